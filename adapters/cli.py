@@ -1,0 +1,167 @@
+"""The ``boundary-bot`` command line, built with click."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from bot import orgfile
+from bot.config import Settings
+from bot.crypto import generate_key
+from bot.runtime import StartupError, open_database
+
+EXAMPLE_ORG = Path(__file__).resolve().parents[1] / "examples" / "org.yaml"
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except Exception as exc:  # pydantic's ValidationError names the variable and the problem
+        _fail(f"configuration: {exc}")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"boundary-bot: {message}", err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Boundary Bot: private reports, words to say, chaperones, referrals and escalation
+    for clinicians, in Slack, Teams and a local web chat."""
+
+
+@main.command()
+@click.option("--host", help="Address to listen on (default: HOST, else 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (default: PORT, else 3978).")
+def serve(host: str | None, port: int | None) -> None:
+    """Apply pending migrations and serve every enabled adapter on one port."""
+    from aiohttp import web
+
+    from adapters.server import create_app
+
+    settings = _settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    host = host or settings.host
+    port = port or settings.port
+    mode = "local mode: web chat at /" if settings.is_local else "platform mode"
+    try:
+        web.run_app(
+            create_app(settings),
+            host=host,
+            port=port,
+            shutdown_timeout=10,
+            print=lambda _: click.echo(f"Boundary Bot serving on http://{host}:{port} ({mode})"),
+        )
+    except StartupError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{port} ({exc.strerror or exc}); set PORT to another port")
+
+
+@main.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending migrations (serve does this too) and exit."""
+    settings = _settings()
+
+    async def run() -> None:
+        database = await open_database(settings)
+        await database.dispose()
+
+    try:
+        asyncio.run(run())
+    except StartupError as exc:
+        _fail(str(exc))
+    click.echo("database is up to date")
+
+
+@main.group()
+def org() -> None:
+    """Organisation file commands."""
+
+
+@org.command("apply")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would change, change nothing.")
+def org_apply(file: Path, dry_run: bool) -> None:
+    """Create or update people, identities and teams from FILE, all or nothing."""
+    settings = _settings()
+    try:
+        spec = orgfile.load(file)
+    except orgfile.OrgFileError as exc:
+        _fail("the organisation file has problems; nothing was applied:\n  " + "\n  ".join(exc.problems))
+
+    class DryRun(Exception):
+        pass
+
+    async def run() -> orgfile.ApplySummary:
+        database = await open_database(settings)
+        summary = None
+        try:
+            async with database.transaction() as tx:
+                summary = await orgfile.apply(tx, spec)
+                if dry_run:
+                    raise DryRun
+        except DryRun:
+            pass
+        finally:
+            await database.dispose()
+        return summary
+
+    try:
+        summary = asyncio.run(run())
+    except StartupError as exc:
+        _fail(str(exc))
+    prefix = "would apply (dry run, nothing changed)" if dry_run else "applied"
+    click.echo(f"{prefix} {file}:")
+    for line in summary.lines():
+        click.echo(f"  {line}")
+
+
+@org.command("example")
+def org_example() -> None:
+    """Print a documented example organisation file."""
+    click.echo(EXAMPLE_ORG.read_text(encoding="utf-8"), nl=False)
+
+
+@main.group()
+def key() -> None:
+    """Encryption key commands."""
+
+
+@key.command("generate")
+def key_generate() -> None:
+    """Print a new key for BOUNDARY_ENCRYPTION_KEY."""
+    click.echo(generate_key())
+
+
+@main.group()
+def scripts() -> None:
+    """Boundary script library commands."""
+
+
+@scripts.command("check")
+def scripts_check() -> None:
+    """Validate every file in responses/ and report each problem with its file and entry."""
+    from bot.runtime import load_content
+
+    try:
+        library = load_content(_settings())
+    except StartupError as exc:
+        _fail(str(exc))
+    click.echo(f"{len(library.scripts)} scripts, no problems")
+
+
+if __name__ == "__main__":
+    main()

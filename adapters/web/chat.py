@@ -1,0 +1,210 @@
+"""Local web chat at ``/``: pick a demo person, type verbs, fill forms, press buttons.
+
+It only translates: HTML form posts become the core's events; the views that come back are
+rendered with Jinja2 templates (autoescaped). The transcript lives in this process's memory,
+per browser session, and is never written to disk: it is a demo, like a DM that is not kept.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from aiohttp import web
+
+from adapters.appkeys import BOT_KEY
+from bot.app import BoundaryBot, parse_command
+from bot.events import ButtonPressed, Command, FormSubmitted, Identity
+from bot.storage.models import Person
+from bot.views import Card, FieldKind, Form, Notice, View
+
+WORKSPACE = "demo"
+SESSION_COOKIE = "bb_session"
+PERSON_COOKIE = "bb_person"
+MAX_ENTRIES = 60
+MAX_SESSIONS = 500
+TEMPLATES = Path(__file__).with_name("templates")
+STATIC = Path(__file__).with_name("static")
+
+
+@dataclass
+class Entry:
+    """One line of the transcript: something the person did, or a view the bot sent."""
+
+    id: int
+    who: str  # "you" or "bot"
+    text: str = ""
+    view: View | None = None
+    closed: bool = False  # a form that was submitted (and answered below it)
+
+
+@dataclass
+class Transcript:
+    entries: list[Entry] = field(default_factory=list)
+    _next_id: int = 0
+
+    def add(self, who: str, text: str = "", view: View | None = None) -> Entry:
+        self._next_id += 1
+        entry = Entry(self._next_id, who, text, view)
+        self.entries.append(entry)
+        del self.entries[:-MAX_ENTRIES]
+        return entry
+
+    def close(self, entry_id: str) -> None:
+        for entry in self.entries:
+            if str(entry.id) == entry_id:
+                entry.closed = True
+
+
+class Transcripts:
+    """Per browser session and person; the oldest sessions are forgotten first."""
+
+    def __init__(self) -> None:
+        self._by_key: OrderedDict[tuple[str, str], Transcript] = OrderedDict()
+
+    def get(self, session: str, person: str) -> Transcript:
+        key = (session, person)
+        transcript = self._by_key.pop(key, None) or Transcript()
+        self._by_key[key] = transcript
+        while len(self._by_key) > MAX_SESSIONS:
+            self._by_key.popitem(last=False)
+        return transcript
+
+
+TRANSCRIPTS_KEY = web.AppKey("web_transcripts", Transcripts)
+JINJA_KEY = web.AppKey("web_jinja", jinja2.Environment)
+
+
+def setup_web_chat(app: web.Application) -> None:
+    app[TRANSCRIPTS_KEY] = Transcripts()
+    app[JINJA_KEY] = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    app[JINJA_KEY].globals.update(FieldKind=FieldKind, is_form=_is(Form), is_card=_is(Card), is_notice=_is(Notice))
+    app.router.add_get("/", index)
+    app.router.add_post("/chat/as", choose_person)
+    app.router.add_post("/chat/say", say)
+    app.router.add_post("/chat/submit", submit)
+    app.router.add_post("/chat/press", press)
+    app.router.add_static("/static", STATIC)
+
+
+def _is(kind: type):
+    return lambda view: isinstance(view, kind)
+
+
+def _render(request: web.Request, template: str, status: int = 200, **context) -> web.Response:
+    html = request.app[JINJA_KEY].get_template(template).render(**context)
+    return web.Response(text=html, content_type="text/html", status=status)
+
+
+async def _demo_people(bot: BoundaryBot) -> tuple[list[tuple[Person, list[str]]], object]:
+    """People the web chat can act as (those with a web identity), with what they do."""
+    async with bot.db.transaction() as tx:
+        people = [p for p in await tx.people.active() if any(i.platform == "web" for i in p.identities)]
+        described = []
+        for person in people:
+            roles = [person.profession] if person.profession else []
+            for team, role in await tx.people.teams_of(person.id):
+                if role == "manager":
+                    roles.append(f"manager of {team.name}")
+            if person.is_volunteer:
+                roles.append("volunteer chaperone")
+            if person.is_admin:
+                roles.append("admin")
+            described.append((person, roles))
+        org = await tx.org.get()
+    return described, org
+
+
+def _web_user(person: Person) -> str | None:
+    return next((i.user_id for i in person.identities if i.platform == "web"), None)
+
+
+async def index(request: web.Request) -> web.Response:
+    bot = request.app[BOT_KEY]
+    people, org = await _demo_people(bot)
+    chosen = request.cookies.get(PERSON_COOKIE)
+    me = next((p for p, _ in people if _web_user(p) == chosen), None)
+    session = request.cookies.get(SESSION_COOKIE) or secrets.token_urlsafe(16)
+    context = dict(org=org, people=people, me=me)
+    if me is not None:
+        context["transcript"] = request.app[TRANSCRIPTS_KEY].get(session, chosen)
+    response = _render(request, "chat.html", **context)
+    response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="Strict")
+    return response
+
+
+async def choose_person(request: web.Request) -> web.Response:
+    data = await request.post()
+    response = web.HTTPSeeOther("/")
+    response.set_cookie(PERSON_COOKIE, str(data.get("person", "")), httponly=True, samesite="Strict")
+    return response
+
+
+def _identity(request: web.Request) -> Identity | None:
+    person = request.cookies.get(PERSON_COOKIE)
+    if not person:
+        return None
+    return Identity("web", WORKSPACE, person)
+
+
+def _transcript(request: web.Request, identity: Identity) -> Transcript:
+    session = request.cookies.get(SESSION_COOKIE) or ""
+    return request.app[TRANSCRIPTS_KEY].get(session, identity.user_id)
+
+
+async def _answer(request: web.Request, identity: Identity, said: str, event) -> web.Response:
+    transcript = _transcript(request, identity)
+    transcript.add("you", text=said)
+    for view in await request.app[BOT_KEY].handle(event):
+        transcript.add("bot", view=view)
+    raise web.HTTPSeeOther("/#latest")
+
+
+async def say(request: web.Request) -> web.Response:
+    identity = _identity(request)
+    if identity is None:
+        raise web.HTTPSeeOther("/")
+    text = str((await request.post()).get("text", "")).strip()
+    if not text:
+        raise web.HTTPSeeOther("/")
+    verb, args = parse_command(text)
+    # The transcript shows the verb only: arguments may hold words the person would not
+    # want kept, even in memory.
+    return await _answer(request, identity, verb, Command(identity, verb, args))
+
+
+async def submit(request: web.Request) -> web.Response:
+    identity = _identity(request)
+    if identity is None:
+        raise web.HTTPSeeOther("/")
+    data = await request.post()
+    form_id = str(data.get("_form", ""))
+    values: dict[str, object] = {}
+    for key in set(data.keys()) - {"_form", "_state", "_entry"}:
+        got = [str(v) for v in data.getall(key)]
+        values[key] = got if len(got) > 1 else got[0]
+    transcript = _transcript(request, identity)
+    transcript.close(str(data.get("_entry", "")))
+    event = FormSubmitted(identity, form_id, values, state=str(data.get("_state", "")))
+    title = next(
+        (e.view.title for e in transcript.entries if isinstance(e.view, Form) and e.view.form_id == form_id),
+        "the form",
+    )
+    return await _answer(request, identity, f"Sent: {title}", event)
+
+
+async def press(request: web.Request) -> web.Response:
+    identity = _identity(request)
+    if identity is None:
+        raise web.HTTPSeeOther("/")
+    data = await request.post()
+    event = ButtonPressed(identity, str(data.get("action", "")), str(data.get("value", "")))
+    return await _answer(request, identity, f"Pressed: {data.get('label', 'a button')}", event)

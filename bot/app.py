@@ -1,0 +1,104 @@
+"""The core's front door: one event in, the views for that person out.
+
+Each event runs in one transaction. The person is resolved from their platform identity;
+then the verb, form or button is routed to its workflow module.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Awaitable, Callable
+
+from bot.clock import Clock
+from bot.crypto import Sealer
+from bot.events import ButtonPressed, Command, Event, FormSubmitted
+from bot.scripts import Library
+from bot.storage.db import Database
+from bot.turn import Turn
+from bot.views import Notice, View
+from bot.workflows import help, report, status
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Turn, str], Awaitable[list[View]]]
+
+COMMANDS: dict[str, Handler] = {
+    "report": report.start,
+    "status": status.show,
+    "help": help.show,
+}
+ALIASES = {"?": "help", "reports": "status", "mine": "status", "file": "report"}
+PLANNED = {"script", "chaperone", "volunteer", "refer", "escalate"}
+
+BUTTONS: dict[str, Handler] = {
+    "report.tone": report.another_tone,
+    "report.withdraw": report.withdraw,
+    "report.ask_delete": report.ask_delete,
+    "report.delete": report.delete,
+    "status.show": status.show,
+}
+
+UNKNOWN_PERSON = Notice(
+    "I don't recognise you yet, so I can't keep anything for you. Please ask your Boundary Bot "
+    "admin to add you to the organisation file."
+)
+FAILED = Notice("Sorry, something went wrong on my side and nothing was saved. Please try again.")
+STALE_FORM = Notice("That form is no longer in use. Type help to see what you can do.")
+STALE_BUTTON = Notice("That button no longer does anything. Type status to see where things stand.")
+
+
+def parse_command(text: str) -> tuple[str, str]:
+    """``"Report  now"`` → ``("report", "now")``. The verb is lower-cased, args kept as typed."""
+    verb, _, args = text.strip().partition(" ")
+    verb = verb.lower()
+    return ALIASES.get(verb, verb), args.strip()
+
+
+class BoundaryBot:
+    def __init__(self, db: Database, sealer: Sealer, library: Library, clock: Clock) -> None:
+        self.db = db
+        self.sealer = sealer
+        self.library = library
+        self.clock = clock
+
+    async def handle(self, event: Event) -> list[View]:
+        try:
+            async with self.db.transaction() as tx:
+                person = await tx.people.resolve(event.identity)
+                if person is None:
+                    return [UNKNOWN_PERSON]
+                turn = Turn(tx, person, await tx.org.get(), self.clock, self.sealer, self.library)
+                return await self._route(turn, event)
+        except Exception as exc:
+            # The exception's type and stack, never its message: messages can quote what
+            # people typed.
+            log.error(
+                "%s failed with %s\n%s",
+                type(event).__name__,
+                exc.__class__.__name__,
+                "".join(traceback.format_tb(exc.__traceback__)),
+            )
+            return [FAILED]
+
+    async def _route(self, turn: Turn, event: Event) -> list[View]:
+        match event:
+            case Command(verb=verb, args=args):
+                verb = verb.lower()
+                verb = ALIASES.get(verb, verb)
+                if not verb:
+                    return await help.show(turn)
+                if verb in COMMANDS:
+                    return await COMMANDS[verb](turn, args)
+                if verb in PLANNED:
+                    return help.not_yet(verb)
+                return help.unknown(verb)
+            case FormSubmitted(form_id=report.FORM_ID):
+                return await report.submit(turn, event)
+            case FormSubmitted():
+                return [STALE_FORM]
+            case ButtonPressed(action=action, value=value) if action in BUTTONS:
+                return await BUTTONS[action](turn, value)
+            case ButtonPressed():
+                return [STALE_BUTTON]
+        raise TypeError(f"not an event: {type(event).__name__}")

@@ -1,0 +1,84 @@
+"""Settings, read from the environment (and a ``.env`` file) only when asked for.
+
+Names follow each ecosystem: ``DATABASE_URL`` and ``PORT``; Slack's ``SLACK_*``; Bot
+Framework's ``MicrosoftApp*``. Nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./boundary-bot.db"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URL spellings deployers commonly have and pick the async driver."""
+    url = url.strip()
+    for plain, driver in (
+        ("postgres://", "postgresql+asyncpg://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
+    host: str = Field("127.0.0.1", validation_alias="HOST")
+    port: int = Field(3978, validation_alias="PORT")
+
+    # Report free text is encrypted with these Fernet keys (comma-separated; the first
+    # encrypts, all decrypt, so keys can be rotated). Without one, local mode generates
+    # a key file; any other mode refuses to start.
+    encryption_key: str | None = Field(None, validation_alias="BOUNDARY_ENCRYPTION_KEY")
+    key_file: str = Field("./boundary-bot.key", validation_alias="BOUNDARY_KEY_FILE")
+
+    # Local mode: the web chat at / with a demo organisation. On by default when no chat
+    # platform is configured; set BOUNDARY_LOCAL_MODE=false to turn the web chat off.
+    local_mode: bool | None = Field(None, validation_alias="BOUNDARY_LOCAL_MODE")
+
+    responses_dir: str | None = Field(None, validation_alias="BOUNDARY_RESPONSES_DIR")
+    log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+
+    slack_bot_token: str | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str | None = Field(None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str | None = Field(None, validation_alias="SLACK_API_URL")
+    slack_command: str = Field("/boundary", validation_alias="SLACK_COMMAND")
+
+    microsoft_app_id: str | None = Field(
+        None, validation_alias=AliasChoices("MicrosoftAppId", "MICROSOFT_APP_ID")
+    )
+    microsoft_app_password: str | None = Field(
+        None, validation_alias=AliasChoices("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD")
+    )
+    microsoft_app_tenant_id: str | None = Field(
+        None, validation_alias=AliasChoices("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID")
+    )
+    microsoft_app_type: str | None = Field(
+        None, validation_alias=AliasChoices("MicrosoftAppType", "MICROSOFT_APP_TYPE")
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
+
+    @property
+    def teams_enabled(self) -> bool:
+        return bool(self.microsoft_app_id)
+
+    @property
+    def is_local(self) -> bool:
+        if self.local_mode is not None:
+            return self.local_mode
+        return not (self.slack_enabled or self.teams_enabled)

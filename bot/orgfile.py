@@ -1,0 +1,320 @@
+"""The organisation file: people, their platform identities, teams, managers, admins.
+
+``boundary-bot org apply org.yaml`` makes the database match the file in one transaction:
+people and teams are created or updated by ``key``; people missing from the file are
+deactivated (their reports stay theirs), teams missing from it are removed. Applying the same
+file twice changes nothing. See ``examples/org.yaml`` for a documented example.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
+from sqlalchemy import select
+
+from bot.storage.models import Identity, Organisation, Person, Team, TeamMember
+from bot.storage.repos import Tx
+from bot.taxonomy import Profession
+
+Key = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _check_timezone(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (use a name like Europe/London)") from None
+    return value
+
+
+class IdentitySpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    platform: Literal["slack", "teams", "web"]
+    workspace: str = "demo"  # Slack team id, Teams tenant id, or "demo" for the web chat
+    user: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+
+
+class PersonSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: Key
+    name: Name
+    email: str | None = None
+    profession: Profession | None = None
+    timezone: str | None = None
+    admin: bool = False
+    volunteer: bool = False
+    identities: list[IdentitySpec] = []
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().lower()
+        if not EMAIL.match(value):
+            raise ValueError("not an email address")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        return _check_timezone(value)
+
+
+class TeamSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: Key
+    name: Name
+    managers: list[Key] = []
+    members: list[Key] = []
+
+
+class OrganisationSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    jurisdiction: Literal["US", "UK"] | None = None
+    timezone: str = "UTC"
+    demo: bool = False
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return _check_timezone(value) or "UTC"
+
+
+class OrgFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: OrganisationSpec
+    people: list[PersonSpec]
+    teams: list[TeamSpec] = []
+
+
+class OrgFileError(Exception):
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.problems = [f"{source}: {p}" for p in problems]
+        super().__init__("\n".join(self.problems))
+
+
+def parse(text: str, source: str = "org file") -> OrgFile:
+    """Read and check an organisation file; every problem names its entry."""
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise OrgFileError(source, [f"{where}not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
+    if not isinstance(document, dict):
+        raise OrgFileError(source, ["expected a mapping with 'organisation', 'people' and 'teams'"])
+    try:
+        org = OrgFile.model_validate(document)
+    except ValidationError as exc:
+        raise OrgFileError(source, [_describe(document, e) for e in exc.errors()]) from None
+    problems = _cross_check(org)
+    if problems:
+        raise OrgFileError(source, problems)
+    return org
+
+
+def load(path: Path | str) -> OrgFile:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise OrgFileError(str(path), [f"cannot read the file ({exc.strerror or exc})"]) from None
+    return parse(text, str(path))
+
+
+def _describe(document: dict, error: dict) -> str:
+    loc = list(error["loc"])
+    parts: list[str] = []
+    node = document
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            parts[-1] += f"[{part}]"
+            entry = node[part] if isinstance(node, list) and part < len(node) else None
+            if isinstance(entry, dict) and entry.get("key") and i < 2:
+                parts[-1] += f" (key {entry['key']!r})"
+        else:
+            parts.append(str(part))
+        node = node.get(part) if isinstance(node, dict) else (
+            node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node) else None
+        )
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{'.'.join(parts) or 'file'}: {message}"
+
+
+def _cross_check(org: OrgFile) -> list[str]:
+    problems = []
+    keys: set[str] = set()
+    identities: dict[tuple[str, str, str], str] = {}
+    for i, person in enumerate(org.people):
+        if person.key in keys:
+            problems.append(f"people[{i}] (key {person.key!r}): key is used twice")
+        keys.add(person.key)
+        for ident in person.identities:
+            triple = (ident.platform, ident.workspace, ident.user)
+            if triple in identities:
+                problems.append(
+                    f"people[{i}] (key {person.key!r}): identity {ident.platform}:{ident.workspace}:"
+                    f"{ident.user} is also given to {identities[triple]!r}"
+                )
+            identities[triple] = person.key
+    team_keys: set[str] = set()
+    for i, team in enumerate(org.teams):
+        if team.key in team_keys:
+            problems.append(f"teams[{i}] (key {team.key!r}): key is used twice")
+        team_keys.add(team.key)
+        for role in ("managers", "members"):
+            for who in getattr(team, role):
+                if who not in keys:
+                    problems.append(f"teams[{i}] (key {team.key!r}): {role}: no person with key {who!r}")
+    return problems
+
+
+@dataclass
+class ApplySummary:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    deactivated: list[str] = field(default_factory=list)
+    teams_created: list[str] = field(default_factory=list)
+    teams_updated: list[str] = field(default_factory=list)
+    teams_removed: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(getattr(self, name) for name in self.__dataclass_fields__)
+
+    def lines(self) -> list[str]:
+        labels = {
+            "created": "people created",
+            "updated": "people updated",
+            "deactivated": "people deactivated",
+            "teams_created": "teams created",
+            "teams_updated": "teams updated",
+            "teams_removed": "teams removed",
+        }
+        out = [f"{labels[k]}: {len(v)} ({', '.join(v)})" for k, v in vars(self).items() if v]
+        return out or ["no changes: the database already matches the file"]
+
+
+async def apply(tx: Tx, org: OrgFile) -> ApplySummary:
+    """Make the database match ``org``. The caller's transaction makes it all-or-nothing."""
+    s = tx.session
+    summary = ApplySummary()
+
+    row = await s.get(Organisation, 1)
+    spec = org.organisation
+    if row is None:
+        s.add(Organisation(id=1, name=spec.name, is_demo=spec.demo, jurisdiction=spec.jurisdiction, timezone=spec.timezone))
+    else:
+        _assign(row, name=spec.name, is_demo=spec.demo, jurisdiction=spec.jurisdiction, timezone=spec.timezone)
+
+    people = {p.key: p for p in (await s.scalars(select(Person))).all()}
+    for spec_p in org.people:
+        wanted = dict(
+            display_name=spec_p.name,
+            email=spec_p.email,
+            profession=spec_p.profession.value if spec_p.profession else None,
+            timezone=spec_p.timezone,
+            is_admin=spec_p.admin,
+            is_volunteer=spec_p.volunteer,
+            active=True,
+        )
+        person = people.get(spec_p.key)
+        if person is None:
+            person = Person(key=spec_p.key, **wanted)
+            s.add(person)
+            people[spec_p.key] = person
+            summary.created.append(spec_p.key)
+        elif _assign(person, **wanted):
+            summary.updated.append(spec_p.key)
+    listed = {p.key for p in org.people}
+    for key, person in people.items():
+        if key not in listed and person.active:
+            person.active = False
+            summary.deactivated.append(key)
+    await s.flush()
+
+    existing_ids = {
+        (i.platform, i.workspace, i.user_id): i for i in (await s.scalars(select(Identity))).all()
+    }
+    for spec_p in org.people:
+        person = people[spec_p.key]
+        for ident in spec_p.identities:
+            triple = (ident.platform, ident.workspace, ident.user)
+            row_i = existing_ids.get(triple)
+            if row_i is None:
+                s.add(Identity(person_id=person.id, platform=ident.platform, workspace=ident.workspace, user_id=ident.user))
+                if spec_p.key not in summary.created and spec_p.key not in summary.updated:
+                    summary.updated.append(spec_p.key)
+            elif row_i.person_id != person.id:
+                row_i.person_id = person.id
+                if spec_p.key not in summary.updated:
+                    summary.updated.append(spec_p.key)
+
+    teams = {t.key: t for t in (await s.scalars(select(Team))).all()}
+    current_members = {
+        (m.team_id, m.person_id, m.role) for m in (await s.scalars(select(TeamMember))).all()
+    }
+    for spec_t in org.teams:
+        team = teams.get(spec_t.key)
+        if team is None:
+            team = Team(key=spec_t.key, name=spec_t.name)
+            s.add(team)
+            teams[spec_t.key] = team
+            summary.teams_created.append(spec_t.key)
+        elif _assign(team, name=spec_t.name):
+            summary.teams_updated.append(spec_t.key)
+    for key, team in list(teams.items()):
+        if key not in {t.key for t in org.teams}:
+            await s.delete(team)
+            summary.teams_removed.append(key)
+    await s.flush()
+
+    wanted_members = {
+        (teams[t.key].id, people[who].id, role)
+        for t in org.teams
+        for role, names in (("manager", t.managers), ("member", t.members))
+        for who in names
+    }
+    if wanted_members != current_members:
+        await tx.org.wipe_memberships()
+        s.add_all(TeamMember(team_id=t, person_id=p, role=r) for t, p, r in sorted(wanted_members))
+        changed_teams = {t for t, _, _ in wanted_members ^ current_members}
+        for key, team in teams.items():
+            if team.id in changed_teams and key not in summary.teams_created + summary.teams_updated + summary.teams_removed:
+                summary.teams_updated.append(key)
+    await s.flush()
+    return summary
+
+
+def _assign(obj: object, **values: object) -> bool:
+    """Set attributes that differ; say whether anything changed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+DEMO_ORG_FILE = Path(__file__).with_name("demo_org.yaml")
+
+
+def demo() -> OrgFile:
+    return load(DEMO_ORG_FILE)

@@ -1,0 +1,71 @@
+"""Starting the core: checks that must pass before anyone is served.
+
+Every failure here is a :class:`StartupError` with one line that says what to fix.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot import orgfile
+from bot.app import BoundaryBot
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.crypto import EncryptionKeyError, Sealer, load_sealer
+from bot.scripts import Library, LibraryError, load_library
+from bot.storage import migrate
+from bot.storage.db import Database, DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message is meant for the person deploying it."""
+
+
+def load_content(settings: Settings) -> Library:
+    try:
+        return load_library(settings.responses_dir)
+    except LibraryError as exc:
+        raise StartupError(
+            "the script library in responses/ has problems; fix them and start again:\n  "
+            + "\n  ".join(exc.problems)
+        ) from None
+
+
+def load_key(settings: Settings) -> Sealer:
+    try:
+        return load_sealer(settings.encryption_key, settings.key_file, create_if_missing=settings.is_local)
+    except EncryptionKeyError as exc:
+        raise StartupError(f"encryption key: {exc}") from None
+
+
+async def open_database(settings: Settings) -> Database:
+    """Connect, and apply any pending migrations."""
+    db = Database(settings.database_url)
+    try:
+        await db.ping()
+    except DatabaseUnavailable as exc:
+        await db.dispose()
+        raise StartupError(str(exc)) from None
+    await migrate.upgrade(db.engine)
+    return db
+
+
+async def seed_demo_if_empty(db: Database) -> bool:
+    """In local mode, an empty database gets the clearly labelled demo organisation."""
+    async with db.transaction() as tx:
+        if await tx.people.count():
+            return False
+        await orgfile.apply(tx, orgfile.demo())
+    log.info("created the demo organisation (fictional people) in the empty database")
+    return True
+
+
+async def start(settings: Settings, clock: Clock | None = None) -> BoundaryBot:
+    library = load_content(settings)
+    sealer = load_key(settings)
+    db = await open_database(settings)
+    if settings.is_local:
+        await seed_demo_if_empty(db)
+    return BoundaryBot(db, sealer, library, clock or SystemClock())

@@ -1,0 +1,247 @@
+"""The boundary script library: loading and validating ``responses/``, and choosing scripts.
+
+Scripts are data a clinical lead can review without reading Python; ``responses/README.md``
+documents the format. Loading checks every entry and reports each problem with its file and
+entry, so a bad edit stops the server with a message rather than a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from bot.taxonomy import Category, Profession, Setting, Step
+
+DEFAULT_DIR = Path(__file__).resolve().parents[1] / "responses"
+MAX_SAY_CHARS = 320
+MAX_WHY_CHARS = 240
+NO_HUMOUR = {Category.SEXUAL, Category.THREAT, Category.OFFENSIVE}
+HUMOUR_STEPS = {Step.REDIRECT, Step.NAME_BOUNDARY}
+
+
+class Tone(StrEnum):
+    GENTLE = "gentle"
+    FIRM = "firm"
+    HUMOUR = "humour"
+
+    @property
+    def label(self) -> str:
+        return {"gentle": "gentle", "firm": "firm", "humour": "light humour"}[self.value]
+
+
+class NextStep(StrEnum):
+    REDIRECT = "redirect"
+    DOCUMENT = "document"
+    CONSULT = "consult"
+    CHAPERONE = "chaperone"
+    REFERRAL = "referral"
+    ESCALATE = "escalate"
+
+    @property
+    def label(self) -> str:
+        return NEXT_STEP_LABELS[self]
+
+
+NEXT_STEP_LABELS = {
+    NextStep.REDIRECT: "Carry on with the clinical work",
+    NextStep.DOCUMENT: "Write a brief, factual note in the record",
+    NextStep.CONSULT: "Talk it through with your supervisor or a trusted colleague",
+    NextStep.CHAPERONE: "Have a second person present from now on",
+    NextStep.REFERRAL: "Plan a handover of care to a colleague",
+    NextStep.ESCALATE: "Tell your manager or security now",
+}
+
+
+class Region(StrEnum):
+    US = "US"
+    UK = "UK"
+    ANY = "any"
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: Text
+    region: Region = Region.ANY
+
+
+class Script(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{2,63}$")]
+    categories: Annotated[tuple[Category, ...], Field(min_length=1)]
+    steps: Annotated[tuple[Step, ...], Field(min_length=1)]
+    tone: Tone
+    settings: tuple[Setting, ...] = ()
+    professions: tuple[Profession, ...] = ()
+    say: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=MAX_SAY_CHARS)]
+    next_step: NextStep
+    why: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=MAX_WHY_CHARS)]
+    setting_notes: dict[Setting, Text] = {}
+    profession_notes: dict[Profession, Text] = {}
+    phrases: tuple[Text, ...] = ()
+    sources: Annotated[tuple[Source, ...], Field(min_length=1)]
+
+    def sources_for(self, jurisdiction: str | None) -> list[Source]:
+        """Only the sources that apply where the user works (all of them if unknown)."""
+        if not jurisdiction:
+            return list(self.sources)
+        return [s for s in self.sources if s.region in (Region.ANY, jurisdiction)]
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scripts: list[dict]
+
+
+class LibraryError(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the script library:\n" + "\n".join(problems))
+
+
+@dataclass(frozen=True)
+class Library:
+    scripts: tuple[Script, ...]
+
+    def get(self, script_id: str) -> Script | None:
+        return next((s for s in self.scripts if s.id == script_id), None)
+
+
+def load_library(directory: Path | str | None = None) -> Library:
+    directory = Path(directory) if directory else DEFAULT_DIR
+    problems: list[str] = []
+    scripts: list[Script] = []
+    seen: dict[str, str] = {}
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise LibraryError([f"{directory}: no .yaml script files found"])
+    for path in files:
+        name = path.name
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+            entries = _File.model_validate(document).scripts
+        except (yaml.YAMLError, ValidationError, OSError) as exc:
+            problems.append(f"{name}: not a script file ({_first_line(exc)}); expected 'scripts:' with a list")
+            continue
+        for index, entry in enumerate(entries):
+            label = f"{name}: scripts[{index}]"
+            if isinstance(entry, dict) and entry.get("id"):
+                label += f" ({entry['id']})"
+            try:
+                script = Script.model_validate(entry)
+            except ValidationError as exc:
+                for error in exc.errors():
+                    where = ".".join(str(part) for part in error["loc"]) or "entry"
+                    problems.append(f"{label}: {where}: {error['msg']}")
+                continue
+            problems.extend(f"{label}: {p}" for p in _rule_problems(script))
+            if script.id in seen:
+                problems.append(f"{label}: duplicate id, first used in {seen[script.id]}")
+            else:
+                seen[script.id] = name
+                scripts.append(script)
+    if problems:
+        raise LibraryError(problems)
+    return Library(tuple(scripts))
+
+
+def _rule_problems(script: Script) -> list[str]:
+    problems = []
+    if script.tone is Tone.HUMOUR:
+        banned = NO_HUMOUR.intersection(script.categories)
+        if banned:
+            problems.append(
+                "tone: humour is never suggested for " + ", ".join(sorted(c.value for c in banned))
+            )
+        if not set(script.steps) <= HUMOUR_STEPS:
+            problems.append("tone: humour is only for mild cases (steps 1 and 2)")
+    if len(set(script.steps)) != len(script.steps):
+        problems.append("steps: listed twice")
+    return problems
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    script: Script
+    reason: str
+    exact_step: bool
+
+
+def suggest(
+    library: Library,
+    category: Category,
+    step: Step,
+    setting: Setting,
+    profession: Profession | None = None,
+    tone: Tone | None = None,
+) -> list[Suggestion]:
+    """Scripts that fit a situation, best first, each with a one-line reason.
+
+    Deterministic: ties break on the script id. Scripts written for another setting or
+    profession are left out; general ones are kept behind specific ones. When no script is
+    written for this exact step, the nearest lower step's are used (then the nearest higher).
+    """
+    fitting = [
+        s
+        for s in library.scripts
+        if category in s.categories
+        and (not s.settings or setting in s.settings)
+        and (not s.professions or (profession is not None and profession in s.professions))
+    ]
+    if not fitting:
+        return []
+
+    def step_distance(script: Script) -> tuple[int, int]:
+        below = [step - s for s in script.steps if s <= step]
+        above = [s - step for s in script.steps if s > step]
+        return (0, min(below)) if below else (1, min(above))
+
+    preferred = _tone_order(step, tone)
+
+    def rank(script: Script) -> tuple:
+        return (
+            step_distance(script),
+            0 if script.settings else 1,
+            0 if script.professions else 1,
+            preferred.index(script.tone),
+            script.id,
+        )
+
+    ranked = sorted(fitting, key=rank)
+    return [
+        Suggestion(s, _reason(s, category, step, setting, profession), step in s.steps)
+        for s in ranked
+    ]
+
+
+def _tone_order(step: Step, wanted: Tone | None) -> list[Tone]:
+    default = [Tone.GENTLE, Tone.HUMOUR, Tone.FIRM] if step is Step.REDIRECT else [Tone.FIRM, Tone.GENTLE, Tone.HUMOUR]
+    if wanted is None:
+        return default
+    return [wanted] + [t for t in default if t is not wanted]
+
+
+def _reason(
+    script: Script, category: Category, step: Step, setting: Setting, profession: Profession | None
+) -> str:
+    where = f"step {step.value}" if step in script.steps else f"the step nearest to {step.value}"
+    reason = f"Written for {category.short} at {where}"
+    if script.settings:
+        reason += f", {setting.label.lower()}"
+    if script.professions and profession:
+        reason += f", for {profession.value}s"
+    return reason + f"; {script.tone.label} tone."

@@ -1,0 +1,69 @@
+"""The database: one engine, and transactions that hand out repositories."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import event, text
+from sqlalchemy.engine.url import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from bot.storage.repos import Tx
+
+
+class DatabaseUnavailable(Exception):
+    """The database named by DATABASE_URL cannot be reached or opened."""
+
+
+def make_engine(url: str) -> AsyncEngine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        # hide_parameters: SQL errors must never carry bound values into logs.
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record) -> None:
+            # WAL lets readers proceed while one writer commits; foreign keys are off by
+            # default in SQLite.
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return create_async_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
+    )
+
+
+def describe(url: str) -> str:
+    """The URL without its password, fit for an error message."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        """One unit of work: commits when the block ends, rolls back if it raises."""
+        async with self._sessions() as session, session.begin():
+            yield Tx(session)
+
+    async def ping(self) -> None:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as exc:  # any driver error means "not reachable" here
+            raise DatabaseUnavailable(
+                f"cannot reach the database at DATABASE_URL={describe(self.url)} "
+                f"({exc.__class__.__name__})"
+            ) from exc
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,37 @@
+"""What a workflow gets for one event: the person, their transaction, and collaborators."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.crypto import Sealer
+from bot.scripts import Library
+from bot.storage.models import Organisation, Person
+from bot.storage.repos import Tx
+from bot.taxonomy import Profession
+
+
+@dataclass
+class Turn:
+    tx: Tx
+    person: Person
+    org: Organisation | None
+    clock: Clock
+    sealer: Sealer
+    library: Library
+
+    @property
+    def profession(self) -> Profession | None:
+        return Profession(self.person.profession) if self.person.profession else None
+
+    @property
+    def jurisdiction(self) -> str | None:
+        return self.org.jurisdiction if self.org else None
+
+    def local_time(self, moment: datetime) -> str:
+        """A moment as the person reads it: in their zone, else the organisation's."""
+        zone = self.person.timezone or (self.org.timezone if self.org else None) or "UTC"
+        return moment.astimezone(ZoneInfo(zone)).strftime("%-d %b %Y, %H:%M")

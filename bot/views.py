@@ -1,0 +1,95 @@
+"""Outbound views: what the core answers with, for adapters to render.
+
+The vocabulary is deliberately small — a form, a card, a notice — so that each adapter
+(Block Kit, Adaptive Cards, HTML) can render every view the core will ever produce.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+
+class FieldKind(StrEnum):
+    SINGLE_CHOICE = "single_choice"
+    MULTI_CHOICE = "multi_choice"
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    DATE = "date"
+    TIME = "time"
+    YES_NO = "yes_no"
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    label: str
+    kind: FieldKind
+    required: bool = False
+    options: tuple[Option, ...] = ()
+    help: str = ""
+    placeholder: str = ""
+    max_length: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A form to fill in. On a bad submission the same form comes back with ``errors``
+    (field name → message) and ``values`` holding what was typed, so nothing is lost."""
+
+    form_id: str
+    title: str
+    fields: tuple[Field, ...]
+    intro: str = ""
+    submit_label: str = "Submit"
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    state: str = ""
+
+    def with_errors(self, values: dict[str, Any], errors: dict[str, str]) -> Form:
+        return replace(self, values=dict(values), errors=dict(errors))
+
+
+class ButtonStyle(StrEnum):
+    DEFAULT = "default"
+    PRIMARY = "primary"
+    DANGER = "danger"
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    action: str
+    value: str = ""
+    style: ButtonStyle = ButtonStyle.DEFAULT
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A message with a title, paragraphs, label/value facts and buttons.
+
+    Paragraphs are plain text; a paragraph starting with ``> `` is a quotation (used for
+    the words of a script). Adapters escape everything: the core never sends markup.
+    """
+
+    title: str
+    paragraphs: tuple[str, ...] = ()
+    facts: tuple[tuple[str, str], ...] = ()
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A short plain message (a hint, a confirmation, an error)."""
+
+    text: str
+
+
+View = Form | Card | Notice

@@ -1,0 +1,251 @@
+"""Reporting: a private form, stored at once with the free text sealed, answered with the
+recommended ladder step and words the clinician could say."""
+
+from __future__ import annotations
+
+from bot import ladder
+from bot.events import FormSubmitted
+from bot.forms import clean
+from bot.identifiers import describe, find_identifier_kinds, reference_problems
+from bot.scripts import Suggestion, suggest
+from bot.storage.models import Report
+from bot.taxonomy import (
+    CATEGORY_LABELS,
+    FACTOR_LABELS,
+    OCCURRENCE_LABELS,
+    SETTING_LABELS,
+    Category,
+    Factor,
+    Occurrence,
+    Setting,
+    Step,
+)
+from bot.turn import Turn
+from bot.views import Button, ButtonStyle, Card, Field, FieldKind, Form, Notice, Option, View
+
+FORM_ID = "report"
+CLIENT_REF_MAX = 40
+DETAILS_MAX = 2000
+
+
+def _options(labels: dict) -> tuple[Option, ...]:
+    return tuple(Option(key.value, label) for key, label in labels.items())
+
+
+REPORT_FORM = Form(
+    form_id=FORM_ID,
+    title="Report privately",
+    intro=(
+        "Only you can see this report. Nothing is posted to a channel or told to anyone "
+        "unless you choose to escalate it, or you say you felt unsafe."
+    ),
+    submit_label="Save and get advice",
+    fields=(
+        Field("category", "What happened?", FieldKind.SINGLE_CHOICE, required=True,
+              options=_options(CATEGORY_LABELS)),
+        Field("setting", "Where were you?", FieldKind.SINGLE_CHOICE, required=True,
+              options=_options(SETTING_LABELS)),
+        Field("occurrence", "Has it happened before?", FieldKind.SINGLE_CHOICE, required=True,
+              options=_options(OCCURRENCE_LABELS)),
+        Field("felt_unsafe", "Did you feel unsafe?", FieldKind.YES_NO, required=True,
+              help="If you did, the advice puts your safety first."),
+        Field("factors", "Does any of this apply? (optional)", FieldKind.MULTI_CHOICE,
+              options=_options(FACTOR_LABELS)),
+        Field("client_ref", "Your own reference for this client (optional)", FieldKind.SHORT_TEXT,
+              max_length=CLIENT_REF_MAX, placeholder="e.g. Blue heron",
+              help="A nickname you choose, only so you can recognise this later. Do not use "
+                   "initials, dates of birth or record numbers."),
+        Field("details", "What happened, in your own words (optional)", FieldKind.LONG_TEXT,
+              max_length=DETAILS_MAX,
+              help="Encrypted, and never posted in chat. Leave out names, phone numbers, "
+                   "addresses, dates of birth and record numbers."),
+    ),
+)
+
+
+async def start(turn: Turn, args: str = "") -> list[View]:
+    return [REPORT_FORM]
+
+
+async def submit(turn: Turn, event: FormSubmitted) -> list[View]:
+    values, errors = clean(REPORT_FORM, event.values)
+    if kinds := reference_problems(values.get("client_ref")):
+        errors["client_ref"] = (
+            f"This looks like {describe(kinds)}. Please use a nickname that nobody else "
+            "could trace to the client."
+        )
+    if kinds := find_identifier_kinds(values.get("details")):
+        errors["details"] = (
+            f"This seems to contain {describe(kinds)}. Please take it out: the bot does not "
+            "need anything that identifies your client."
+        )
+    if errors:
+        return [REPORT_FORM.with_errors(event.values, errors)]
+
+    category = Category(values["category"])
+    occurrence = Occurrence(values["occurrence"])
+    factors = [Factor(f) for f in values["factors"]]
+    assessment = ladder.assess(category, occurrence, values["felt_unsafe"], factors)
+    now = turn.clock.now()
+    report = await turn.tx.reports.add(
+        Report(
+            author_id=turn.person.id,
+            category=category.value,
+            setting=values["setting"],
+            occurrence=occurrence.value,
+            felt_unsafe=values["felt_unsafe"],
+            factors=[f.value for f in factors],
+            step=assessment.step.value,
+            status="open",
+            client_ref_sealed=turn.sealer.seal(values.get("client_ref")),
+            details_sealed=turn.sealer.seal(values.get("details")),
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    await turn.tx.audit.record(now, turn.person.id, "report.created", "report", report.id)
+    return [await confirmation(turn, report, assessment.reason)]
+
+
+def reference(report: Report) -> str:
+    return f"R-{report.id}"
+
+
+def suggestions(turn: Turn, report: Report) -> list[Suggestion]:
+    """Scripts for this report at its step (or the nearest written one), best first."""
+    ranked = suggest(
+        turn.library, Category(report.category), Step(report.step), Setting(report.setting),
+        turn.profession,
+    )
+    return [s for s in ranked if s.exact_step == ranked[0].exact_step] if ranked else []
+
+
+async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
+    step = Step(report.step)
+    paragraphs = [f"Recommended step {step.value} of 5: {step.label} (because {reason})."]
+    if step is Step.SAFETY:
+        paragraphs.extend(await _safety_paragraphs(turn))
+    choices = suggestions(turn, report)
+    buttons = []
+    if choices:
+        paragraphs.extend(_script_paragraphs(turn, report, choices[0]))
+        if len(choices) > 1:
+            buttons.append(Button("Another way to say it", "report.tone", f"{report.id}:1"))
+    buttons.append(Button("My reports", "status.show"))
+    return Card(
+        title=f"Report {reference(report)} saved privately",
+        paragraphs=tuple(paragraphs),
+        facts=(
+            ("What", Category(report.category).label),
+            ("Where", Setting(report.setting).label),
+            ("Before?", Occurrence(report.occurrence).label),
+        ),
+        buttons=tuple(buttons),
+    )
+
+
+def _script_paragraphs(turn: Turn, report: Report, choice: Suggestion) -> list[str]:
+    script = choice.script
+    setting = Setting(report.setting)
+    out = [
+        f"Something you could say ({script.tone.label}):",
+        f"> {script.say}",
+        f"Next: {script.next_step.label}. {script.why}",
+    ]
+    if note := script.setting_notes.get(setting):
+        out.append(f"{setting.label}: {note}")
+    if turn.profession and (note := script.profession_notes.get(turn.profession)):
+        out.append(f"For {turn.profession.value}s: {note}")
+    if sources := script.sources_for(turn.jurisdiction):
+        out.append("Based on: " + "; ".join(s.code for s in sources) + ".")
+    out.append(choice.reason)
+    return out
+
+
+async def _safety_paragraphs(turn: Turn) -> list[str]:
+    managers = await turn.tx.people.managers_of(turn.person.id)
+    who = " or ".join(m.display_name for m in managers) if managers else "your manager"
+    return [
+        "Your safety comes first. If you are in danger, leave and get help now: call "
+        "security or the emergency number.",
+        f"Nobody has been told yet. Please tell {who} (or security) now.",
+    ]
+
+
+async def another_tone(turn: Turn, value: str) -> list[View]:
+    report_id, _, index = value.partition(":")
+    report = await own_report(turn, report_id)
+    if report is None:
+        return [NOT_YOURS]
+    choices = suggestions(turn, report)
+    if not choices:
+        return [Notice("There is no other script written for this situation yet.")]
+    position = int(index) % len(choices) if index.isdigit() else 0
+    choice = choices[position]
+    return [
+        Card(
+            title=f"Another way to say it ({reference(report)})",
+            paragraphs=tuple(_script_paragraphs(turn, report, choice)),
+            buttons=(
+                Button("Another way to say it", "report.tone",
+                       f"{report.id}:{(position + 1) % len(choices)}"),
+            ) if len(choices) > 1 else (),
+        )
+    ]
+
+
+async def own_report(turn: Turn, report_id: str | int) -> Report | None:
+    """The report, if it exists and belongs to the person asking; otherwise None.
+
+    Someone else's report and a report that does not exist look the same, so a replayed
+    button cannot be used to probe which reports exist.
+    """
+    try:
+        report = await turn.tx.reports.get(int(report_id))
+    except (TypeError, ValueError):
+        return None
+    if report is None or report.author_id != turn.person.id:
+        return None
+    return report
+
+
+NOT_YOURS = Notice("I can't find that report among yours. Type status to see your reports.")
+
+
+async def withdraw(turn: Turn, value: str) -> list[View]:
+    report = await own_report(turn, value)
+    if report is None:
+        return [NOT_YOURS]
+    if report.status == "withdrawn":
+        return [Notice(f"Report {reference(report)} was already withdrawn.")]
+    now = turn.clock.now()
+    report.status = "withdrawn"
+    report.updated_at = now
+    await turn.tx.audit.record(now, turn.person.id, "report.withdrawn", "report", report.id)
+    return [Notice(f"Report {reference(report)} is withdrawn. It stays in your history; nobody is told.")]
+
+
+async def ask_delete(turn: Turn, value: str) -> list[View]:
+    report = await own_report(turn, value)
+    if report is None:
+        return [NOT_YOURS]
+    return [
+        Card(
+            title=f"Delete report {reference(report)} for good?",
+            paragraphs=("This removes the report and everything you wrote in it. It cannot be undone.",),
+            buttons=(
+                Button("Yes, delete it", "report.delete", str(report.id), ButtonStyle.DANGER),
+                Button("Keep it", "status.show"),
+            ),
+        )
+    ]
+
+
+async def delete(turn: Turn, value: str) -> list[View]:
+    report = await own_report(turn, value)
+    if report is None:
+        return [NOT_YOURS]
+    ref = reference(report)
+    await turn.tx.audit.record(turn.clock.now(), turn.person.id, "report.deleted", "report", report.id)
+    await turn.tx.reports.delete(report)
+    return [Notice(f"Report {ref} is deleted, with everything you wrote in it.")]

@@ -1,0 +1,40 @@
+"""``status``: my open items and where each stands."""
+
+from __future__ import annotations
+
+from bot.taxonomy import Category, Setting, Step
+from bot.turn import Turn
+from bot.views import Button, ButtonStyle, Card, Notice, View
+from bot.workflows.report import reference
+
+SHOWN = 10
+
+
+async def show(turn: Turn, args: str = "") -> list[View]:
+    reports = await turn.tx.reports.by_author(turn.person.id)
+    if not reports:
+        return [Notice("You have no open reports. Type report to file one privately.")]
+    views: list[View] = [
+        Notice(f"You have {len(reports)} open report{'s' if len(reports) != 1 else ''}, newest first.")
+    ]
+    for report in reports[:SHOWN]:
+        step = Step(report.step)
+        views.append(
+            Card(
+                title=f"{reference(report)} · {Category(report.category).short}",
+                facts=(
+                    ("Filed", turn.local_time(report.created_at)),
+                    ("Where", Setting(report.setting).label),
+                    ("Step", f"{step.value} — {step.label}"),
+                    ("Status", "Open, private to you"),
+                ),
+                buttons=(
+                    Button("Words to say", "report.tone", f"{report.id}:0"),
+                    Button("Withdraw", "report.withdraw", str(report.id)),
+                    Button("Delete…", "report.ask_delete", str(report.id), ButtonStyle.DANGER),
+                ),
+            )
+        )
+    if len(reports) > SHOWN:
+        views.append(Notice(f"…and {len(reports) - SHOWN} older open reports not shown."))
+    return views
