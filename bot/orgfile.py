@@ -120,11 +120,12 @@ def parse(text: str, source: str = "org file") -> OrgFile:
         raise OrgFileError(source, [f"{where}not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
     if not isinstance(document, dict):
         raise OrgFileError(source, ["expected a mapping with 'organisation', 'people' and 'teams'"])
+    problems: list[str] = []
     try:
         org = OrgFile.model_validate(document)
     except ValidationError as exc:
-        raise OrgFileError(source, [_describe(document, e) for e in exc.errors()]) from None
-    problems = _cross_check(org)
+        problems = [_describe(document, e) for e in exc.errors()]
+    problems += _cross_check(document)
     if problems:
         raise OrgFileError(source, problems)
     return org
@@ -158,31 +159,42 @@ def _describe(document: dict, error: dict) -> str:
     return f"{'.'.join(parts) or 'file'}: {message}"
 
 
-def _cross_check(org: OrgFile) -> list[str]:
+def _cross_check(document: dict) -> list[str]:
+    """Problems between entries (duplicates, unknown people). Works on the raw document so
+    that they are reported together with any per-entry problems."""
+
+    def entries(name: str) -> list[tuple[int, dict]]:
+        items = document.get(name)
+        return [(i, e) for i, e in enumerate(items) if isinstance(e, dict)] if isinstance(items, list) else []
+
     problems = []
     keys: set[str] = set()
-    identities: dict[tuple[str, str, str], str] = {}
-    for i, person in enumerate(org.people):
-        if person.key in keys:
-            problems.append(f"people[{i}] (key {person.key!r}): key is used twice")
-        keys.add(person.key)
-        for ident in person.identities:
-            triple = (ident.platform, ident.workspace, ident.user)
+    identities: dict[tuple, str] = {}
+    for i, person in entries("people"):
+        key = person.get("key")
+        if key in keys:
+            problems.append(f"people[{i}] (key {key!r}): key is used twice")
+        keys.add(key)
+        for ident in person.get("identities") or []:
+            if not isinstance(ident, dict):
+                continue
+            triple = (ident.get("platform"), ident.get("workspace", "demo"), ident.get("user"))
             if triple in identities:
                 problems.append(
-                    f"people[{i}] (key {person.key!r}): identity {ident.platform}:{ident.workspace}:"
-                    f"{ident.user} is also given to {identities[triple]!r}"
+                    f"people[{i}] (key {key!r}): identity {':'.join(map(str, triple))} is also "
+                    f"given to {identities[triple]!r}"
                 )
-            identities[triple] = person.key
+            identities[triple] = key
     team_keys: set[str] = set()
-    for i, team in enumerate(org.teams):
-        if team.key in team_keys:
-            problems.append(f"teams[{i}] (key {team.key!r}): key is used twice")
-        team_keys.add(team.key)
+    for i, team in entries("teams"):
+        if team.get("key") in team_keys:
+            problems.append(f"teams[{i}] (key {team.get('key')!r}): key is used twice")
+        team_keys.add(team.get("key"))
         for role in ("managers", "members"):
-            for who in getattr(team, role):
+            names = team.get(role) or []
+            for who in names if isinstance(names, list) else []:
                 if who not in keys:
-                    problems.append(f"teams[{i}] (key {team.key!r}): {role}: no person with key {who!r}")
+                    problems.append(f"teams[{i}] (key {team.get('key')!r}): {role}: no person with key {who!r}")
     return problems
 
 

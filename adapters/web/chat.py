@@ -143,9 +143,9 @@ async def index(request: web.Request) -> web.Response:
 
 async def choose_person(request: web.Request) -> web.Response:
     data = await request.post()
-    response = web.HTTPSeeOther("/")
-    response.set_cookie(PERSON_COOKIE, str(data.get("person", "")), httponly=True, samesite="Strict")
-    return response
+    redirect = web.HTTPSeeOther("/")
+    redirect.set_cookie(PERSON_COOKIE, str(data.get("person", "")), httponly=True, samesite="Strict")
+    raise redirect
 
 
 def _identity(request: web.Request) -> Identity | None:

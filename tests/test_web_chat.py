@@ -1,0 +1,136 @@
+"""The local web chat, over real HTTP, against the real server on a free port."""
+
+import html
+import logging
+import os
+import re
+
+import aiohttp
+import pytest
+from sqlalchemy import text
+
+from adapters.appkeys import BOT_KEY
+
+SECRET = "said he would wait for me in the car park"
+
+
+def visible(page: str) -> str:
+    """The page's text as a person reads it (tags dropped, entities decoded)."""
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
+
+
+@pytest.fixture
+async def browser(server):
+    base, app = server
+    jar = aiohttp.CookieJar(unsafe=True)  # cookies for 127.0.0.1
+    async with aiohttp.ClientSession(base, cookie_jar=jar) as session:
+        yield session, app
+
+
+async def post(session, path, data) -> str:
+    async with session.post(path, data=data) as response:
+        assert response.status == 200, response.status
+        return await response.text()
+
+
+async def test_health_and_the_demo_picker(browser):
+    session, _ = browser
+    async with session.get("/healthz") as response:
+        assert response.status == 200 and (await response.json())["database"] == "ok"
+    async with session.get("/") as response:
+        page = visible(await response.text())
+    assert "Demo organisation." in page and "fictional" in page
+    for name in ("Dr Asha Patel", "Sam Okafor", "Morgan Reyes", "Alex Kim"):
+        assert name in page
+    assert "manager of Outpatients" in page and "volunteer chaperone" in page and "admin" in page
+
+
+async def test_a_clinician_files_a_report_and_sees_it_in_status(browser, caplog):
+    session, app = browser
+    caplog.set_level(logging.DEBUG)
+    page = visible(await post(session, "/chat/as", {"person": "asha"}))
+    assert "Hello Dr Asha Patel" in page
+
+    page = await post(session, "/chat/say", {"text": "report"})
+    assert 'name="category"' in page and "Report privately" in visible(page)
+    entry = re.findall(r'name="_entry" value="(\d+)"', page)[-1]
+
+    # Half-filled: per-field errors, what was typed is kept, nothing saved.
+    page = await post(session, "/chat/submit", {"_form": "report", "_entry": entry, "category": "THREAT", "details": SECRET})
+    assert "Please check the 3 highlighted answers" in visible(page)
+    assert re.search(r'value="THREAT" checked', page)
+    assert html.escape(SECRET) in page or SECRET in page
+    entry = re.findall(r'name="_entry" value="(\d+)"', page)[-1]
+
+    data = aiohttp.FormData()
+    for key, value in {"_form": "report", "_entry": entry, "category": "THREAT", "setting": "home_visit",
+                       "occurrence": "first", "felt_unsafe": "no", "client_ref": "Tuesday knee", "details": SECRET}.items():
+        data.add_field(key, value)
+    data.add_field("factors", "affects_care")
+    data.add_field("factors", "unwanted")
+    page = visible(await post(session, "/chat/submit", data))
+    assert "Report R-1 saved privately" in page
+    assert "Recommended step 5 of 5" in page and "Your safety comes first" in page
+    assert "Home visit: Leave first, report second." in page
+    assert "Form “Report privately” sent." in page
+    assert SECRET not in page.split("Report R-1 saved privately")[1], "free text echoed after saving"
+
+    page = visible(await post(session, "/chat/say", {"text": "status"}))
+    assert "You have 1 open report" in page and "R-1 · threats or aggression" in page
+
+    # The database file holds no plaintext of what was written.
+    bot = app[BOT_KEY]
+    async with bot.db.transaction() as tx:
+        sealed = (await tx.session.execute(text("SELECT details_sealed FROM reports"))).scalar_one()
+        assert SECRET.encode() not in bytes(sealed)
+        assert bot.sealer.open(sealed) == SECRET
+    if bot.db.url.startswith("sqlite"):
+        path = bot.db.url.split("///", 1)[1]
+        await bot.db.dispose()  # flush the WAL into the file
+        raw = b"".join(open(p, "rb").read() for p in (path, path + "-wal") if os.path.exists(p))
+        assert SECRET.encode() not in raw and b"Tuesday knee" not in raw
+    assert SECRET not in caplog.text and "Tuesday knee" not in caplog.text
+
+
+async def test_buttons_work_from_the_page(browser):
+    session, _ = browser
+    await post(session, "/chat/as", {"person": "jordan"})
+    page = await post(session, "/chat/say", {"text": "report"})
+    entry = re.findall(r'name="_entry" value="(\d+)"', page)[-1]
+    await post(session, "/chat/submit", {"_form": "report", "_entry": entry, "category": "GIFT", "setting": "in_person",
+                                         "occurrence": "first", "felt_unsafe": "no"})
+    page = visible(await post(session, "/chat/press", {"action": "report.tone", "value": "1:1", "label": "Another way to say it"}))
+    assert "Pressed: Another way to say it" in page and "Another way to say it (R-1)" in page
+    page = visible(await post(session, "/chat/press", {"action": "report.ask_delete", "value": "1", "label": "Delete…"}))
+    assert "Delete report R-1 for good?" in page
+    page = visible(await post(session, "/chat/press", {"action": "report.delete", "value": "1", "label": "Yes, delete it"}))
+    assert "Report R-1 is deleted" in page
+
+
+async def test_people_are_kept_apart(browser, server):
+    session, _ = browser
+    await post(session, "/chat/as", {"person": "asha"})
+    page = await post(session, "/chat/say", {"text": "report"})
+    entry = re.findall(r'name="_entry" value="(\d+)"', page)[-1]
+    await post(session, "/chat/submit", {"_form": "report", "_entry": entry, "category": "GIFT", "setting": "in_person",
+                                         "occurrence": "first", "felt_unsafe": "no"})
+    # Someone else, in another browser, cannot act on Asha's report by replaying the button.
+    base, _ = server
+    async with aiohttp.ClientSession(base, cookie_jar=aiohttp.CookieJar(unsafe=True)) as other:
+        await post(other, "/chat/as", {"person": "sam"})
+        page = visible(await post(other, "/chat/press", {"action": "report.delete", "value": "1", "label": "x"}))
+        assert "can't find that report" in page
+        page = visible(await post(other, "/chat/say", {"text": "status"}))
+        assert "no open reports" in page and "R-1" not in page
+
+
+async def test_unknown_commands_and_unknown_people(browser):
+    session, _ = browser
+    async with session.post("/chat/say", data={"text": "report"}, allow_redirects=False) as response:
+        assert response.status == 303 and response.headers["Location"] == "/"  # nobody chosen yet
+    await post(session, "/chat/as", {"person": "asha"})
+    page = visible(await post(session, "/chat/say", {"text": "flibble my patient Jane"}))
+    assert "I don't know that command" in page and "Jane" not in page
+    await post(session, "/chat/as", {"person": "ghost"})
+    async with session.get("/") as response:
+        assert "Who are you today?" in visible(await response.text())
