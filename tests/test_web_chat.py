@@ -4,6 +4,7 @@ import html
 import logging
 import os
 import re
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -87,7 +88,7 @@ async def test_a_clinician_files_a_report_and_sees_it_in_status(browser, caplog)
     if bot.db.url.startswith("sqlite"):
         path = bot.db.url.split("///", 1)[1]
         await bot.db.dispose()  # flush the WAL into the file
-        raw = b"".join(open(p, "rb").read() for p in (path, path + "-wal") if os.path.exists(p))
+        raw = b"".join(Path(p).read_bytes() for p in (path, path + "-wal") if os.path.exists(p))
         assert SECRET.encode() not in raw and b"Tuesday knee" not in raw
     assert SECRET not in caplog.text and "Tuesday knee" not in caplog.text
 

@@ -53,10 +53,8 @@ class Transcript:
         del self.entries[:-MAX_ENTRIES]
         return entry
 
-    def close(self, entry_id: str) -> None:
-        for entry in self.entries:
-            if str(entry.id) == entry_id:
-                entry.closed = True
+    def find(self, entry_id: str) -> Entry | None:
+        return next((e for e in self.entries if str(e.id) == entry_id), None)
 
 
 class Transcripts:
@@ -165,7 +163,7 @@ async def _answer(request: web.Request, identity: Identity, said: str, event) ->
     transcript.add("you", text=said)
     for view in await request.app[BOT_KEY].handle(event):
         transcript.add("bot", view=view)
-    raise web.HTTPSeeOther("/#latest")
+    raise web.HTTPSeeOther(f"/#e{transcript.entries[-1].id}")
 
 
 async def say(request: web.Request) -> web.Response:
@@ -191,14 +189,19 @@ async def submit(request: web.Request) -> web.Response:
     for key in set(data.keys()) - {"_form", "_state", "_entry"}:
         got = [str(v) for v in data.getall(key)]
         values[key] = got if len(got) > 1 else got[0]
-    transcript = _transcript(request, identity)
-    transcript.close(str(data.get("_entry", "")))
     event = FormSubmitted(identity, form_id, values, state=str(data.get("_state", "")))
-    title = next(
-        (e.view.title for e in transcript.entries if isinstance(e.view, Form) and e.view.form_id == form_id),
-        "the form",
-    )
-    return await _answer(request, identity, f"Sent: {title}", event)
+    views = await request.app[BOT_KEY].handle(event)
+
+    transcript = _transcript(request, identity)
+    entry = anchor = transcript.find(str(data.get("_entry", "")))
+    if entry is not None and views and isinstance(views[0], Form) and views[0].form_id == form_id:
+        # The same form back with errors: show it where it was, with what was typed.
+        entry.view, views = views[0], views[1:]
+    elif entry is not None:
+        entry.closed = True
+    for view in views:
+        anchor = transcript.add("bot", view=view)
+    raise web.HTTPSeeOther(f"/#e{anchor.id}" if anchor else "/")
 
 
 async def press(request: web.Request) -> web.Response:

@@ -36,8 +36,8 @@ REPORT_FORM = Form(
     form_id=FORM_ID,
     title="Report privately",
     intro=(
-        "Only you can see this report. Nothing is posted to a channel or told to anyone "
-        "unless you choose to escalate it, or you say you felt unsafe."
+        "Only you can see this report. Nothing is posted to a channel, and nobody else is "
+        "told about it unless you choose to."
     ),
     submit_label="Save and get advice",
     fields=(
