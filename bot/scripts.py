@@ -140,9 +140,7 @@ def load_library(directory: Path | str | None = None) -> Library:
             try:
                 script = Script.model_validate(entry)
             except ValidationError as exc:
-                for error in exc.errors():
-                    where = ".".join(str(part) for part in error["loc"]) or "entry"
-                    problems.append(f"{label}: {where}: {error['msg']}")
+                problems.extend(f"{label}: {p}" for p in _schema_problems(exc))
                 continue
             problems.extend(f"{label}: {p}" for p in _rule_problems(script))
             if script.id in seen:
@@ -153,6 +151,29 @@ def load_library(directory: Path | str | None = None) -> Library:
     if problems:
         raise LibraryError(problems)
     return Library(tuple(scripts))
+
+
+def _schema_problems(exc: ValidationError) -> list[str]:
+    """One line per field, naming the field and the value that was refused.
+
+    A bad item in a list (an unknown category) also empties the list, which pydantic reports
+    a second time as "at least 1 item"; only the first, more useful, report is kept.
+    """
+    errors = exc.errors()
+    locations = [error["loc"] for error in errors]
+    out = []
+    for error in errors:
+        loc = error["loc"]
+        if any(other != loc and other[: len(loc)] == loc for other in locations):
+            continue
+        where = ".".join(str(part) for part in loc) or "entry"
+        message = error["msg"]
+        if error["type"] in ("enum", "literal_error", "int_parsing", "string_pattern_mismatch"):
+            message += f" (found {error.get('input')!r})"
+        if error["type"] == "missing":
+            message = "missing (this field is required)"
+        out.append(f"{where}: {message}")
+    return out
 
 
 def _rule_problems(script: Script) -> list[str]:
