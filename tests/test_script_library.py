@@ -359,3 +359,51 @@ def test_loader_reports_every_problem_not_just_the_first(tmp_path):
     )
     found = problems(tmp_path, {"many.yaml": text})
     assert any("(first-bad): tone" in p for p in found) and any("(second-bad): steps" in p for p in found)
+
+
+# --- the catalogue ----------------------------------------------------------------------------
+
+
+def test_catalogue_lists_every_script_under_each_category_and_step(library):
+    from bot.scripts import render_catalogue
+
+    text = render_catalogue(library, "markdown")
+    for script in library.scripts:
+        assert f"`{script.id}`" in text
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings == [f"## {c.label} (`{c.value}`)" for c in Category]
+    romantic = text.split("## " + C.ROMANTIC.label)[1].split("\n## ")[0]
+    assert romantic.index("### Step 1") < romantic.index("### Step 2") < romantic.index("### Step 4")
+    assert "(US)" in text and "(UK)" in text
+
+
+def test_catalogue_html_is_escaped_and_complete(library):
+    from bot.scripts import render_catalogue
+
+    html = render_catalogue(library, "html")
+    assert html.startswith("<!doctype html>") and html.rstrip().endswith("</html>")
+    assert html.count("<article>") == sum(
+        len(s.categories) * len(s.steps) for s in library.scripts
+    )
+    assert "I&#39;m" in html or "&#39;" in html  # apostrophes in the words are escaped
+
+
+def test_export_command_writes_the_file(tmp_path):
+    from click.testing import CliRunner
+
+    from adapters.cli import main
+
+    out = tmp_path / "catalogue.html"
+    result = CliRunner().invoke(main, ["scripts", "export", "--format", "html", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "<h1>Boundary script catalogue</h1>" in out.read_text(encoding="utf-8")
+
+
+def test_committed_catalogue_is_up_to_date(library):
+    from bot.scripts import render_catalogue
+
+    committed = Path(__file__).resolve().parents[1] / "docs" / "scripts-catalogue.md"
+    assert committed.read_text(encoding="utf-8") == render_catalogue(library, "markdown"), (
+        "docs/scripts-catalogue.md is stale: run "
+        "boundary-bot scripts export --output docs/scripts-catalogue.md"
+    )
