@@ -163,5 +163,29 @@ def scripts_check() -> None:
     click.echo(f"{len(library.scripts)} scripts, no problems")
 
 
+@scripts.command("export")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html"]), default="markdown",
+              show_default=True, help="Document format.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: standard output).")
+def scripts_export(fmt: str, output: Path | None) -> None:
+    """Write the whole library as a catalogue a clinical lead can review, grouped by category
+    and ladder step, with tone, words, next step, notes and sources."""
+    from bot.runtime import load_content
+    from bot.scripts import render_catalogue
+
+    try:
+        library = load_content(_settings())
+    except StartupError as exc:
+        _fail(str(exc))
+    text = render_catalogue(library, fmt)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {len(library.scripts)} scripts to {output}")
+
+
 if __name__ == "__main__":
     main()

@@ -17,7 +17,7 @@ from bot.scripts import Library
 from bot.storage.db import Database
 from bot.turn import Turn
 from bot.views import Notice, View
-from bot.workflows import help, report, status
+from bot.workflows import help, report, script, status
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +25,12 @@ Handler = Callable[[Turn, str], Awaitable[list[View]]]
 
 COMMANDS: dict[str, Handler] = {
     "report": report.start,
+    "script": script.lookup,
     "status": status.show,
     "help": help.show,
 }
 ALIASES = {"?": "help", "reports": "status", "mine": "status", "file": "report"}
-PLANNED = {"script", "chaperone", "volunteer", "refer", "escalate"}
+PLANNED = {"chaperone", "volunteer", "refer", "escalate"}
 
 BUTTONS: dict[str, Handler] = {
     "report.tone": report.another_tone,

@@ -7,6 +7,7 @@ entry, so a bad edit stops the server with a message rather than a traceback.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -140,9 +141,7 @@ def load_library(directory: Path | str | None = None) -> Library:
             try:
                 script = Script.model_validate(entry)
             except ValidationError as exc:
-                for error in exc.errors():
-                    where = ".".join(str(part) for part in error["loc"]) or "entry"
-                    problems.append(f"{label}: {where}: {error['msg']}")
+                problems.extend(f"{label}: {p}" for p in _schema_problems(exc))
                 continue
             problems.extend(f"{label}: {p}" for p in _rule_problems(script))
             if script.id in seen:
@@ -153,6 +152,29 @@ def load_library(directory: Path | str | None = None) -> Library:
     if problems:
         raise LibraryError(problems)
     return Library(tuple(scripts))
+
+
+def _schema_problems(exc: ValidationError) -> list[str]:
+    """One line per field, naming the field and the value that was refused.
+
+    A bad item in a list (an unknown category) also empties the list, which pydantic reports
+    a second time as "at least 1 item"; only the first, more useful, report is kept.
+    """
+    errors = exc.errors()
+    locations = [error["loc"] for error in errors]
+    out = []
+    for error in errors:
+        loc = error["loc"]
+        if any(other != loc and other[: len(loc)] == loc for other in locations):
+            continue
+        where = ".".join(str(part) for part in loc) or "entry"
+        message = error["msg"]
+        if error["type"] in ("enum", "literal_error", "int_parsing", "string_pattern_mismatch"):
+            message += f" (found {error.get('input')!r})"
+        if error["type"] == "missing":
+            message = "missing (this field is required)"
+        out.append(f"{where}: {message}")
+    return out
 
 
 def _rule_problems(script: Script) -> list[str]:
@@ -245,3 +267,115 @@ def _reason(
     if script.professions and profession:
         reason += f", for {profession.value}s"
     return reason + f"; {script.tone.label} tone."
+
+
+# --- the catalogue: the whole library as a document a clinical lead can sign off ------------
+
+CATALOGUE_FORMATS = ("markdown", "html")
+
+_MARKDOWN = """\
+# Boundary script catalogue
+
+{{ total }} scripts, grouped by category and ladder step. Generated from `responses/` by
+`boundary-bot scripts export --format markdown`; edit the YAML files, not this document.
+Sources marked US apply in the United States, UK in the United Kingdom.
+{% for group in groups %}
+
+## {{ group.category.label }} (`{{ group.category.value }}`)
+{% for step in group.steps %}
+
+### Step {{ step.step.value }}: {{ step.step.label }}
+{% for s in step.scripts %}
+
+#### `{{ s.id }}` ({{ s.tone.label }}{% if s.settings %}; {{ s.settings | map(attribute="label") | join(", ") | lower }} only{% endif %}{% if s.professions %}; for {{ s.professions | join(", ") }}s{% endif %})
+
+> {{ s.say }}
+
+- **Next step:** {{ s.next_step.label }}. {{ s.why }}
+{% for setting, note in s.setting_notes.items() %}- **{{ setting.label }}:** {{ note }}
+{% endfor %}{% for profession, note in s.profession_notes.items() %}- **For {{ profession.value }}s:** {{ note }}
+{% endfor %}{% if s.phrases %}- **Found by:** {{ s.phrases | join("; ") }}
+{% endif %}- **Sources:** {% for src in s.sources %}{{ src.code }} ({{ src.region.value }}){% if not loop.last %}; {% endif %}{% endfor %}
+{% endfor %}{% endfor %}{% endfor %}
+"""
+
+_HTML = """\
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Boundary script catalogue</title>
+<style>
+body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem;
+       line-height: 1.45; color: #1d1d1f; }
+h2 { border-bottom: 2px solid #ccd; padding-bottom: .2rem; margin-top: 2.5rem; }
+h3 { color: #345; }
+article { border: 1px solid #dde; border-radius: 6px; padding: .6rem 1rem; margin: .8rem 0; }
+blockquote { font-size: 1.1rem; margin: .5rem 0; padding-left: .8rem; border-left: 4px solid #7a9; }
+.meta { color: #555; font-size: .9rem; }
+code { font-size: .85rem; }
+nav li { margin: .1rem 0; }
+</style>
+</head>
+<body>
+<h1>Boundary script catalogue</h1>
+<p>{{ total }} scripts, grouped by category and ladder step. Generated from <code>responses/</code>;
+edit the YAML files, not this document. Sources marked US apply in the United States, UK in the
+United Kingdom.</p>
+<nav><ul>
+{% for group in groups %}<li><a href="#{{ group.category.value }}">{{ group.category.label }}</a></li>
+{% endfor %}</ul></nav>
+{% for group in groups %}
+<section id="{{ group.category.value }}">
+<h2>{{ group.category.label }}</h2>
+{% for step in group.steps %}
+<h3>Step {{ step.step.value }}: {{ step.step.label }}</h3>
+{% for s in step.scripts %}
+<article>
+<p class="meta"><code>{{ s.id }}</code> · {{ s.tone.label }}{% if s.settings %} · {{ s.settings | map(attribute="label") | join(", ") | lower }} only{% endif %}{% if s.professions %} · for {{ s.professions | join(", ") }}s{% endif %}</p>
+<blockquote>{{ s.say }}</blockquote>
+<p><strong>Next step:</strong> {{ s.next_step.label }}. {{ s.why }}</p>
+{% for setting, note in s.setting_notes.items() %}<p><strong>{{ setting.label }}:</strong> {{ note }}</p>
+{% endfor %}{% for profession, note in s.profession_notes.items() %}<p><strong>For {{ profession.value }}s:</strong> {{ note }}</p>
+{% endfor %}<p class="meta"><strong>Sources:</strong> {% for src in s.sources %}{{ src.code }} ({{ src.region.value }}){% if not loop.last %}; {% endif %}{% endfor %}</p>
+</article>
+{% endfor %}{% endfor %}
+</section>
+{% endfor %}
+</body>
+</html>
+"""
+
+
+def catalogue_groups(library: Library) -> list[dict]:
+    """Category → step → scripts, in taxonomy order; general scripts before specific ones."""
+    from bot.taxonomy import Category
+
+    tone_order = {Tone.GENTLE: 0, Tone.FIRM: 1, Tone.HUMOUR: 2}
+    groups = []
+    for category in Category:
+        steps = []
+        for step in Step:
+            scripts = sorted(
+                (s for s in library.scripts if category in s.categories and step in s.steps),
+                key=lambda s: (bool(s.settings), bool(s.professions), tone_order[s.tone], s.id),
+            )
+            if scripts:
+                steps.append({"step": step, "scripts": scripts})
+        if steps:
+            groups.append({"category": category, "steps": steps})
+    return groups
+
+
+def render_catalogue(library: Library, fmt: str = "markdown") -> str:
+    import jinja2
+
+    if fmt not in CATALOGUE_FORMATS:
+        raise ValueError(f"unknown catalogue format {fmt!r}; use one of {CATALOGUE_FORMATS}")
+    env = jinja2.Environment(
+        autoescape=fmt == "html", trim_blocks=False, keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    template = env.from_string(_HTML if fmt == "html" else _MARKDOWN)
+    text = template.render(groups=catalogue_groups(library), total=len(library.scripts))
+    return re.sub(r"\n{3,}", "\n\n", text)
