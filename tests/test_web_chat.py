@@ -72,7 +72,7 @@ async def test_a_clinician_files_a_report_and_sees_it_in_status(browser, caplog)
     page = visible(await post(session, "/chat/submit", data))
     assert "Report R-1 saved privately" in page
     assert "Recommended step 5 of 5" in page and "Your safety comes first" in page
-    assert "Home visit: Leave first, report second." in page
+    assert "Home visit: Leave" in page  # the home-visit note of the chosen script
     assert "Form “Report privately” sent." in page
     assert SECRET not in page.split("Report R-1 saved privately")[1], "free text echoed after saving"
 
