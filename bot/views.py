@@ -93,3 +93,35 @@ class Notice:
 
 
 View = Form | Card | Notice
+
+
+def dump(view: Card | Notice) -> dict[str, Any]:
+    """A JSON-ready form of a card or notice (for the outbox)."""
+    if isinstance(view, Notice):
+        return {"type": "notice", "text": view.text}
+    if isinstance(view, Card):
+        return {
+            "type": "card",
+            "title": view.title,
+            "paragraphs": list(view.paragraphs),
+            "facts": [list(f) for f in view.facts],
+            "buttons": [
+                {"label": b.label, "action": b.action, "value": b.value, "style": b.style.value}
+                for b in view.buttons
+            ],
+        }
+    raise TypeError(f"only cards and notices are sent later, not {type(view).__name__}")
+
+
+def load(data: dict[str, Any]) -> Card | Notice:
+    if data["type"] == "notice":
+        return Notice(data["text"])
+    return Card(
+        title=data["title"],
+        paragraphs=tuple(data.get("paragraphs", ())),
+        facts=tuple((a, b) for a, b in data.get("facts", ())),
+        buttons=tuple(
+            Button(b["label"], b["action"], b.get("value", ""), ButtonStyle(b.get("style", "default")))
+            for b in data.get("buttons", ())
+        ),
+    )

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import events
 from bot.storage.models import (
     AuditEntry,
+    ConversationRef,
     Identity,
     Organisation,
     Person,
@@ -169,6 +170,34 @@ class Org:
         await self._s.execute(delete(TeamMember))
 
 
+class ConversationRefs:
+    """Per platform identity, what the platform needs to message that person later."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def get(self, platform: str, workspace: str, user_id: str) -> dict | None:
+        row = await self._find(platform, workspace, user_id)
+        return dict(row.data) if row else None
+
+    async def save(self, platform: str, workspace: str, user_id: str, data: dict, at: datetime) -> None:
+        row = await self._find(platform, workspace, user_id)
+        if row is None:
+            self._s.add(ConversationRef(platform=platform, workspace=workspace, user_id=user_id, data=data, updated_at=at))
+        elif row.data != data:
+            row.data, row.updated_at = data, at
+        await self._s.flush()
+
+    async def _find(self, platform: str, workspace: str, user_id: str) -> ConversationRef | None:
+        return await self._s.scalar(
+            select(ConversationRef).where(
+                ConversationRef.platform == platform,
+                ConversationRef.workspace == workspace,
+                ConversationRef.user_id == user_id,
+            )
+        )
+
+
 class Tx:
     """A transaction's repositories, sharing one session."""
 
@@ -178,3 +207,4 @@ class Tx:
         self.reports = Reports(session)
         self.audit = Audit(session)
         self.org = Org(session)
+        self.conversations = ConversationRefs(session)
