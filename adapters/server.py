@@ -10,7 +10,7 @@ import logging
 
 from aiohttp import web
 
-from adapters.appkeys import BOT_KEY, SETTINGS_KEY
+from adapters.appkeys import BOT_KEY, DELIVERERS_KEY, SETTINGS_KEY
 from adapters.web import setup_web_chat
 from bot import runtime
 from bot.clock import Clock
@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings, clock: Clock | None = None) -> web.Application:
     app = web.Application()
     app[SETTINGS_KEY] = settings
+    app[DELIVERERS_KEY] = {}
 
     async def core(app: web.Application):
         bot = await runtime.start(settings, clock)
