@@ -9,18 +9,32 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    generate_latest,
+)
 
 from adapters.appkeys import BOT_KEY, DELIVERERS_KEY, SETTINGS_KEY
 from adapters.web import setup_web_chat
 from bot import runtime
+from bot.background import Background
 from bot.clock import Clock
 from bot.config import Settings
+from bot.monitoring import reliability_stats
 from bot.storage.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, clock: Clock | None = None) -> web.Application:
+BACKGROUND_KEY = web.AppKey("background", Background)
+
+
+def create_app(settings: Settings, clock: Clock | None = None, *, run_background: bool = True) -> web.Application:
+    """The whole server. ``run_background=False`` leaves outbox delivery and timers to the
+    caller (tests drive them step by step with a manual clock)."""
     app = web.Application()
     app[SETTINGS_KEY] = settings
     app[DELIVERERS_KEY] = {}
@@ -28,11 +42,17 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     async def core(app: web.Application):
         bot = await runtime.start(settings, clock)
         app[BOT_KEY] = bot
+        background = Background(bot, app[DELIVERERS_KEY])
+        if run_background:
+            background.start()
+        app[BACKGROUND_KEY] = background
         yield
+        await background.stop()
         await bot.db.dispose()
 
     app.cleanup_ctx.append(core)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
     if settings.is_local:
         setup_web_chat(app)
     else:
@@ -46,6 +66,34 @@ async def healthz(request: web.Request) -> web.Response:
     except DatabaseUnavailable:
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
     return web.json_response({"status": "ok", "database": "ok"})
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus text format: outbox and timer figures from the database, and this
+    process's delivery counters. Never any report content."""
+    bot = request.app[BOT_KEY]
+    background = request.app[BACKGROUND_KEY]
+    stats = await reliability_stats(bot.db, bot.clock)
+    registry = CollectorRegistry()
+    by_status = Gauge("boundary_notifications", "Outbox notifications by status", ["status"], registry=registry)
+    for status in ("pending", "sent", "failed", "skipped"):
+        by_status.labels(status).set(stats.notifications.get(status, 0))
+    Gauge("boundary_notifications_retrying", "Pending notifications that failed at least once",
+          registry=registry).set(stats.notifications_retrying)
+    timers = Gauge("boundary_timers", "Timers by status", ["status"], registry=registry)
+    for status in ("pending", "done", "cancelled", "failed"):
+        timers.labels(status).set(stats.timers.get(status, 0))
+    Gauge("boundary_timers_overdue", "Pending timers due more than a minute ago", registry=registry).set(
+        stats.timers_overdue
+    )
+    attempts = Counter("boundary_delivery_attempts", "Delivery attempts by this process, by outcome",
+                       ["outcome"], registry=registry)
+    for outcome in ("sent", "retried", "failed", "skipped"):
+        attempts.labels(outcome).inc(background.worker.counts[outcome])
+    fired = Counter("boundary_timer_runs", "Timer runs by this process, by outcome", ["outcome"], registry=registry)
+    for outcome in ("fired", "retried", "failed"):
+        fired.labels(outcome).inc(background.scheduler.counts[outcome])
+    return web.Response(body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 async def landing(request: web.Request) -> web.Response:

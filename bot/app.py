@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from bot.clock import Clock
 from bot.crypto import Sealer
 from bot.events import ButtonPressed, Command, Event, FormSubmitted
+from bot.scheduler import DEFAULT_HANDLERS, TimerHandler
 from bot.scripts import Library
 from bot.storage.db import Database
 from bot.turn import Turn
@@ -62,11 +63,16 @@ class BoundaryBot:
         self.sealer = sealer
         self.library = library
         self.clock = clock
+        # Timer kind → handler. Workflows that schedule timers add theirs here.
+        self.timer_handlers: dict[str, TimerHandler] = dict(DEFAULT_HANDLERS)
 
     async def handle(self, event: Event) -> list[View]:
         try:
             async with self.db.transaction() as tx:
-                person = await tx.people.resolve(event.identity)
+                if event.event_id and not await tx.inbound.first_time(self._event_key(event), self.clock.now()):
+                    log.info("ignored a redelivered %s", type(event).__name__)
+                    return []
+                person = await tx.people.resolve(event.identity, self.clock.now())
                 if person is None:
                     return [UNKNOWN_PERSON]
                 turn = Turn(tx, person, await tx.org.get(), self.clock, self.sealer, self.library)
@@ -81,6 +87,11 @@ class BoundaryBot:
                 "".join(traceback.format_tb(exc.__traceback__)),
             )
             return [FAILED]
+
+    @staticmethod
+    def _event_key(event: Event) -> str:
+        identity = event.identity
+        return f"{identity.platform}:{identity.workspace}:{event.event_id}"[:255]
 
     async def _route(self, turn: Turn, event: Event) -> list[View]:
         match event:

@@ -15,8 +15,9 @@ from pathlib import Path
 import jinja2
 from aiohttp import web
 
-from adapters.appkeys import BOT_KEY
+from adapters.appkeys import BOT_KEY, DELIVERERS_KEY
 from bot.app import BoundaryBot, parse_command
+from bot.delivery import Address, MessageRef
 from bot.events import ButtonPressed, Command, FormSubmitted, Identity
 from bot.storage.models import Person
 from bot.views import Card, FieldKind, Form, Notice, View
@@ -39,6 +40,7 @@ class Entry:
     text: str = ""
     view: View | None = None
     closed: bool = False  # a form that was submitted (and answered below it)
+    key: str | None = None  # for a notification: its outbox key
 
 
 @dataclass
@@ -46,9 +48,9 @@ class Transcript:
     entries: list[Entry] = field(default_factory=list)
     _next_id: int = 0
 
-    def add(self, who: str, text: str = "", view: View | None = None) -> Entry:
+    def add(self, who: str, text: str = "", view: View | None = None, key: str | None = None) -> Entry:
         self._next_id += 1
-        entry = Entry(self._next_id, who, text, view)
+        entry = Entry(self._next_id, who, text, view, key=key)
         self.entries.append(entry)
         del self.entries[:-MAX_ENTRIES]
         return entry
@@ -58,18 +60,65 @@ class Transcript:
 
 
 class Transcripts:
-    """Per browser session and person; the oldest sessions are forgotten first."""
+    """Per browser session and person; the oldest sessions are forgotten first.
+
+    Notifications for a person (from the outbox) go into every open transcript of theirs
+    and into an inbox that later sessions start from, once each by outbox key.
+    """
 
     def __init__(self) -> None:
         self._by_key: OrderedDict[tuple[str, str], Transcript] = OrderedDict()
+        self._inbox: dict[str, OrderedDict[str, View]] = {}
 
     def get(self, session: str, person: str) -> Transcript:
         key = (session, person)
-        transcript = self._by_key.pop(key, None) or Transcript()
+        transcript = self._by_key.pop(key, None)
+        if transcript is None:
+            transcript = Transcript()
+            for note_key, view in self._inbox.get(person, {}).items():
+                transcript.add("bot", view=view, key=note_key)
         self._by_key[key] = transcript
         while len(self._by_key) > MAX_SESSIONS:
             self._by_key.popitem(last=False)
         return transcript
+
+    def _of(self, person: str) -> list[Transcript]:
+        return [t for (_, p), t in self._by_key.items() if p == person]
+
+    def deliver(self, person: str, view: View, key: str) -> None:
+        inbox = self._inbox.setdefault(person, OrderedDict())
+        if key in inbox:
+            return  # a redelivery: shown once
+        inbox[key] = view
+        while len(inbox) > MAX_ENTRIES:
+            inbox.popitem(last=False)
+        for transcript in self._of(person):
+            transcript.add("bot", view=view, key=key)
+
+    def replace(self, person: str, key: str, view: View) -> None:
+        if key in self._inbox.get(person, {}):
+            self._inbox[person][key] = view
+        for transcript in self._of(person):
+            for entry in transcript.entries:
+                if entry.key == key:
+                    entry.view = view
+
+
+class WebDeliverer:
+    """Delivers outbox notifications into the web chat (local mode)."""
+
+    platform = "web"
+
+    def __init__(self, transcripts: Transcripts) -> None:
+        self._transcripts = transcripts
+
+    async def send(self, to: Address, view: Card | Notice, key: str) -> MessageRef:
+        self._transcripts.deliver(to.user_id, view, key)
+        return MessageRef("web", {"user": to.user_id, "key": key})
+
+    async def update(self, ref: MessageRef, view: Card | Notice, key: str) -> MessageRef:
+        self._transcripts.replace(ref.data["user"], ref.data["key"], view)
+        return ref
 
 
 TRANSCRIPTS_KEY = web.AppKey("web_transcripts", Transcripts)
@@ -78,6 +127,7 @@ JINJA_KEY = web.AppKey("web_jinja", jinja2.Environment)
 
 def setup_web_chat(app: web.Application) -> None:
     app[TRANSCRIPTS_KEY] = Transcripts()
+    app[DELIVERERS_KEY]["web"] = WebDeliverer(app[TRANSCRIPTS_KEY])
     app[JINJA_KEY] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
