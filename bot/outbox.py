@@ -30,9 +30,8 @@ from datetime import timedelta
 
 from bot import views
 from bot.clock import Clock
-from bot.delivery import Address, Deliverer, MessageRef, RetryLater, Undeliverable
+from bot.delivery import Deliverer, MessageRef, RetryLater, Undeliverable
 from bot.storage.db import Database
-from bot.storage.models import Notification
 from bot.storage.repos import Tx
 
 log = logging.getLogger(__name__)
@@ -72,7 +71,36 @@ class RetryPolicy:
         return base * random.uniform(0.8, 1.2)  # spread retries so they don't all land at once
 
 
+@dataclass(frozen=True)
+class _Job:
+    id: int
+    key: str
+    recipient_id: int
+    view: dict
+    updates_key: str | None
+    attempts: int
+    tell_on_failure: int | None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    status: str  # sent | pending | failed | skipped
+    attempts: int
+    retry_in: float = 0.0
+    error: str | None = None
+    platform: str | None = None
+    ref: MessageRef | None = None
+    counted_as: str | None = None  # sent | retried | failed | skipped; None: not an attempt
+
+
 class DeliveryWorker:
+    """Leases a batch of due notifications, delivers them concurrently, records outcomes.
+
+    Two transactions per batch: one to lease the batch and look up where each message goes,
+    one to record what happened. A lease that expired meanwhile (another worker took the
+    notification over) is detected when recording, and the outcome is dropped.
+    """
+
     def __init__(
         self,
         db: Database,
@@ -100,94 +128,94 @@ class DeliveryWorker:
         now = self.clock.now()
         async with self.db.transaction() as tx:
             claimed = await tx.notifications.claim(self.owner, now, now + self.lease, self.batch)
-            work = [(n.id, n.key, n.recipient_id, n.view, n.updates_key, n.attempts) for n in claimed]
-        await asyncio.gather(*(self._deliver_one(*item) for item in work))
-        return len(work)
+            if not claimed:
+                return 0
+            jobs = [
+                _Job(n.id, n.key, n.recipient_id, n.view, n.updates_key, n.attempts, n.notify_on_failure_id)
+                for n in claimed
+            ]
+            addresses = await tx.people.addresses_of({j.recipient_id for j in jobs})
+            originals = await tx.notifications.by_keys({j.updates_key for j in jobs if j.updates_key})
+        outcomes = await asyncio.gather(*(self._deliver(job, addresses, originals) for job in jobs))
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            for job, outcome in zip(jobs, outcomes, strict=True):
+                await self._record(tx, job, outcome, now)
+        return len(jobs)
 
-    async def _deliver_one(self, nid, key, recipient_id, view_data, updates_key, attempts) -> None:
+    async def _deliver(self, job: _Job, addresses, originals) -> _Outcome:
         async with self._slots:
             try:
-                platform, ref = await self._attempt(recipient_id, view_data, updates_key, key)
+                platform, ref = await self._attempt(job, addresses, originals)
             except _Deferred as deferred:
-                await self._record(nid, "pending", attempts, retry_in=deferred.seconds, error=deferred.reason, count=False)
-            except RetryLater as exc:
-                if attempts + 1 >= self.policy.max_attempts:
-                    await self._record(nid, "failed", attempts + 1, error=f"gave up: {exc.reason}")
-                else:
-                    delay = self.policy.delay(attempts + 1, exc.after)
-                    await self._record(nid, "pending", attempts + 1, retry_in=delay, error=exc.reason)
-            except Undeliverable as exc:
-                await self._record(nid, "failed", attempts + 1, error=exc.reason)
+                return _Outcome("pending", job.attempts, deferred.seconds, deferred.reason)
             except _Skip as skip:
-                await self._record(nid, "skipped", attempts, error=skip.reason)
-            except Exception as exc:  # a bug in a deliverer must not stop the others
-                log.error("delivering notification %s failed with %s", nid, exc.__class__.__name__)
-                delay = self.policy.delay(attempts + 1, None)
-                await self._record(nid, "pending", attempts + 1, retry_in=delay, error=exc.__class__.__name__)
-            else:
-                await self._record(nid, "sent", attempts + 1, platform=platform, ref=ref)
+                return _Outcome("skipped", job.attempts, error=skip.reason, counted_as="skipped")
+            except RetryLater as exc:
+                tries = job.attempts + 1
+                if tries >= self.policy.max_attempts:
+                    return _Outcome("failed", tries, error=f"gave up: {exc.reason}", counted_as="failed")
+                return _Outcome("pending", tries, self.policy.delay(tries, exc.after), exc.reason, counted_as="retried")
+            except Undeliverable as exc:
+                return _Outcome("failed", job.attempts + 1, error=exc.reason, counted_as="failed")
+            except Exception as exc:  # a bug in one deliverer must not stop the others
+                log.error("delivering notification %s failed with %s", job.id, exc.__class__.__name__)
+                tries = job.attempts + 1
+                return _Outcome("pending", tries, self.policy.delay(tries, None), exc.__class__.__name__,
+                                counted_as="retried")
+            return _Outcome("sent", job.attempts + 1, platform=platform, ref=ref, counted_as="sent")
 
-    async def _attempt(self, recipient_id, view_data, updates_key, key) -> tuple[str, MessageRef]:
-        view = views.load(view_data)
-        if updates_key:
-            async with self.db.transaction() as tx:
-                original = await tx.notifications.by_key(updates_key)
-                status = original.status if original else None
-                ref_data = (original.platform, original.message_ref) if original else None
-            if status == "pending":
+    async def _attempt(self, job: _Job, addresses, originals) -> tuple[str, MessageRef]:
+        view = views.load(job.view)
+        if job.updates_key:
+            original = originals.get(job.updates_key)
+            if original is not None and original.status == "pending":
                 raise _Deferred(2.0, "waiting for the original message to be delivered")
-            if status != "sent" or not ref_data[1]:
+            if original is None or original.status != "sent" or not original.message_ref:
                 raise _Skip("the original message was never delivered")
-            platform, data = ref_data
-            deliverer = self.deliverers.get(platform)
+            deliverer = self.deliverers.get(original.platform)
             if deliverer is None:
-                raise RetryLater(f"{platform} is not enabled on this instance", after=60)
-            return platform, await deliverer.update(MessageRef(platform, data), view, key)
+                raise RetryLater(f"{original.platform} is not enabled on this instance", after=60)
+            ref = MessageRef(original.platform, dict(original.message_ref))
+            return original.platform, await deliverer.update(ref, view, job.key)
 
-        async with self.db.transaction() as tx:
-            identities = await tx.people.addresses(recipient_id)
-            addresses = [Address(i.platform, i.workspace, i.user_id) for i in identities]
-        reachable = [a for a in addresses if a.platform in self.deliverers]
+        known = addresses.get(job.recipient_id, [])
+        reachable = [a for a in known if a.platform in self.deliverers]
         if not reachable:
-            if addresses:
+            if known:
                 raise RetryLater("the recipient's platform is not enabled on this instance", after=60)
             raise Undeliverable("the recipient has no chat account the bot knows")
         to = reachable[0]
-        return to.platform, await self.deliverers[to.platform].send(to, view, key)
+        return to.platform, await self.deliverers[to.platform].send(to, view, job.key)
 
-    async def _record(self, nid, status, attempts, *, retry_in=None, error=None, platform=None, ref=None, count=True) -> None:
-        now = self.clock.now()
-        async with self.db.transaction() as tx:
-            row = await tx.notifications.mine(nid, self.owner)
-            if row is None:
-                return  # our lease expired and another worker has it now
-            row.attempts = attempts
-            row.lease_owner = row.lease_until = None
-            row.last_error = (error or "")[:255] or None
-            if status == "pending":
-                row.next_attempt_at = now + timedelta(seconds=retry_in or 0)
-            else:
-                row.status = status
-            if status == "sent":
-                row.platform, row.message_ref, row.sent_at = platform, dict(ref.data), now
-            if status == "failed":
-                await self._tell_about_failure(tx, row, now)
-        if count:
-            self.counts["retried" if status == "pending" else status] += 1
-        if status == "failed":
-            log.warning("notification %s failed: %s", nid, error)
+    async def _record(self, tx: Tx, job: _Job, outcome: _Outcome, now) -> None:
+        values: dict = dict(attempts=outcome.attempts, lease_owner=None, lease_until=None,
+                            last_error=(outcome.error or "")[:255] or None)
+        if outcome.status == "pending":
+            values["next_attempt_at"] = now + timedelta(seconds=outcome.retry_in)
+        else:
+            values["status"] = outcome.status
+        if outcome.status == "sent":
+            values.update(platform=outcome.platform, message_ref=dict(outcome.ref.data), sent_at=now)
+        if not await tx.notifications.settle(job.id, self.owner, values):
+            return  # our lease expired and another worker has it now
+        if outcome.counted_as:
+            self.counts[outcome.counted_as] += 1
+        if outcome.status == "failed":
+            log.warning("notification %s failed: %s", job.id, outcome.error)
+            await self._tell_about_failure(tx, job, outcome.error, now)
 
-    async def _tell_about_failure(self, tx: Tx, row: Notification, now) -> None:
-        if row.notify_on_failure_id is None or row.notify_on_failure_id == row.recipient_id:
+    async def _tell_about_failure(self, tx: Tx, job: _Job, error: str | None, now) -> None:
+        if job.tell_on_failure is None or job.tell_on_failure == job.recipient_id:
             return
-        recipient = await tx.people.get(row.recipient_id)
+        recipient = await tx.people.get(job.recipient_id)
         name = recipient.display_name if recipient else "someone"
         await notify(
             tx,
-            f"{row.key}:failed",
-            row.notify_on_failure_id,
+            f"{job.key}:failed",
+            job.tell_on_failure,
             views.Notice(
-                f"I couldn't get a message through to {name}: {row.last_error}. "
+                f"I couldn't get a message through to {name}: {error}. "
                 "You may want to contact them another way."
             ),
             now,

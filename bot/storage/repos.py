@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from bot import events
+from bot.delivery import Address
 from bot.storage.models import (
     AuditEntry,
     ConversationRef,
@@ -82,15 +83,17 @@ class People:
         await self._s.flush()
         return row.person
 
-    async def addresses(self, person_id: int) -> Sequence[Identity]:
-        """The person's platform identities, most recently used first."""
-        return (
-            await self._s.scalars(
-                select(Identity)
-                .where(Identity.person_id == person_id)
-                .order_by(Identity.last_seen_at.desc().nulls_last(), Identity.id)
-            )
-        ).all()
+    async def addresses_of(self, person_ids: set[int]) -> dict[int, list[Address]]:
+        """Each person's platform identities, most recently used first."""
+        rows = await self._s.scalars(
+            select(Identity)
+            .where(Identity.person_id.in_(person_ids))
+            .order_by(Identity.person_id, Identity.last_seen_at.desc().nulls_last(), Identity.id)
+        )
+        found: dict[int, list[Address]] = {}
+        for row in rows.all():
+            found.setdefault(row.person_id, []).append(Address(row.platform, row.workspace, row.user_id))
+        return found
 
     async def get(self, person_id: int) -> Person | None:
         return await self._s.get(Person, person_id)
@@ -299,13 +302,19 @@ class Notifications:
         )
         return (await self._s.scalars(select(Notification).where(Notification.id.in_(ids)).order_by(Notification.id))).all()
 
-    async def mine(self, notification_id: int, owner: str) -> Notification | None:
-        """The notification, if this owner still holds its lease (else another took it)."""
-        return await self._s.scalar(
-            select(Notification)
+    async def settle(self, notification_id: int, owner: str, values: dict) -> bool:
+        """Record a delivery outcome, if ``owner`` still holds the lease; False if it doesn't."""
+        result = await self._s.execute(
+            update(Notification)
             .where(Notification.id == notification_id, Notification.lease_owner == owner, Notification.status == "pending")
-            .with_for_update()
+            .values(**values)
         )
+        return bool(result.rowcount)
+
+    async def by_keys(self, keys: set[str]) -> dict[str, Notification]:
+        if not keys:
+            return {}
+        return {n.key: n for n in (await self._s.scalars(select(Notification).where(Notification.key.in_(keys)))).all()}
 
     async def counts(self) -> dict[str, int]:
         rows = await self._s.execute(select(Notification.status, func.count()).group_by(Notification.status))
