@@ -91,20 +91,31 @@ async def test_feeling_unsafe_puts_safety_first_and_names_the_manager(demo_bot):
     assert "Your safety comes first" in body and "Morgan Reyes" in body
 
 
-async def test_another_way_to_say_it_cycles_through_scripts_at_the_same_step(demo_bot):
+async def test_the_reporter_can_ask_for_another_tone(demo_bot):
     [card] = await file_report(demo_bot, occurrence="first")  # ROMANTIC step 1: several tones
     first_words = next(p for p in card.paragraphs if p.startswith("> "))
-    tone = next(b for b in card.buttons if b.action == "report.tone")
-    [other] = await demo_bot.handle(ButtonPressed(ASHA, tone.action, tone.value))
-    other_words = next(p for p in other.paragraphs if p.startswith("> "))
-    assert other_words != first_words
-    nxt = next(b for b in other.buttons if b.action == "report.tone")
-    seen = {first_words, other_words}
-    for _ in range(6):
-        [more] = await demo_bot.handle(ButtonPressed(ASHA, nxt.action, nxt.value))
-        seen.add(next(p for p in more.paragraphs if p.startswith("> ")))
-        nxt = next(b for b in more.buttons if b.action == "report.tone")
-    assert first_words in seen and len(seen) >= 2
+    assert "(gentle)" in "\n".join(card.paragraphs)
+    labels = {b.label: b for b in card.buttons}
+    assert "Say it more firmly" in labels or "With a light touch of humour" in labels
+    seen = {first_words}
+    for label in ("Say it more firmly", "With a light touch of humour", "Other words"):
+        if label not in labels:
+            continue
+        [other] = await demo_bot.handle(ButtonPressed(ASHA, "report.tone", labels[label].value))
+        words = next(p for p in other.paragraphs if p.startswith("> "))
+        assert words not in seen, label
+        seen.add(words)
+        if label == "Say it more firmly":
+            assert other.title.endswith("(firm)")
+            assert "Say it more gently" in {b.label for b in other.buttons}
+    assert len(seen) >= 2
+
+
+async def test_asking_for_a_tone_by_position_or_unknown_value_still_answers(demo_bot):
+    await file_report(demo_bot)
+    for value in ("1:0", "1:5", "1:nonsense"):
+        [card] = await demo_bot.handle(ButtonPressed(ASHA, "report.tone", value))
+        assert any(p.startswith("> ") for p in card.paragraphs)
 
 
 async def test_status_lists_my_open_reports_newest_first(demo_bot, clock):

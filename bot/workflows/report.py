@@ -7,7 +7,7 @@ from bot import ladder
 from bot.events import FormSubmitted
 from bot.forms import clean
 from bot.identifiers import describe, find_identifier_kinds, reference_problems
-from bot.scripts import Suggestion, suggest
+from bot.scripts import Suggestion, Tone, suggest
 from bot.storage.models import Report
 from bot.taxonomy import (
     CATEGORY_LABELS,
@@ -129,8 +129,7 @@ async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
     buttons = []
     if choices:
         paragraphs.extend(_script_paragraphs(turn, report, choices[0]))
-        if len(choices) > 1:
-            buttons.append(Button("Another way to say it", "report.tone", f"{report.id}:1"))
+        buttons.extend(_other_tones(report, choices, shown=choices[0]))
     buttons.append(Button("My reports", "status.show"))
     return Card(
         title=f"Report {reference(report)} saved privately",
@@ -172,24 +171,42 @@ async def _safety_paragraphs(turn: Turn) -> list[str]:
     ]
 
 
+TONE_BUTTONS = {Tone.GENTLE: "Say it more gently", Tone.FIRM: "Say it more firmly",
+                Tone.HUMOUR: "With a light touch of humour"}
+
+
+def _other_tones(report: Report, choices: list[Suggestion], shown: Suggestion) -> list[Button]:
+    """A button for each other tone written for this situation, then one for more wording
+    in the same tone if there is any."""
+    buttons = []
+    for tone in dict.fromkeys(c.script.tone for c in choices):
+        if tone is not shown.script.tone:
+            buttons.append(Button(TONE_BUTTONS[tone], "report.tone", f"{report.id}:{tone.value}"))
+    same_tone = [c for c in choices if c.script.tone is shown.script.tone]
+    if len(same_tone) > 1:
+        following = same_tone[(same_tone.index(shown) + 1) % len(same_tone)]
+        buttons.append(Button("Other words", "report.tone", f"{report.id}:{following.script.id}"))
+    return buttons
+
+
 async def another_tone(turn: Turn, value: str) -> list[View]:
-    report_id, _, index = value.partition(":")
+    """Show another script for the report: ``id:tone``, ``id:script-id`` or ``id:position``."""
+    report_id, _, wanted = value.partition(":")
     report = await own_report(turn, report_id)
     if report is None:
         return [NOT_YOURS]
     choices = suggestions(turn, report)
     if not choices:
-        return [Notice("There is no other script written for this situation yet.")]
-    position = int(index) % len(choices) if index.isdigit() else 0
-    choice = choices[position]
+        return [Notice("There is no script written for this situation yet. Type script to browse them.")]
+    choice = next((c for c in choices if c.script.tone.value == wanted), None)
+    choice = choice or next((c for c in choices if c.script.id == wanted), None)
+    if choice is None:
+        choice = choices[int(wanted) % len(choices)] if wanted.isdigit() else choices[0]
     return [
         Card(
-            title=f"Another way to say it ({reference(report)})",
+            title=f"Words for {reference(report)} ({choice.script.tone.label})",
             paragraphs=tuple(_script_paragraphs(turn, report, choice)),
-            buttons=(
-                Button("Another way to say it", "report.tone",
-                       f"{report.id}:{(position + 1) % len(choices)}"),
-            ) if len(choices) > 1 else (),
+            buttons=tuple(_other_tones(report, choices, shown=choice)),
         )
     ]
 
