@@ -143,3 +143,19 @@ async def test_unknown_commands_and_unknown_people(browser):
     await post(session, "/chat/as", {"person": "ghost"})
     async with session.get("/") as response:
         assert "Who are you today?" in visible(await response.text())
+
+
+async def test_looking_up_words_to_say_without_filing_anything(browser):
+    session, app = browser
+    await post(session, "/chat/as", {"person": "sam"})
+    page = visible(await post(session, "/chat/say", {"text": "script he wants my numbr and keeps texting"}))
+    assert "requests for personal contact" in page.lower() or "number, email" in page
+    assert "wants my numbr" not in page  # what was typed is not repeated back
+    assert "Nothing was saved" in page
+    quotes = re.findall(r"<blockquote>(.*?)</blockquote>", await (await session.get("/")).text(), re.S)
+    assert quotes, "no words to say were shown"
+    bot = app[BOT_KEY]
+    async with bot.db.transaction() as tx:
+        assert await tx.reports.by_author((await tx.people.by_key("sam")).id) == []
+    page = visible(await post(session, "/chat/say", {"text": "script"}))
+    assert "Threats, stalking" in page or "threats" in page.lower()
