@@ -10,14 +10,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 from sqlalchemy import select
 
+from bot.policy import Level, Policy, parse_duration
 from bot.storage.models import Identity, Organisation, Person, Team, TeamMember
 from bot.storage.repos import Tx
 from bot.taxonomy import Profession
@@ -73,6 +82,53 @@ class PersonSpec(BaseModel):
         return _check_timezone(value)
 
 
+class LevelSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    who: Literal["managers"] | list[Key]
+    wait: str | int = "15m"
+
+    @field_validator("wait")
+    @classmethod
+    def _wait(cls, value: str | int) -> str | int:
+        delta = parse_duration(value)
+        if not timedelta(minutes=1) <= delta <= timedelta(days=7):
+            raise ValueError("wait must be between 1 minute and 7 days")
+        return value
+
+    @field_validator("who")
+    @classmethod
+    def _who(cls, value):
+        if isinstance(value, list) and not value:
+            raise ValueError("name at least one person, or say managers")
+        return value
+
+
+class EscalationSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    levels: Annotated[list[LevelSpec], Field(min_length=1, max_length=10)]
+    repeat_last: Annotated[int, Field(ge=0, le=20)] = 2
+    remind_every: str | int = "4h"
+
+    @field_validator("remind_every")
+    @classmethod
+    def _remind(cls, value: str | int) -> str | int:
+        if not timedelta(minutes=5) <= parse_duration(value) <= timedelta(days=7):
+            raise ValueError("remind_every must be between 5 minutes and 7 days")
+        return value
+
+    def policy(self) -> Policy:
+        return Policy(
+            levels=tuple(
+                Level(lv.who if isinstance(lv.who, str) else tuple(lv.who), parse_duration(lv.wait))
+                for lv in self.levels
+            ),
+            repeat_last=self.repeat_last,
+            remind_every=parse_duration(self.remind_every),
+        )
+
+
 class TeamSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -80,6 +136,7 @@ class TeamSpec(BaseModel):
     name: Name
     managers: list[Key] = []
     members: list[Key] = []
+    escalation: EscalationSpec | None = None
 
 
 class OrganisationSpec(BaseModel):
@@ -195,6 +252,16 @@ def _cross_check(document: dict) -> list[str]:
             for who in names if isinstance(names, list) else []:
                 if who not in keys:
                     problems.append(f"teams[{i}] (key {team.get('key')!r}): {role}: no person with key {who!r}")
+        escalation = team.get("escalation")
+        levels = escalation.get("levels") if isinstance(escalation, dict) else None
+        for j, level in enumerate(levels if isinstance(levels, list) else []):
+            where = f"teams[{i}] (key {team.get('key')!r}): escalation.levels[{j}].who"
+            who = level.get("who") if isinstance(level, dict) else None
+            if who == "managers" and not team.get("managers"):
+                problems.append(f"{where}: 'managers', but the team has no managers")
+            for name in who if isinstance(who, list) else []:
+                if name not in keys:
+                    problems.append(f"{where}: no person with key {name!r}")
     return problems
 
 
@@ -285,12 +352,13 @@ async def apply(tx: Tx, org: OrgFile) -> ApplySummary:
     }
     for spec_t in org.teams:
         team = teams.get(spec_t.key)
+        policy_json = spec_t.escalation.policy().to_json() if spec_t.escalation else None
         if team is None:
-            team = Team(key=spec_t.key, name=spec_t.name)
+            team = Team(key=spec_t.key, name=spec_t.name, escalation_policy=policy_json)
             s.add(team)
             teams[spec_t.key] = team
             summary.teams_created.append(spec_t.key)
-        elif _assign(team, name=spec_t.name):
+        elif _assign(team, name=spec_t.name, escalation_policy=policy_json):
             summary.teams_updated.append(spec_t.key)
     for key, team in list(teams.items()):
         if key not in {t.key for t in org.teams}:

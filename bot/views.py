@@ -92,7 +92,17 @@ class Notice:
     text: str
 
 
-View = Form | Card | Notice
+@dataclass(frozen=True, slots=True)
+class Dialog:
+    """Something shown privately in a modal, dialog or web view and NEVER posted as a chat
+    message: chat history is kept and exported, and a report's narrative must not be."""
+
+    title: str
+    paragraphs: tuple[str, ...] = ()
+    facts: tuple[tuple[str, str], ...] = ()
+
+
+View = Form | Card | Notice | Dialog
 
 
 def dump(view: Card | Notice) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -103,6 +104,8 @@ class Team(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The team's escalation policy as given in the organisation file (None: the default).
+    escalation_policy: Mapped[dict | None] = mapped_column(JSON)
 
 
 class TeamMember(Base):
@@ -129,6 +132,8 @@ class Report(Base):
     factors: Mapped[list[str]] = mapped_column(JSON, default=list)
     step: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | withdrawn
+    # Hide the reporter's name from managers below the policy's top level.
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     client_ref_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     details_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -218,3 +223,39 @@ class ConversationRef(Base):
     user_id: Mapped[str] = mapped_column(String(128))
     data: Mapped[dict] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Escalation(Base):
+    """A report (or, later, an unfilled request) climbing a team's ladder of managers."""
+
+    __tablename__ = "escalations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(32))  # safety | requested | chaperone | referral
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open|acknowledged|resolved|cancelled
+    level: Mapped[int] = mapped_column(Integer, default=0)
+    round: Mapped[int] = mapped_column(Integer, default=0)  # repeats of the last level so far
+    # Bumped on every change; a timer made for an older generation is stale and does nothing.
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    next_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    resolution_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class EscalationNotice(Base):
+    """A notice sent about an escalation, so every copy can be updated in place."""
+
+    __tablename__ = "escalation_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    notification_key: Mapped[str] = mapped_column(String(255), unique=True)
+    level: Mapped[int] = mapped_column(Integer)
