@@ -454,3 +454,36 @@ async def test_one_token_per_lifetime_and_one_refresh_on_401(secured):
     rt.tokens._expires_at = 0
     await asyncio.gather(*[client.post(activity(client.fake, text="help"), headers=headers) for _ in range(6)])
     assert rt.tokens.acquisitions == 3
+
+
+# --- the app package -------------------------------------------------------------------------
+
+
+def test_teams_package_has_the_manifest_commands_and_icons(tmp_path):
+    import struct
+    import zipfile
+
+    from click.testing import CliRunner
+
+    from adapters.cli import main
+
+    out = tmp_path / "app.zip"
+    result = CliRunner().invoke(main, ["teams-package", "--app-id", APP_ID, "--website",
+                                       "https://boundary.example.org/", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as archive:
+        assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        manifest = json.loads(archive.read("manifest.json"))
+        sizes = {name: struct.unpack(">II", archive.read(name)[16:24]) for name in ("color.png", "outline.png")}
+        outline = archive.read("outline.png")
+    assert sizes == {"color.png": (192, 192), "outline.png": (32, 32)}
+    assert outline[25] == 6, "the outline icon has an alpha channel (transparent background)"
+    assert manifest["id"] == APP_ID and manifest["bots"][0]["botId"] == APP_ID
+    assert manifest["bots"][0]["scopes"] == ["personal"]
+    commands = [c["title"] for c in manifest["bots"][0]["commandLists"][0]["commands"]]
+    assert commands == ["report", "script", "chaperone", "volunteer", "refer", "escalate", "status", "help"]
+    assert manifest["validDomains"] == ["boundary.example.org"]
+    assert manifest["icons"] == {"color": "color.png", "outline": "outline.png"}
+
+    bad = CliRunner().invoke(main, ["teams-package", "--app-id", "nope", "--website", "https://x.org/"])
+    assert bad.exit_code == 1 and "GUID" in bad.output
