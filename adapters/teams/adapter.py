@@ -199,8 +199,12 @@ async def messages(request: web.Request) -> web.Response:
     if request.content_length is not None and request.content_length > MAX_BODY:
         return _problem(413, "activity too large")
     try:
-        raw = await request.content.read(MAX_BODY + 1)
-    except Exception:  # the client went away
+        raw = await request.read()  # aiohttp caps this at client_max_size (1 MiB)
+    except web.HTTPRequestEntityTooLarge:
+        return _problem(413, "activity too large")
+    except (ConnectionError, asyncio.CancelledError):
+        raise
+    except Exception:  # a broken or truncated body
         return _problem(400, "could not read the request body")
     if len(raw) > MAX_BODY:
         return _problem(413, "activity too large")
