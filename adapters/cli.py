@@ -187,5 +187,34 @@ def scripts_export(fmt: str, output: Path | None) -> None:
     click.echo(f"wrote {len(library.scripts)} scripts to {output}")
 
 
+@main.command("teams-package")
+@click.option("--app-id", help="The bot's Microsoft App ID (default: MicrosoftAppId).")
+@click.option("--website", required=True,
+              help="https URL of your deployment or organisation, shown as the developer's site, "
+                   "privacy and terms pages (e.g. https://boundary.example.org/).")
+@click.option("--version", "app_version", default="1.0.0", show_default=True,
+              help="Package version; raise it for every upload of a changed package.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("boundary-bot-teams.zip"), show_default=True, help="Zip file to write.")
+def teams_package(app_id: str | None, website: str, app_version: str, output: Path) -> None:
+    """Build the Teams app package (manifest, command menu, icons) to upload to Teams."""
+    import re
+
+    from adapters.teams.package import build
+
+    app_id = app_id or _settings().microsoft_app_id
+    if not app_id:
+        _fail("no app id: set MicrosoftAppId or pass --app-id (the Azure Bot's Microsoft App ID)")
+    if not re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", app_id):
+        _fail(f"--app-id {app_id!r} is not a GUID like 00000000-0000-0000-0000-000000000000")
+    if not website.startswith("https://"):
+        _fail("--website must be an https:// URL (Teams requires it)")
+    if not re.fullmatch(r"\d+\.\d+\.\d+", app_version):
+        _fail("--version must look like 1.0.0")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(build(app_id, website, version=app_version))
+    click.echo(f"wrote {output}: upload it in Teams (Apps → Manage your apps → Upload an app)")
+
+
 if __name__ == "__main__":
     main()

@@ -53,6 +53,10 @@ def create_app(settings: Settings, clock: Clock | None = None, *, run_background
     app.cleanup_ctx.append(core)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
+    if settings.teams_enabled or settings.is_local:
+        from adapters.teams import setup_teams  # botbuilder is imported only when needed
+
+        setup_teams(app, settings)  # POST /api/messages (JWT checked when MicrosoftAppId is set)
     if settings.is_local:
         setup_web_chat(app)
     else:

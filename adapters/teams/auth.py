@@ -1,0 +1,93 @@
+"""Checking the Bot Connector's JWT on ``POST /api/messages``.
+
+When ``MicrosoftAppId`` is set, every activity must carry ``Authorization: Bearer <jwt>``
+issued by the Bot Framework (``iss`` https://api.botframework.com), for our app id
+(``aud``), signed with a key published in the Bot Framework's OpenID metadata, endorsed for
+the channel, and (when the token names one) for the activity's ``serviceUrl``. Anything
+else is :class:`Unauthorized` — a 401, never a 500.
+
+The signing keys are fetched asynchronously and cached (refetched daily, or when a token
+names a key we have not seen, at most every five minutes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import aiohttp
+import jwt
+
+OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+ISSUER = "https://api.botframework.com"
+KEYS_LIFETIME = 24 * 3600
+UNKNOWN_KID_REFETCH = 300
+LEEWAY = 300
+
+
+class Unauthorized(Exception):
+    """The request is not from the Bot Connector for this bot. The reason is for logs."""
+
+
+class JwtValidator:
+    def __init__(self, app_id: str, session_getter, metadata_url: str = OPENID_METADATA_URL) -> None:
+        self.app_id = app_id
+        self.metadata_url = metadata_url
+        self._session = session_getter
+        self._keys: dict[str, dict] = {}
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def check(self, authorization: str | None, channel_id: str | None, service_url: str | None) -> dict:
+        if not authorization or not authorization.startswith("Bearer "):
+            raise Unauthorized("no bearer token")
+        token = authorization[len("Bearer "):].strip()
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise Unauthorized("not a JWT") from None
+        if header.get("alg") != "RS256" or not isinstance(header.get("kid"), str):
+            raise Unauthorized("unexpected token algorithm or key id")
+        jwk = await self._key(header["kid"])
+        if jwk is None:
+            raise Unauthorized("token signed with an unknown key")
+        endorsements = jwk.get("endorsements")
+        if channel_id and isinstance(endorsements, list) and channel_id not in endorsements:
+            raise Unauthorized("signing key not endorsed for this channel")
+        try:
+            key = jwt.PyJWK(jwk, algorithm="RS256").key
+            claims = jwt.decode(
+                token, key, algorithms=["RS256"], audience=self.app_id, issuer=ISSUER,
+                leeway=LEEWAY, options={"require": ["exp", "iss", "aud"]},
+            )
+        except (jwt.PyJWTError, ValueError, TypeError) as exc:
+            raise Unauthorized(f"token rejected ({exc.__class__.__name__})") from None
+        claimed = claims.get("serviceurl") or claims.get("serviceUrl")
+        if claimed and service_url and claimed.rstrip("/") != service_url.rstrip("/"):
+            raise Unauthorized("token is for another service URL")
+        return claims
+
+    async def _key(self, kid: str) -> dict | None:
+        now = time.monotonic()
+        stale = now - self._fetched_at > KEYS_LIFETIME
+        unknown = kid not in self._keys and now - self._fetched_at > UNKNOWN_KID_REFETCH
+        if stale or unknown:
+            async with self._lock:
+                if time.monotonic() - self._fetched_at > min(KEYS_LIFETIME, UNKNOWN_KID_REFETCH) or not self._keys:
+                    await self._refresh()
+        return self._keys.get(kid)
+
+    async def _refresh(self) -> None:
+        try:
+            session = self._session()
+            async with session.get(self.metadata_url) as response:
+                metadata = await response.json(content_type=None)
+            async with session.get(metadata["jwks_uri"]) as response:
+                keys = (await response.json(content_type=None))["keys"]
+        except (TimeoutError, aiohttp.ClientError, KeyError, TypeError, ValueError, json.JSONDecodeError):
+            # Keep what we had; a token with an unknown key is then refused.
+            self._fetched_at = time.monotonic()
+            return
+        self._keys = {k["kid"]: k for k in keys if isinstance(k, dict) and isinstance(k.get("kid"), str)}
+        self._fetched_at = time.monotonic()
