@@ -25,6 +25,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.monitoring import reliability_stats
 from bot.storage.db import DatabaseUnavailable
+from bot.workflows import escalation
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +66,17 @@ def create_app(settings: Settings, clock: Clock | None = None, *, run_background
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """200 while the database answers; ``escalations_overdue`` counts escalations whose next
+    step is over a minute late (a stuck scheduler), which makes the status "degraded"."""
+    bot = request.app[BOT_KEY]
     try:
-        await request.app[BOT_KEY].db.ping()
+        await bot.db.ping()
+        async with bot.db.transaction() as tx:
+            overdue = len(await escalation.overdue(tx, bot.clock.now()))
     except DatabaseUnavailable:
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
-    return web.json_response({"status": "ok", "database": "ok"})
+    status = "degraded" if overdue else "ok"
+    return web.json_response({"status": status, "database": "ok", "escalations_overdue": overdue})
 
 
 async def metrics(request: web.Request) -> web.Response:

@@ -18,7 +18,7 @@ from bot.scripts import Library
 from bot.storage.db import Database
 from bot.turn import Turn
 from bot.views import Notice, View
-from bot.workflows import help, report, script, status
+from bot.workflows import escalation, help, report, script, status
 
 log = logging.getLogger(__name__)
 
@@ -29,16 +29,21 @@ COMMANDS: dict[str, Handler] = {
     "script": script.lookup,
     "status": status.show,
     "help": help.show,
+    "escalate": report.escalate_verb,
 }
 ALIASES = {"?": "help", "reports": "status", "mine": "status", "file": "report"}
-PLANNED = {"chaperone", "volunteer", "refer", "escalate"}
+PLANNED = {"chaperone", "volunteer", "refer"}
 
 BUTTONS: dict[str, Handler] = {
     "report.tone": report.another_tone,
     "report.withdraw": report.withdraw,
     "report.ask_delete": report.ask_delete,
     "report.delete": report.delete,
+    "report.escalate": report.escalate_button,
     "status.show": status.show,
+    "escalation.ack": escalation.acknowledge,
+    "escalation.resolve": escalation.ask_resolve,
+    "escalation.view": escalation.view_details,
 }
 
 UNKNOWN_PERSON = Notice(
@@ -64,7 +69,7 @@ class BoundaryBot:
         self.library = library
         self.clock = clock
         # Timer kind → handler. Workflows that schedule timers add theirs here.
-        self.timer_handlers: dict[str, TimerHandler] = dict(DEFAULT_HANDLERS)
+        self.timer_handlers: dict[str, TimerHandler] = {**DEFAULT_HANDLERS, **escalation.TIMER_HANDLERS}
 
     async def handle(self, event: Event) -> list[View]:
         try:
@@ -107,6 +112,8 @@ class BoundaryBot:
                 return help.unknown(verb)
             case FormSubmitted(form_id=report.FORM_ID):
                 return await report.submit(turn, event)
+            case FormSubmitted(form_id=escalation.RESOLVE_FORM, values=values, state=state):
+                return await escalation.resolve(turn, values, state)
             case FormSubmitted():
                 return [STALE_FORM]
             case ButtonPressed(action=action, value=value) if action in BUTTONS:

@@ -9,11 +9,16 @@ from bot.app import BoundaryBot
 from bot.delivery import Deliverer
 from bot.outbox import DeliveryWorker
 from bot.scheduler import Scheduler, repeat
+from bot.workflows import escalation
+
+AUDIT_EVERY = 30.0  # seconds
 
 
 class Background:
     def __init__(self, bot: BoundaryBot, deliverers: Mapping[str, Deliverer], *, tick: float = 0.25) -> None:
+        self.bot = bot
         self.worker = DeliveryWorker(bot.db, deliverers, bot.clock)
+        self.overdue_escalations = 0
         self.scheduler = Scheduler(bot.db, bot.clock, bot.timer_handlers)
         self.tick = tick
         self._stop = asyncio.Event()
@@ -23,7 +28,15 @@ class Background:
         self._tasks = [
             asyncio.create_task(repeat(self.worker.run_once, self._stop, self.tick, "outbox delivery")),
             asyncio.create_task(repeat(self.scheduler.run_once, self._stop, self.tick, "timer scheduler")),
+            asyncio.create_task(repeat(self.audit_once, self._stop, AUDIT_EVERY, "escalation auditor")),
         ]
+
+    async def audit_once(self) -> int:
+        """Flag escalations whose next step is overdue (a stuck timer) to the admins.
+        Always 0: the auditor runs on its own slow beat, never in a tight loop."""
+        async with self.bot.db.transaction() as tx:
+            self.overdue_escalations = await escalation.audit_overdue(tx, self.bot.clock.now())
+        return 0
 
     async def stop(self) -> None:
         """Finish the current batch, then stop."""

@@ -65,10 +65,14 @@ class ButtonStyle(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Button:
+    """``dialog`` says pressing it answers with a :class:`Dialog`, so adapters whose
+    platform must know in advance (Teams' task modules) can render it as one."""
+
     label: str
     action: str
     value: str = ""
     style: ButtonStyle = ButtonStyle.DEFAULT
+    dialog: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +120,8 @@ def dump(view: Card | Notice) -> dict[str, Any]:
             "paragraphs": list(view.paragraphs),
             "facts": [list(f) for f in view.facts],
             "buttons": [
-                {"label": b.label, "action": b.action, "value": b.value, "style": b.style.value}
+                {"label": b.label, "action": b.action, "value": b.value, "style": b.style.value,
+                 "dialog": b.dialog}
                 for b in view.buttons
             ],
         }
@@ -131,7 +136,8 @@ def load(data: dict[str, Any]) -> Card | Notice:
         paragraphs=tuple(data.get("paragraphs", ())),
         facts=tuple((a, b) for a, b in data.get("facts", ())),
         buttons=tuple(
-            Button(b["label"], b["action"], b.get("value", ""), ButtonStyle(b.get("style", "default")))
+            Button(b["label"], b["action"], b.get("value", ""), ButtonStyle(b.get("style", "default")),
+                   b.get("dialog", False))
             for b in data.get("buttons", ())
         ),
     )

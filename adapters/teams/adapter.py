@@ -516,11 +516,22 @@ class BoundaryHandler(ActivityHandler):
             await context.send_activities([outgoing(v) for v in views])
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        # Cards use Action.Submit, which arrives as a message; no invoke is expected.
-        return InvokeResponse(
-            status=400,
-            body={"code": "BadRequest", "message": "Boundary Bot does not handle this request."},
+        # Cards use Action.Submit, which arrives as a message; the one invoke we expect is
+        # task/fetch, from a button that opens a dialog (a report's details).
+        activity = turn_context.activity
+        data = activity.value.get("data") if isinstance(activity.value, dict) else None
+        submission = cards.read_submission(data) if activity.name == "task/fetch" else None
+        if submission is None or submission["kind"] != "button":
+            return InvokeResponse(
+                status=400,
+                body={"code": "BadRequest", "message": "Boundary Bot does not handle this request."},
+            )
+        identity = await self._identity(turn_context)
+        event_id = f"teams:{activity.conversation.id}:{activity.id}"
+        views = await self.rt.bot.handle(
+            ButtonPressed(identity, submission["action"], submission["value"], event_id=event_id)
         )
+        return InvokeResponse(status=200, body=cards.task_response(views[0] if views else Notice("")))
 
     async def on_conversation_update_activity(self, turn_context: TurnContext):
         return  # the reference was stored in on_turn

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.views import Button, ButtonStyle, Card, Field, FieldKind, Form, Notice, View
+from bot.views import Button, ButtonStyle, Card, Dialog, Field, FieldKind, Form, Notice, View
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -49,6 +49,9 @@ def activity_for(view: View) -> dict:
         card = form_card(view)
     elif isinstance(view, Card):
         card = info_card(view)
+    elif isinstance(view, Dialog):
+        # Never posted: a dialog's content (a narrative) must stay out of chat history.
+        return {"type": "message", "text": plain("Open it from the View details button: it is shown in a private dialog.")}
     else:
         raise TypeError(f"cannot render {type(view).__name__}")
     return {
@@ -73,6 +76,27 @@ def _card(body: list, actions: list) -> dict:
 
 def _text(text: str, **extra) -> dict:
     return {"type": "TextBlock", "text": plain(text), "wrap": True, **extra}
+
+
+def dialog_card(dialog: Dialog) -> dict:
+    body: list[dict] = [_text(dialog.title, weight="Bolder", size="Medium")]
+    body += [_text(p) for p in dialog.paragraphs]
+    if dialog.facts:
+        body.append({"type": "FactSet", "facts": [{"title": plain(k), "value": plain(v)} for k, v in dialog.facts]})
+    return _card(body, [])
+
+
+def task_response(view: View) -> dict:
+    """The answer to a task/fetch invoke: the dialog's card, or a short message in one."""
+    if isinstance(view, Dialog):
+        title, card = view.title, dialog_card(view)
+    else:
+        text = view.text if isinstance(view, Notice) else "There is nothing to show."
+        title, card = "Boundary Bot", _card([_text(text)], [])
+    return {"task": {"type": "continue", "value": {
+        "title": title[:64], "width": "medium", "height": "medium",
+        "card": {"contentType": CARD_CONTENT_TYPE, "content": card},
+    }}}
 
 
 def info_card(card: Card) -> dict:
@@ -100,6 +124,10 @@ def button_action(button: Button) -> dict:
         "title": button.label,
         "data": {KIND: "button", ACTION: button.action, VALUE: button.value},
     }
+    if button.dialog:
+        # Opens a task module (dialog) instead of posting into the chat: Teams sends a
+        # task/fetch invoke, answered with the dialog's card.
+        action["data"]["msteams"] = {"type": "task/fetch"}
     if button.style is ButtonStyle.PRIMARY:
         action["style"] = "positive"
     elif button.style is ButtonStyle.DANGER:

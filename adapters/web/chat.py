@@ -20,7 +20,7 @@ from bot.app import BoundaryBot, parse_command
 from bot.delivery import Address, MessageRef
 from bot.events import ButtonPressed, Command, FormSubmitted, Identity
 from bot.storage.models import Person
-from bot.views import Card, FieldKind, Form, Notice, View
+from bot.views import Card, Dialog, FieldKind, Form, Notice, View
 
 WORKSPACE = "demo"
 SESSION_COOKIE = "bb_session"
@@ -134,7 +134,9 @@ def setup_web_chat(app: web.Application) -> None:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    app[JINJA_KEY].globals.update(FieldKind=FieldKind, is_form=_is(Form), is_card=_is(Card), is_notice=_is(Notice))
+    app[JINJA_KEY].globals.update(
+        FieldKind=FieldKind, is_form=_is(Form), is_card=_is(Card), is_notice=_is(Notice), is_dialog=_is(Dialog)
+    )
     app.router.add_get("/", index)
     app.router.add_post("/chat/as", choose_person)
     app.router.add_post("/chat/say", say)
@@ -182,9 +184,13 @@ async def index(request: web.Request) -> web.Response:
     me = next((p for p, _ in people if _web_user(p) == chosen), None)
     session = request.cookies.get(SESSION_COOKIE) or secrets.token_urlsafe(16)
     context = dict(org=org, people=people, me=me)
+    transcript = None
     if me is not None:
-        context["transcript"] = request.app[TRANSCRIPTS_KEY].get(session, chosen)
+        transcript = context["transcript"] = request.app[TRANSCRIPTS_KEY].get(session, chosen)
     response = _render(request, "chat.html", **context)
+    if transcript is not None:
+        # A dialog (a report's narrative) is shown once and not kept, like a closed modal.
+        transcript.entries = [e for e in transcript.entries if not isinstance(e.view, Dialog)]
     response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="Strict")
     return response
 

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot import views
 from bot.clock import Clock
 from bot.outbox import notify
 from bot.policy import MANAGERS, Policy, describe_duration
@@ -171,7 +170,7 @@ def notice_card(escalation, report, team, policy, reporter, viewer, now) -> Card
     if escalation.status in ("open", "acknowledged"):
         buttons.append(Button("Resolve…", "escalation.resolve", value))
     if report is not None and escalation.status != "cancelled":
-        buttons.append(Button("View details", "escalation.view", value))
+        buttons.append(Button("View details", "escalation.view", value, dialog=True))
     title = f"Escalation {reference(escalation)}: {Category(report.category).short if report else 'request'}"
     paragraphs = ()
     if escalation.status == "open":
@@ -416,7 +415,7 @@ async def remind(tx: Tx, timer: Timer, now: datetime) -> None:
             title=f"Reminder: {reference(escalation)} is still open",
             paragraphs=("You acknowledged it; please resolve it when it has been dealt with.",),
             buttons=(Button("Resolve…", "escalation.resolve", str(escalation.id)),
-                     Button("View details", "escalation.view", str(escalation.id))),
+                     Button("View details", "escalation.view", str(escalation.id), dialog=True)),
         ),
         now,
     )
@@ -511,6 +510,3 @@ async def handler_cards(turn: Turn) -> list[View]:
                                  turn.person, turn.clock.now()))
     return cards
 
-
-def dump_view(view: View) -> dict:
-    return views.dump(view)

@@ -9,6 +9,7 @@ from bot.views import Card, Notice, View
 VERBS: dict[str, str] = {
     "report": "tell me privately what happened; get words you could say and the next step",
     "script": "look up words to say (e.g. script asked for my number); nothing is saved",
+    "escalate": "send one of your reports to your manager now",
     "status": "your open reports and where each stands",
     "help": "what the bot does and how your privacy is kept",
 }

@@ -22,6 +22,7 @@ from bot.taxonomy import (
 )
 from bot.turn import Turn
 from bot.views import Button, ButtonStyle, Card, Field, FieldKind, Form, Notice, Option, View
+from bot.workflows import escalation
 
 FORM_ID = "report"
 CLIENT_REF_MAX = 40
@@ -59,6 +60,11 @@ REPORT_FORM = Form(
               max_length=DETAILS_MAX,
               help="Encrypted, and never posted in chat. Leave out names, phone numbers, "
                    "addresses, dates of birth and record numbers."),
+        Field("named", "If this goes to your managers (optional)", FieldKind.SINGLE_CHOICE,
+              options=(Option("named", "They may see my name"),
+                       Option("confidential", "Keep my name from them, except the most senior level")),
+              help="It goes to them only if you escalate it, or at once if it is a safety matter. "
+                   "Managers who can see it are those in your team's escalation policy."),
     ),
 )
 
@@ -97,6 +103,7 @@ async def submit(turn: Turn, event: FormSubmitted) -> list[View]:
             factors=[f.value for f in factors],
             step=assessment.step.value,
             status="open",
+            confidential=values.get("named") == "confidential",
             client_ref_sealed=turn.sealer.seal(values.get("client_ref")),
             details_sealed=turn.sealer.seal(values.get("details")),
             created_at=now,
@@ -105,6 +112,25 @@ async def submit(turn: Turn, event: FormSubmitted) -> list[View]:
     )
     await turn.tx.audit.record(now, turn.person.id, "report.created", "report", report.id)
     return [await confirmation(turn, report, assessment.reason)]
+
+
+async def _escalate_at_once(turn: Turn, report: Report) -> list[str]:
+    """Step 5: managers are told now; the reporter is told who."""
+    found, told = await escalation.start(turn.tx, turn.clock, report, turn.person, "safety")
+    if found is None:
+        return [
+            "Your safety comes first. If you are in danger, leave and get help now: call "
+            "security or the emergency number.",
+            "I couldn't alert a manager for you: you're not in a team with one. Please tell "
+            "your manager or security now.",
+        ]
+    names = " and ".join(p.display_name for p in told) or "your managers"
+    return [
+        "Your safety comes first. If you are in danger, leave and get help now: call "
+        "security or the emergency number.",
+        f"I have alerted {names} now ({escalation.reference(found)}). I'll tell you when "
+        "someone acknowledges it. You can still call them or security directly.",
+    ]
 
 
 def reference(report: Report) -> str:
@@ -124,12 +150,15 @@ async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
     step = Step(report.step)
     paragraphs = [f"Recommended step {step.value} of 5: {step.label} (because {reason})."]
     if step is Step.SAFETY:
-        paragraphs.extend(await _safety_paragraphs(turn))
+        paragraphs.extend(await _escalate_at_once(turn, report))
     choices = suggestions(turn, report)
     buttons = []
     if choices:
         paragraphs.extend(_script_paragraphs(turn, report, choices[0]))
         buttons.extend(_other_tones(report, choices, shown=choices[0]))
+    if step is Step.REFERRAL:
+        paragraphs.append("At this step it can help to involve your manager: you can escalate this report now.")
+        buttons.append(Button("Escalate to my manager", "report.escalate", str(report.id), ButtonStyle.PRIMARY))
     buttons.append(Button("My reports", "status.show"))
     return Card(
         title=f"Report {reference(report)} saved privately",
@@ -159,16 +188,6 @@ def _script_paragraphs(turn: Turn, report: Report, choice: Suggestion) -> list[s
         out.append("Based on: " + "; ".join(s.code for s in sources) + ".")
     out.append(choice.reason)
     return out
-
-
-async def _safety_paragraphs(turn: Turn) -> list[str]:
-    managers = await turn.tx.people.managers_of(turn.person.id)
-    who = " or ".join(m.display_name for m in managers) if managers else "your manager"
-    return [
-        "Your safety comes first. If you are in danger, leave and get help now: call "
-        "security or the emergency number.",
-        f"Nobody has been told yet. Please tell {who} (or security) now.",
-    ]
 
 
 TONE_BUTTONS = {Tone.GENTLE: "Say it more gently", Tone.FIRM: "Say it more firmly",
@@ -266,3 +285,32 @@ async def delete(turn: Turn, value: str) -> list[View]:
     await turn.tx.audit.record(turn.clock.now(), turn.person.id, "report.deleted", "report", report.id)
     await turn.tx.reports.delete(report)
     return [Notice(f"Report {ref} is deleted, with everything you wrote in it.")]
+
+
+async def escalate_verb(turn: Turn, args: str = "") -> list[View]:
+    """``escalate`` lists my open reports to choose from; ``escalate R-3`` sends that one."""
+    wanted = args.strip().upper().removeprefix("R-").strip()
+    if wanted:
+        report = await own_report(turn, wanted)
+        if report is None or report.status != "open":
+            return [Notice("I can't find an open report of yours with that number. Type escalate to choose one.")]
+        return await escalation.escalate_report(turn, report)
+    reports = await turn.tx.reports.by_author(turn.person.id)
+    if not reports:
+        return [Notice("You have no open reports to escalate. Type report to file one.")]
+    return [
+        Card(
+            title="Which report should go to your manager?",
+            paragraphs=("Your manager sees what kind of situation it was and when, and can open "
+                        "what you wrote in a private view. Every time they do is recorded.",),
+            facts=tuple((reference(r), f"{Category(r.category).short}, {turn.local_time(r.created_at)}") for r in reports[:10]),
+            buttons=tuple(Button(f"Escalate {reference(r)}", "report.escalate", str(r.id)) for r in reports[:10]),
+        )
+    ]
+
+
+async def escalate_button(turn: Turn, value: str) -> list[View]:
+    report = await own_report(turn, value)
+    if report is None or report.status != "open":
+        return [NOT_YOURS]
+    return await escalation.escalate_report(turn, report)

@@ -5,20 +5,35 @@ from __future__ import annotations
 from bot.taxonomy import Category, Setting, Step
 from bot.turn import Turn
 from bot.views import Button, ButtonStyle, Card, Notice, View
+from bot.workflows import escalation
 from bot.workflows.report import reference
 
 SHOWN = 10
 
 
 async def show(turn: Turn, args: str = "") -> list[View]:
+    views: list[View] = []
+    for_me = await escalation.handler_cards(turn)
+    if for_me:
+        views.append(Notice(f"{len(for_me)} escalation{'s' if len(for_me) != 1 else ''} waiting for you or your colleagues:"))
+        views.extend(for_me)
     reports = await turn.tx.reports.by_author(turn.person.id)
     if not reports:
-        return [Notice("You have no open reports. Type report to file one privately.")]
-    views: list[View] = [
+        views.append(Notice("You have no open reports. Type report to file one privately."))
+        return views
+    views.append(
         Notice(f"You have {len(reports)} open report{'s' if len(reports) != 1 else ''}, newest first.")
-    ]
+    )
     for report in reports[:SHOWN]:
         step = Step(report.step)
+        escalated = await escalation.status_line(turn.tx, report, turn.person)
+        buttons = [Button("Words to say", "report.tone", f"{report.id}:0")]
+        if escalated is None:
+            buttons.append(Button("Escalate", "report.escalate", str(report.id)))
+        buttons += [
+            Button("Withdraw", "report.withdraw", str(report.id)),
+            Button("Delete…", "report.ask_delete", str(report.id), ButtonStyle.DANGER),
+        ]
         views.append(
             Card(
                 title=f"{reference(report)} · {Category(report.category).short}",
@@ -26,13 +41,9 @@ async def show(turn: Turn, args: str = "") -> list[View]:
                     ("Filed", turn.local_time(report.created_at)),
                     ("Where", Setting(report.setting).label),
                     ("Step", f"{step.value} — {step.label}"),
-                    ("Status", "Open, private to you"),
+                    ("Status", escalated or "Open, private to you"),
                 ),
-                buttons=(
-                    Button("Words to say", "report.tone", f"{report.id}:0"),
-                    Button("Withdraw", "report.withdraw", str(report.id)),
-                    Button("Delete…", "report.ask_delete", str(report.id), ButtonStyle.DANGER),
-                ),
+                buttons=tuple(buttons),
             )
         )
     if len(reports) > SHOWN:
