@@ -45,6 +45,21 @@ def test_example_and_demo_files_are_valid():
          " {key: b, name: B, identities: [{platform: slack, workspace: T, user: U}]}]", "also given to 'a'"),
         ("organisation: {name: X}\npeople: [{key: a, name: A, shoe_size: 9}]", "people[0] (key 'a').shoe_size: Extra inputs"),
         ("organisation: [unclosed", "line 1: not valid YAML"),
+        ("organisation: {name: X}\npeople: [{key: a, name: A}]\nteams: [{key: t, name: T, members: [a],"
+         " escalation: {levels: [{who: managers}]}}]",
+         "teams[0] (key 't'): escalation.levels[0].who: 'managers', but the team has no managers"),
+        ("organisation: {name: X}\npeople: [{key: a, name: A}]\nteams: [{key: t, name: T, managers: [a],"
+         " escalation: {levels: [{who: [zed], wait: 10m}]}}]",
+         "teams[0] (key 't'): escalation.levels[0].who: no person with key 'zed'"),
+        ("organisation: {name: X}\npeople: [{key: a, name: A}]\nteams: [{key: t, name: T, managers: [a],"
+         " escalation: {levels: [{who: managers, wait: soon}]}}]",
+         "teams[0] (key 't').escalation.levels[0].wait: 'soon' is not a duration"),
+        ("organisation: {name: X}\npeople: [{key: a, name: A}]\nteams: [{key: t, name: T, managers: [a],"
+         " escalation: {levels: [{who: managers, wait: 10s}]}}]", "wait must be between 1 minute and 7 days"),
+        ("organisation: {name: X}\npeople: [{key: a, name: A}]\nteams: [{key: t, name: T, managers: [a],"
+         " escalation: {levels: []}}]", "teams[0] (key 't').escalation.levels: List should have at least 1 item"),
+        ("organisation: {name: X}\npeople: [{key: a, name: A}]\nteams: [{key: t, name: T, managers: [a],"
+         " escalation: {levels: [{who: managers}], repeat_last: -1}}]", "repeat_last: Input should be greater"),
     ],
 )
 def test_problems_name_the_file_the_entry_and_the_problem(text, expected):
@@ -110,3 +125,23 @@ async def test_a_failure_part_way_applies_nothing(db):
     assert await _counts(db) == before
     async with db.transaction() as tx:
         assert (await tx.people.by_key("ann")).display_name == "Ann"
+
+
+async def test_a_team_policy_is_stored_and_a_team_without_one_gets_the_default(db):
+    from bot.policy import DEFAULT_POLICY, Policy
+
+    text = GOOD.replace("  - {key: ward, name: Ward, managers: [cat], members: [ann, bob]}",
+                        "  - {key: ward, name: Ward, managers: [cat], members: [ann, bob],\n"
+                        "     escalation: {levels: [{who: managers, wait: 10m}, {who: [bob], wait: 1h}],"
+                        " repeat_last: 3, remind_every: 2h}}")
+    async with db.transaction() as tx:
+        await orgfile.apply(tx, orgfile.parse(text))
+    async with db.transaction() as tx:
+        from bot.storage.models import Team
+        ward = (await tx.session.scalars(select(Team))).one()
+        policy = Policy.from_json(ward.escalation_policy)
+    assert [lv.who for lv in policy.levels] == ["managers", ("bob",)]
+    assert policy.levels[1].wait.total_seconds() == 3600 and policy.repeat_last == 3
+    assert Policy.from_json(None) is DEFAULT_POLICY
+    async with db.transaction() as tx:
+        assert not (await orgfile.apply(tx, orgfile.parse(text))).changed
