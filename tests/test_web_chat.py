@@ -159,3 +159,65 @@ async def test_looking_up_words_to_say_without_filing_anything(browser):
         assert await tx.reports.by_author((await tx.people.by_key("sam")).id) == []
     page = visible(await post(session, "/chat/say", {"text": "script"}))
     assert "Threats, stalking" in page or "threats" in page.lower()
+
+
+async def page_of(session) -> str:
+    async with session.get("/") as response:
+        return await response.text()
+
+
+async def wait_for(session, text: str, timeout: float = 5.0) -> str:
+    """The background worker delivers within a tick or two: poll the page like a person would."""
+    import asyncio
+
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        page = await page_of(session)
+        if text in visible(page):
+            return page
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{text!r} never appeared:\n{visible(page)[-1500:]}")
+        await asyncio.sleep(0.1)
+
+
+async def test_an_unsafe_report_reaches_the_manager_climbs_and_stops_when_acknowledged(server, clock):
+    base, _ = server
+    sessions = {}
+    for who in ("asha", "morgan", "chris"):
+        sessions[who] = aiohttp.ClientSession(base, cookie_jar=aiohttp.CookieJar(unsafe=True))
+        await post(sessions[who], "/chat/as", {"person": who})
+    asha, morgan, chris = sessions["asha"], sessions["morgan"], sessions["chris"]
+    try:
+        page = await post(asha, "/chat/say", {"text": "report"})
+        entry = re.findall(r'name="_entry" value="(\d+)"', page)[-1]
+        page = visible(await post(asha, "/chat/submit", {
+            "_form": "report", "_entry": entry, "category": "THREAT", "setting": "home_visit",
+            "occurrence": "first", "felt_unsafe": "yes", "details": SECRET}))
+        assert "I have alerted Morgan Reyes now (E-1)" in page
+
+        page = await wait_for(morgan, "Escalation E-1: threats or aggression")
+        assert "Reporter Dr Asha Patel" in visible(page) and SECRET not in page
+        assert "Escalation E-1" not in visible(await page_of(chris))
+
+        clock.advance(minutes=15)  # not acknowledged: the clinical lead is told
+        await wait_for(chris, "Escalation E-1")
+        await wait_for(asha, "Dr Chris Osei (clinical lead) has been told about your escalation")
+
+        value, label = buttons(await page_of(chris), "escalation.ack")[0]
+        page = visible(await post(chris, "/chat/press", {"action": "escalation.ack", "value": value, "label": label}))
+        assert "You acknowledged E-1" in page
+        await wait_for(asha, "has acknowledged your escalation of R-1")
+        page = await wait_for(morgan, "Acknowledged at")  # Morgan's copy updated in place
+        assert not buttons(page, "escalation.ack")
+
+        clock.advance(hours=1)  # acknowledged: it climbs no further
+        page = visible(await post(asha, "/chat/say", {"text": "status"}))
+        assert "E-1: Acknowledged at" in page and "by Dr Chris Osei" in page
+
+        value, label = buttons(await page_of(morgan), "escalation.view")[0]
+        page = visible(await post(morgan, "/chat/press", {"action": "escalation.view", "value": value, "label": label}))
+        assert SECRET in page and "never posted in chat" in page
+        assert SECRET not in visible(await page_of(morgan))  # the private view is not kept
+    finally:
+        for session in sessions.values():
+            await session.close()
