@@ -29,8 +29,8 @@ RESOLVE_FORM = "escalation.resolve"
 OVERDUE_AFTER = timedelta(minutes=1)
 
 REASONS = {
-    "safety": "a safety concern (step 5, or the reporter felt unsafe)",
-    "requested": "the reporter asked for it",
+    "safety": "A safety concern (step 5, or the reporter felt unsafe)",
+    "requested": "The reporter asked for it",
 }
 STATUS_LABELS = {"open": "Waiting for a manager", "acknowledged": "Acknowledged", "resolved": "Resolved",
                  "cancelled": "Cancelled"}
