@@ -519,7 +519,8 @@ class BoundaryHandler(ActivityHandler):
         # Cards use Action.Submit, which arrives as a message; the one invoke we expect is
         # task/fetch, from a button that opens a dialog (a report's details).
         activity = turn_context.activity
-        data = activity.value.get("data") if isinstance(activity.value, dict) else None
+        value = turn_context.turn_state["boundary.raw"].get("value")
+        data = value.get("data") if isinstance(value, dict) else None
         submission = cards.read_submission(data) if activity.name == "task/fetch" else None
         if submission is None or submission["kind"] != "button":
             return InvokeResponse(
