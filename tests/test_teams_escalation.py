@@ -25,7 +25,7 @@ def action(card: dict, title: str) -> dict:
     return next(a for a in card["actions"] if a["title"] == title)
 
 
-async def test_unsafe_report_reaches_the_manager_climbs_and_stops(teams, clock):
+async def test_unsafe_report_reaches_the_manager_climbs_and_stops(teams, clock):  # noqa: F811 (fixture)
     client, app = teams
     client.fake.add_member("29:chris", "aad-chris", "chris@demo.invalid", "Chris Osei")
     for who in ("morgan", "chris"):
