@@ -40,15 +40,20 @@ def load_key(settings: Settings) -> Sealer:
         raise StartupError(f"encryption key: {exc}") from None
 
 
-async def open_database(settings: Settings) -> Database:
-    """Connect, and apply any pending migrations."""
+async def open_database(settings: Settings, *, seed_demo: bool = False) -> Database:
+    """Connect, and apply any pending migrations (and, if asked, seed the demo organisation
+    into an empty database) while holding the start-up lock, so that instances starting
+    together do this one at a time."""
     db = Database(settings.database_url)
     try:
         await db.ping()
     except DatabaseUnavailable as exc:
         await db.dispose()
         raise StartupError(str(exc)) from None
-    await migrate.upgrade(db.engine)
+    async with db.startup_lock():
+        await migrate.upgrade(db.engine)
+        if seed_demo:
+            await seed_demo_if_empty(db)
     return db
 
 
@@ -65,7 +70,5 @@ async def seed_demo_if_empty(db: Database) -> bool:
 async def start(settings: Settings, clock: Clock | None = None) -> BoundaryBot:
     library = load_content(settings)
     sealer = load_key(settings)
-    db = await open_database(settings)
-    if settings.is_local:
-        await seed_demo_if_empty(db)
+    db = await open_database(settings, seed_demo=settings.is_local)
     return BoundaryBot(db, sealer, library, clock or SystemClock())

@@ -59,6 +59,14 @@ class FakeConnector:
     def fail(self, status: int, times: int = 1, retry_after: float | None = None) -> None:
         self._failures.extend([(status, retry_after)] * times)
 
+    def recover(self) -> None:
+        """Stop failing: answer normally from now on."""
+        self._failures.clear()
+
+    def delivered_texts(self) -> list[str]:
+        """The text of every message the connector accepted (one entry per accepted send)."""
+        return [b.get("text", "") for b in self.activities.values() if isinstance(b, dict)]
+
     def add_member(self, member_id: str, aad: str, email: str, name: str, *, installed: bool = True) -> None:
         member = {"id": member_id, "objectId": aad, "aadObjectId": aad, "name": name,
                   "givenName": name.split()[0], "email": email, "userPrincipalName": email,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,6 +12,8 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.storage.repos import Tx
+
+STARTUP_LOCK_KEY = 0x426F756E64  # any constant shared by every instance ("Bound")
 
 
 class DatabaseUnavailable(Exception):
@@ -66,6 +69,30 @@ class Database:
             return
         async with self._one_at_a_time, self._sessions() as session, session.begin():
             yield Tx(session)
+
+    @asynccontextmanager
+    async def startup_lock(self) -> AsyncIterator[None]:
+        """Held while one instance migrates and seeds, so instances starting together take
+        turns: a PostgreSQL advisory lock, or a lock file next to the SQLite database."""
+        if self.engine.dialect.name == "postgresql":
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK_KEY})
+                try:
+                    yield
+                finally:
+                    await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK_KEY})
+                    await conn.commit()
+            return
+        database = make_url(self.url).database
+        if not database or database == ":memory:":
+            yield
+            return
+        with open(f"{database}.startup-lock", "a+b") as handle:
+            await asyncio.to_thread(fcntl.flock, handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     async def ping(self) -> None:
         try:
