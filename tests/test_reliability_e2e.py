@@ -36,6 +36,7 @@ class Server:
     """`boundary-bot serve` as its own process."""
 
     def __init__(self, database_url: str, workdir) -> None:
+        self.database_url = database_url
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if k not in CLEARED}
         env.update(DATABASE_URL=database_url, PORT=str(self.port), LOG_LEVEL="WARNING")
@@ -86,18 +87,15 @@ async def connector():
 
 async def introduce_morgan(server: Server, fake: FakeConnector) -> int:
     """Morgan uses the bot once in Teams, so the bot can write to them later."""
-    async with aiohttp.ClientSession() as http:
-        async with http.post(server.url + "/api/messages", json=activity(fake, "morgan", text="help")) as response:
-            assert response.status == 200
-    db = Database(server_db[server])
+    body = activity(fake, "morgan", text="help")
+    async with aiohttp.ClientSession() as http, http.post(server.url + "/api/messages", json=body) as response:
+        assert response.status == 200
+    db = Database(server.database_url)
     try:
         async with db.transaction() as tx:
             return (await tx.people.by_key("morgan")).id
     finally:
         await db.dispose()
-
-
-server_db: dict[Server, str] = {}
 
 
 async def seed(database_url: str, morgan: int, *, notes: int, timers_now: int, timers_later: int, later_s: float) -> set[str]:
@@ -140,7 +138,6 @@ async def timer_statuses(database_url: str) -> Counter:
 
 async def test_a_platform_down_for_a_while_then_every_message_arrives_once(database_url, tmp_path, connector):
     server = Server(database_url, tmp_path)
-    server_db[server] = database_url
     try:
         await server.ready()
         morgan = await introduce_morgan(server, connector)
@@ -158,7 +155,6 @@ async def test_a_platform_down_for_a_while_then_every_message_arrives_once(datab
 
 async def test_sigkill_with_work_pending_then_restart_fires_and_sends_each_once(database_url, tmp_path, connector):
     first = Server(database_url, tmp_path)
-    server_db[first] = database_url
     await first.ready()
     morgan = await introduce_morgan(first, connector)
     connector.fail(500, times=10**6)  # the platform is down
@@ -171,7 +167,6 @@ async def test_sigkill_with_work_pending_then_restart_fires_and_sends_each_once(
 
     connector.recover()
     second = Server(database_url, tmp_path)
-    server_db[second] = database_url
     try:
         await second.ready()
         counts = await wait_delivered(connector, expected, timeout=90)
@@ -185,7 +180,6 @@ async def test_sigkill_with_work_pending_then_restart_fires_and_sends_each_once(
 @pytest.mark.skipif(not PG_BASE, reason="two processes on one database: PostgreSQL only (TEST_DATABASE_URL)")
 async def test_two_processes_one_postgres_each_timer_and_message_exactly_once(database_url, tmp_path, connector):
     a, b = Server(database_url, tmp_path), Server(database_url, tmp_path)
-    server_db[a] = server_db[b] = database_url
     try:
         await a.ready()
         await b.ready()
