@@ -111,6 +111,11 @@ class People:
     async def count(self) -> int:
         return await self._s.scalar(select(func.count()).select_from(Person)) or 0
 
+    async def admins(self) -> Sequence[Person]:
+        return (
+            await self._s.scalars(select(Person).where(Person.is_admin.is_(True), Person.active.is_(True)))
+        ).all()
+
     async def teams_of(self, person_id: int) -> Sequence[tuple[Team, str]]:
         rows = await self._s.execute(
             select(Team, TeamMember.role)

@@ -386,7 +386,7 @@ async def climb(tx: Tx, timer: Timer, now: datetime) -> None:
         escalation.generation += 1
         escalation.next_action_at = None
         await _tell_reporter(tx, escalation, "No manager has acknowledged", now)
-        for admin in (await tx.session.scalars(select(Person).where(Person.is_admin.is_(True), Person.active.is_(True)))).all():
+        for admin in await tx.people.admins():
             await notify(tx, f"esc:{escalation.id}:exhausted:{admin.id}", admin.id, Notice(
                 f"Escalation {reference(escalation)} in {team.name} went through every level of its policy "
                 "without an acknowledgement. Please check the team's managers and policy."), now)
@@ -443,7 +443,7 @@ async def audit_overdue(tx: Tx, now: datetime) -> int:
     stuck = await overdue(tx, now)
     if not stuck:
         return 0
-    admins = (await tx.session.scalars(select(Person).where(Person.is_admin.is_(True), Person.active.is_(True)))).all()
+    admins = await tx.people.admins()
     for escalation in stuck:
         due = escalation.next_action_at.strftime("%Y-%m-%d %H:%M UTC")
         for admin in admins:
