@@ -62,6 +62,7 @@ class Organisation(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     jurisdiction: Mapped[str | None] = mapped_column(String(8))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    sites: Mapped[list[str] | None] = mapped_column(JSON)  # where in-person sessions happen
 
 
 class Person(Base):
@@ -106,6 +107,8 @@ class Team(Base):
     name: Mapped[str] = mapped_column(String(200))
     # The team's escalation policy as given in the organisation file (None: the default).
     escalation_policy: Mapped[dict | None] = mapped_column(JSON)
+    # How chaperone requests fan out and when they count as unfilled (None: the defaults).
+    chaperone_policy: Mapped[dict | None] = mapped_column(JSON)
 
 
 class TeamMember(Base):
@@ -235,6 +238,11 @@ class Escalation(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     reporter_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     reason: Mapped[str] = mapped_column(String(32))  # safety | requested | chaperone | referral
+    # For escalations not about a report: what they are about, and a one-line summary of
+    # metadata (never free text) for the notice, e.g. "Chaperone request C-4 is unfilled".
+    subject_type: Mapped[str | None] = mapped_column(String(32))
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(16), default="open")  # open|acknowledged|resolved|cancelled
     level: Mapped[int] = mapped_column(Integer, default=0)
     round: Mapped[int] = mapped_column(Integer, default=0)  # repeats of the last level so far
@@ -259,3 +267,65 @@ class EscalationNotice(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     notification_key: Mapped[str] = mapped_column(String(255), unique=True)
     level: Mapped[int] = mapped_column(Integer)
+
+
+class VolunteerProfile(Base):
+    """A person's chaperone availability. ``people.is_volunteer`` says who may volunteer;
+    this row says whether, where and when they do."""
+
+    __tablename__ = "volunteer_profiles"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sites: Mapped[list[str]] = mapped_column(JSON, default=list)  # site names; [] = any site
+    settings: Mapped[list[str]] = mapped_column(JSON, default=list)  # in_person|telehealth|home_visit
+    professions: Mapped[list[str]] = mapped_column(JSON, default=list)  # [] = any profession
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Weekly windows in the volunteer's own zone: [{"day": 0-6 (Mon=0), "start": "09:00", "end": "17:00"}]
+    windows: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    unavailable: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO dates, own zone
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ChaperoneRequest(Base):
+    __tablename__ = "chaperone_requests"
+    __table_args__ = (Index("ix_chaperone_requests_starts", "status", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    minutes: Mapped[int] = mapped_column(Integer)
+    setting: Mapped[str] = mapped_column(String(16))  # in_person | telehealth | home_visit
+    site: Mapped[str | None] = mapped_column(String(120))
+    room: Mapped[str | None] = mapped_column(String(120))
+    join_link_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)  # only the chaperone sees it
+    note_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # open | covered | cancelled | unfilled | done
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    chaperone_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    wave: Mapped[int] = mapped_column(Integer, default=0)
+    widened: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalation_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id", ondelete="SET NULL"))
+    outcome: Mapped[str | None] = mapped_column(String(16))  # observed | did_not_happen
+    outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ChaperoneOffer(Base):
+    """A volunteer asked to cover a request, and what became of it."""
+
+    __tablename__ = "chaperone_offers"
+    __table_args__ = (UniqueConstraint("request_id", "volunteer_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("chaperone_requests.id", ondelete="CASCADE"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    wave: Mapped[int] = mapped_column(Integer)
+    notification_key: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="offered")  # offered|accepted|declined|covered|withdrawn|cancelled
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -31,7 +31,10 @@ OVERDUE_AFTER = timedelta(minutes=1)
 REASONS = {
     "safety": "A safety concern (step 5, or the reporter felt unsafe)",
     "requested": "The reporter asked for it",
+    "chaperone": "No chaperone accepted in time",
+    "referral": "A referral was not answered in time",
 }
+SUBJECTS = {"chaperone": "an unfilled chaperone request", "referral": "an unanswered referral"}
 STATUS_LABELS = {"open": "Waiting for a manager", "acknowledged": "Acknowledged", "resolved": "Resolved",
                  "cancelled": "Cancelled"}
 
@@ -96,18 +99,40 @@ async def start(tx: Tx, clock: Clock, report: Report, reporter: Person, reason: 
     running = await current_for_report(tx, report.id)
     if running is not None and running.status in ("open", "acknowledged"):
         return running, []
+    return await _open(tx, clock, reporter, reason, report=report)
+
+
+async def start_about(
+    tx: Tx, clock: Clock, person: Person, reason: str, subject_type: str, subject_id: int, summary: str,
+) -> tuple[Escalation | None, list[Person]]:
+    """Escalate something that is not a report (an unfilled chaperone request, an
+    unanswered referral) to ``person``'s managers. ``summary`` is one line of metadata for
+    the notice — never free text. Starting twice returns the running one."""
+    running = await tx.session.scalar(
+        select(Escalation).where(
+            Escalation.subject_type == subject_type, Escalation.subject_id == subject_id,
+            Escalation.status.in_(("open", "acknowledged")),
+        )
+    )
+    if running is not None:
+        return running, []
+    return await _open(tx, clock, person, reason, subject=(subject_type, subject_id, summary))
+
+
+async def _open(tx, clock, reporter, reason, *, report=None, subject=None):
     team = await team_for(tx, reporter.id)
     if team is None:
         return None, []
     policy = Policy.from_json(team.escalation_policy)
-    recipients = await people_at(tx, team, policy, 0)
-    recipients = [p for p in recipients if p.id != reporter.id]
+    recipients = [p for p in await people_at(tx, team, policy, 0) if p.id != reporter.id]
     if not recipients:
         return None, []
     now = clock.now()
+    subject_type, subject_id, summary = subject or (None, None, None)
     escalation = Escalation(
-        report_id=report.id, team_id=team.id, reporter_id=reporter.id, reason=reason, status="open",
-        level=0, round=0, generation=1, created_at=now,
+        report_id=report.id if report else None, team_id=team.id, reporter_id=reporter.id, reason=reason,
+        subject_type=subject_type, subject_id=subject_id, summary=summary,
+        status="open", level=0, round=0, generation=1, created_at=now,
     )
     tx.session.add(escalation)
     await tx.session.flush()
@@ -150,6 +175,8 @@ def _local(moment: datetime, person: Person, org_zone: str = "UTC") -> str:
 def notice_card(escalation, report, team, policy, reporter, viewer, now) -> Card:
     """The notice a manager gets (and its updates): metadata only, never the narrative."""
     facts = []
+    if report is None and escalation.summary:
+        facts.append(("What", escalation.summary))
     if report is not None:
         facts += [
             ("What", Category(report.category).label),
@@ -171,7 +198,8 @@ def notice_card(escalation, report, team, policy, reporter, viewer, now) -> Card
         buttons.append(Button("Resolve…", "escalation.resolve", value))
     if report is not None and escalation.status != "cancelled":
         buttons.append(Button("View details", "escalation.view", value, dialog=True))
-    title = f"Escalation {reference(escalation)}: {Category(report.category).short if report else 'request'}"
+    about = Category(report.category).short if report else SUBJECTS.get(escalation.subject_type, "a request")
+    title = f"Escalation {reference(escalation)}: {about}"
     paragraphs = ()
     if escalation.status == "open":
         wait = describe_duration(policy.wait_at(escalation.level))
@@ -351,7 +379,7 @@ async def view_details(turn: Turn, value: str) -> list[View]:
 
 
 async def _tell_reporter(tx: Tx, escalation: Escalation, what: str, now: datetime) -> None:
-    subject = f"R-{escalation.report_id}" if escalation.report_id else reference(escalation)
+    subject = f"R-{escalation.report_id}" if escalation.report_id else SUBJECTS.get(escalation.subject_type, "a request")
     await notify(
         tx, f"esc:{escalation.id}:reporter:{escalation.generation}", escalation.reporter_id,
         Notice(f"{what} your escalation of {subject} ({reference(escalation)}). Type status to see where it stands."),
