@@ -18,7 +18,7 @@ from bot.scripts import Library
 from bot.storage.db import Database
 from bot.turn import Turn
 from bot.views import Notice, View
-from bot.workflows import escalation, help, report, script, status
+from bot.workflows import chaperone, escalation, help, report, script, status, volunteer
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +30,11 @@ COMMANDS: dict[str, Handler] = {
     "status": status.show,
     "help": help.show,
     "escalate": report.escalate_verb,
+    "chaperone": chaperone.start,
+    "volunteer": volunteer.start,
 }
 ALIASES = {"?": "help", "reports": "status", "mine": "status", "file": "report"}
-PLANNED = {"chaperone", "volunteer", "refer"}
+PLANNED = {"refer"}
 
 BUTTONS: dict[str, Handler] = {
     "report.tone": report.another_tone,
@@ -44,6 +46,14 @@ BUTTONS: dict[str, Handler] = {
     "escalation.ack": escalation.acknowledge,
     "escalation.resolve": escalation.ask_resolve,
     "escalation.view": escalation.view_details,
+    "chaperone.for_report": chaperone.start_for_report,
+    "chaperone.accept": chaperone.accept,
+    "chaperone.decline": chaperone.decline,
+    "chaperone.details": chaperone.details,
+    "chaperone.cancel": chaperone.cancel,
+    "chaperone.withdraw": chaperone.withdraw,
+    "chaperone.record": chaperone.record,
+    "volunteer.open": volunteer.start,
 }
 
 UNKNOWN_PERSON = Notice(
@@ -69,7 +79,9 @@ class BoundaryBot:
         self.library = library
         self.clock = clock
         # Timer kind → handler. Workflows that schedule timers add theirs here.
-        self.timer_handlers: dict[str, TimerHandler] = {**DEFAULT_HANDLERS, **escalation.TIMER_HANDLERS}
+        self.timer_handlers: dict[str, TimerHandler] = {
+            **DEFAULT_HANDLERS, **escalation.TIMER_HANDLERS, **chaperone.TIMER_HANDLERS,
+        }
 
     async def handle(self, event: Event) -> list[View]:
         try:
@@ -114,6 +126,10 @@ class BoundaryBot:
                 return await report.submit(turn, event)
             case FormSubmitted(form_id=escalation.RESOLVE_FORM, values=values, state=state):
                 return await escalation.resolve(turn, values, state)
+            case FormSubmitted(form_id=chaperone.FORM_ID, values=values):
+                return await chaperone.submit(turn, values)
+            case FormSubmitted(form_id=volunteer.FORM_ID, values=values):
+                return await volunteer.submit(turn, values)
             case FormSubmitted():
                 return [STALE_FORM]
             case ButtonPressed(action=action, value=value) if action in BUTTONS:
