@@ -33,6 +33,10 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
 
     app.cleanup_ctx.append(core)
     app.router.add_get("/healthz", healthz)
+    if settings.slack_enabled:
+        from adapters.slack import setup_slack
+
+        setup_slack(app, settings)
     if settings.is_local:
         setup_web_chat(app)
     else:
