@@ -3,6 +3,7 @@ slack_sdk client pointed at a fake Slack Web API, assertions on what the fake re
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -16,9 +17,11 @@ from adapters.appkeys import BOT_KEY, DELIVERERS_KEY
 from adapters.server import create_app
 from adapters.slack import SLACK_KEY
 from tests.conftest import free_port, local_settings
-from tests.fake_slack import BOT_TOKEN, TEAM, FakeSlack
-from tests.slack_helpers import (
+from tests.fake_slack import (
+    BOT_TOKEN,
     SIGNING_SECRET,
+    TEAM,
+    FakeSlack,
     SlackClient,
     button_payload,
     signed_headers,
@@ -319,3 +322,113 @@ async def test_the_deliverer_is_registered_and_sends_dms(slack):
     updated = await deliverer.update(ref, Notice("Covered"), "k2")
     assert updated.data == ref.data
     assert client.fake.of("chat.update")[0].body["text"] == "Covered"
+
+
+async def test_the_deliverer_translates_slack_failures(slack):
+    from bot.delivery import Address, MessageRef, RetryLater, Undeliverable
+    from bot.views import Card, Notice
+
+    client, app = slack
+    fake = client.fake
+    deliverer = app[DELIVERERS_KEY]["slack"]
+    to = Address("slack", TEAM, SAM)
+
+    fake.fail_next(1, 429, retry_after=7, method="conversations.open")
+    with pytest.raises(RetryLater) as caught:
+        await deliverer.send(to, Notice("Hello"), "k")
+    assert caught.value.after == 7.0
+    fake.fail_next(1, 429, retry_after=3, method="chat.postMessage")
+    with pytest.raises(RetryLater) as caught:
+        await deliverer.send(to, Card("A card"), "k")
+    assert caught.value.after == 3.0
+    fake.fail_next(1, 500)
+    with pytest.raises(RetryLater) as caught:
+        await deliverer.send(to, Notice("Hello"), "k")
+    assert caught.value.after is None and "500" in caught.value.reason
+    fake.fail_next(1, 503, retry_after=2)
+    with pytest.raises(RetryLater) as caught:
+        await deliverer.update(MessageRef("slack", {"channel": "DUSAM", "ts": "1.2"}), Notice("x"), "k")
+    assert caught.value.after == 2.0
+    # No retries inside the deliverer: each failure above was one call.
+    assert len(fake.of("chat.postMessage")) == 2 and len(fake.of("chat.update")) == 1
+
+    with pytest.raises(Undeliverable) as gone:
+        await deliverer.send(Address("slack", TEAM, "UNOBODY"), Notice("Hello"), "k")
+    assert "user_not_found" in gone.value.reason
+    fake.error_for("chat.postMessage", "channel_not_found")
+    with pytest.raises(Undeliverable):
+        await deliverer.send(to, Notice("Hello"), "k")
+    fake.error_for("chat.postMessage", "invalid_auth")
+    with pytest.raises(Undeliverable):
+        await deliverer.send(to, Notice("Hello"), "k")
+    with pytest.raises(Undeliverable):
+        await deliverer.update(MessageRef("teams", {}), Notice("x"), "k")
+
+    # A server with nothing listening: a network error is worth retrying.
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from adapters.slack.deliver import SlackDeliverer
+
+    offline = SlackDeliverer(AsyncWebClient(token=BOT_TOKEN, base_url=f"http://127.0.0.1:{free_port()}/api/",
+                                            retry_handlers=[]))
+    with pytest.raises(RetryLater):
+        await offline.send(to, Notice("Hello"), "k")
+
+
+async def test_replies_to_the_person_who_acted_retry_briefly_and_never_twice(slack):
+    client, app = slack
+    fake = client.fake
+    fake.fail_next(1, 429, retry_after=0, method="chat.postMessage")
+    fake.fail_next(1, 500, method="chat.postMessage")
+    await client.slash(ASHA, "help")
+    await app[SLACK_KEY].idle()
+    assert len(fake.of("chat.postMessage")) == 3  # two failures, then one success, nothing after
+
+    # Three failures in a row: given up, nothing half-sent, no 5xx to Slack.
+    fake.fail_next(3, 500, method="chat.postMessage")
+    status, _ = await client.slash(ASHA, "help")
+    assert status == 200
+    await app[SLACK_KEY].idle()
+    assert len(fake.of("chat.postMessage")) == 6
+
+
+async def test_socket_mode_connects_handles_a_command_and_closes_on_shutdown(database_url, tmp_path, clock, fake):
+    from tests.fake_slack import APP_TOKEN
+
+    settings = local_settings(database_url, tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN,
+                              SLACK_API_URL=fake.api_url)
+    app = create_app(settings, clock=clock)
+    runner = web.AppRunner(app)
+    await runner.setup()  # runs the cleanup contexts' start-up: connects over Socket Mode
+    try:
+        assert len(fake.of("apps.connections.open")) == 1
+        assert not any(r.resource.canonical == "/slack/events" for r in app.router.routes() if r.resource), \
+            "no HTTP endpoint without a signing secret"
+        deadline = time.monotonic() + 5
+        while not fake._sockets and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        await fake.socket_send({
+            "envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": True,
+            "payload": {"team_id": TEAM, "user_id": ASHA, "command": "/boundary", "text": "help",
+                        "channel_id": "D" + ASHA, "trigger_id": "trig-socket", "response_url": f"{fake.url}/response/s"},
+        })
+        (dm,) = await fake.wait_for("chat.postMessage")
+        assert "Boundary Bot" in texts(dm)
+        deadline = time.monotonic() + 5
+        while not fake.socket_received and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        assert fake.socket_received[0]["envelope_id"] == "env-1"
+    finally:
+        await runner.cleanup()
+    assert not fake._sockets, "the WebSocket is closed on shutdown"
+
+
+async def test_socket_mode_that_cannot_connect_stops_start_up_with_one_line(database_url, tmp_path, clock, fake):
+    from bot.runtime import StartupError
+
+    settings = local_settings(database_url, tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN="xapp-wrong",
+                              SLACK_API_URL=fake.api_url)
+    runner = web.AppRunner(create_app(settings, clock=clock))
+    with pytest.raises(StartupError, match="SLACK_APP_TOKEN"):
+        await runner.setup()
+    await runner.cleanup()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiohttp import web
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 
 SLACK_KEY = web.AppKey("slack_adapter", SlackAdapter)
 EVENTS_PATH = "/slack/events"
+CONNECT_TIMEOUT = 15.0
 
 
 def setup_slack(app: web.Application, settings: Settings) -> SlackAdapter:
@@ -38,7 +40,11 @@ def setup_slack(app: web.Application, settings: Settings) -> SlackAdapter:
         await adapter.start(app[BOT_KEY])
         socket = None
         if settings.slack_app_token:
-            socket = await start_socket_mode(adapter, settings)
+            try:
+                socket = await start_socket_mode(adapter, settings)
+            except BaseException:
+                await adapter.stop()
+                raise
         yield
         if socket is not None:
             await socket.close_async()
@@ -53,16 +59,19 @@ async def start_socket_mode(adapter: SlackAdapter, settings: Settings):
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
     from slack_sdk.web.async_client import AsyncWebClient
 
-    from adapters.slack.adapter import api_url
+    from adapters.slack.adapter import _reason, api_url
 
     client = AsyncWebClient(base_url=api_url(settings), retry_handlers=[])
     handler = AsyncSocketModeHandler(adapter.bolt, settings.slack_app_token, web_client=client)
     try:
-        await handler.connect_async()
+        # Asked here first: slack_sdk's connect loop would otherwise retry a bad token forever.
+        opened = await client.apps_connections_open(app_token=settings.slack_app_token)
+        handler.client.wss_uri = opened["url"]
+        await asyncio.wait_for(handler.connect_async(), timeout=CONNECT_TIMEOUT)
     except Exception as exc:
         await handler.close_async()
         raise StartupError(
-            f"Slack Socket Mode could not connect ({type(exc).__name__}); check SLACK_APP_TOKEN "
+            f"Slack Socket Mode could not connect ({_reason(exc)}); check SLACK_APP_TOKEN "
             "(an app-level token with connections:write) and that Socket Mode is on for the app"
         ) from None
     log.info("Slack Socket Mode connected")
