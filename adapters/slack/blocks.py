@@ -47,8 +47,9 @@ def _mrkdwn(text: str) -> dict[str, Any]:
 def message(view: Card | Notice) -> dict[str, Any]:
     """``text`` (the notification fallback) and ``blocks`` for chat.postMessage/update."""
     if isinstance(view, Notice):
-        return {"text": view.text, "blocks": [{"type": "section", "text": _mrkdwn(escape(view.text))}]}
-    return {"text": view.title, "blocks": card_blocks(view)}
+        text = escape(view.text)
+        return {"text": text, "blocks": [{"type": "section", "text": _mrkdwn(text)}]}
+    return {"text": escape(view.title), "blocks": card_blocks(view)}
 
 
 def card_blocks(card: Card, *, block_prefix: str = "") -> list[dict[str, Any]]:
