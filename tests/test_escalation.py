@@ -4,14 +4,11 @@ import pytest
 from sqlalchemy import select
 
 from bot import orgfile
-from bot.app import BoundaryBot
 from bot.events import ButtonPressed, Command, FormSubmitted, Identity
-from bot.outbox import DeliveryWorker
-from bot.scheduler import Scheduler
 from bot.storage.models import AuditEntry, Escalation, Notification
-from bot.views import Card, Dialog, Form, Notice
+from bot.views import Card, Dialog, Form
 from bot.workflows import escalation
-from tests.fake_deliverer import ScriptedPlatform
+from tests.world import World
 
 ORG = """
 organisation: {name: Test Clinic, timezone: Europe/London}
@@ -45,44 +42,16 @@ UNSAFE = {"category": "THREAT", "setting": "home_visit", "occurrence": "first", 
           "details": SECRET}
 
 
-class World:
-    """The bot, a platform that records what it was sent, and the background steps."""
-
-    def __init__(self, db, sealer, library, clock):
-        self.db, self.clock = db, clock
-        self.bot = BoundaryBot(db, sealer, library, clock)
-        self.platform = ScriptedPlatform("web")
-        self.worker = DeliveryWorker(db, {"web": self.platform}, clock)
-        self.scheduler = Scheduler(db, clock, self.bot.timer_handlers)
-
-    async def settle(self):
-        """Run due timers and deliver everything queued."""
-        while await self.scheduler.run_once() or await self.worker.run_once():
-            pass
-
-    async def later(self, **delta):
-        self.clock.advance(**delta)
-        await self.settle()
-
-    def inbox(self, who: str) -> list:
-        return [view for to, view, _ in self.platform.sent if to.user_id == who]
-
-    def texts(self, who: str) -> list[str]:
-        out = []
-        for view in self.inbox(who):
-            out.append(view.text if isinstance(view, Notice) else view.title + " | " + " | ".join(f"{a}: {b}" for a, b in view.facts))
-        return out
-
-    async def escalation(self) -> Escalation:
-        async with self.db.transaction() as tx:
-            return (await tx.session.scalars(select(Escalation))).one()
-
-
 @pytest.fixture
 async def world(db, sealer, library, clock):
     async with db.transaction() as tx:
         await orgfile.apply(tx, orgfile.parse(ORG))
     return World(db, sealer, library, clock)
+
+
+async def the_escalation(world) -> Escalation:
+    async with world.db.transaction() as tx:
+        return (await tx.session.scalars(select(Escalation))).one()
 
 
 async def unsafe_report(world, **changes):
@@ -122,7 +91,7 @@ async def test_each_level_in_turn_then_the_last_repeated_then_admins(world):
     assert "went through every level" in world.texts("alex")[0]
     await world.later(hours=5)
     assert len(world.inbox("dana")) == 2 and len(world.inbox("morgan")) == 1  # it stops there
-    assert (await world.escalation()).next_action_at is None
+    assert (await the_escalation(world)).next_action_at is None
 
 
 async def test_acknowledging_stops_the_climb_updates_every_copy_and_tells_the_reporter(world):
@@ -177,7 +146,7 @@ async def test_details_only_in_a_dialog_only_for_the_policy_and_every_read_audit
             assert refused == escalation.NOT_FOUND, (outsider, action)
         [refused] = await world.bot.handle(FormSubmitted(outsider, escalation.RESOLVE_FORM, {"note": "x"}, state="1"))
         assert refused == escalation.NOT_FOUND
-    assert (await world.escalation()).status == "open"
+    assert (await the_escalation(world)).status == "open"
     async with world.db.transaction() as tx:
         views = [e for e in (await tx.session.scalars(select(AuditEntry))).all() if e.action == "report.viewed"]
     assert len(views) == 1 and views[0].subject_id == 1
@@ -252,7 +221,7 @@ async def test_stale_timers_do_nothing(world):
                                  payload={"escalation_id": 1, "generation": 1})
     await world.settle()
     assert world.inbox("dana") == []
-    assert (await world.escalation()).status == "acknowledged"
+    assert (await the_escalation(world)).status == "acknowledged"
     async with world.db.transaction() as tx:
         keys = (await tx.session.scalars(select(Notification.key))).all()
     assert not any(":notice:" in k and k.endswith(":1:0") for k in keys)
