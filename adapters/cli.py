@@ -136,6 +136,59 @@ def org_example() -> None:
 
 
 @main.group()
+def roster() -> None:
+    """Volunteer chaperone roster commands."""
+
+
+@roster.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def roster_import(file: Path) -> None:
+    """Create or update volunteers' chaperone availability from a CSV FILE, all or nothing.
+
+    Columns: key (required), active, settings, sites, professions, windows, unavailable,
+    timezone. Example row: sam,yes,in_person;telehealth,North Wing,,Mon-Fri 08:00-18:00,2026-12-25,
+    """
+    from datetime import UTC, datetime
+
+    from bot import roster as roster_file
+
+    settings = _settings()
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"cannot read {file} ({getattr(exc, 'strerror', None) or exc.__class__.__name__})")
+    parsed = roster_file.parse(text, str(file))
+    if parsed.problems:
+        _fail("the roster has problems; nothing was imported:\n  " + "\n  ".join(parsed.problems))
+
+    class Refused(Exception):
+        pass
+
+    async def run() -> tuple[int, int, list[str]]:
+        database = await open_database(settings)
+        outcome = (0, 0, [])
+        try:
+            with click.progressbar(length=len(parsed.rows), label="Importing volunteers", file=sys.stderr) as bar:
+                async with database.transaction() as tx:
+                    outcome = await roster_file.apply(tx, parsed.rows, datetime.now(UTC), str(file), bar.update)
+                    if outcome[2]:
+                        raise Refused  # roll back: nothing half-applied
+        except Refused:
+            pass
+        finally:
+            await database.dispose()
+        return outcome
+
+    try:
+        created, updated, problems = asyncio.run(run())
+    except StartupError as exc:
+        _fail(str(exc))
+    if problems:
+        _fail("the roster has problems; nothing was imported:\n  " + "\n  ".join(problems))
+    click.echo(f"imported {file}: {created} volunteer profiles created, {updated} updated")
+
+
+@main.group()
 def key() -> None:
     """Encryption key commands."""
 
