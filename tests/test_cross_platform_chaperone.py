@@ -1,0 +1,66 @@
+"""A requester in Slack, volunteers in Slack and in Teams, one server: the request reaches
+both platforms, the Teams volunteer accepts from the card, the Slack volunteer's message
+turns to "covered" in place, and the requester is told in Slack."""
+
+import json
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from adapters.server import create_app
+from tests.conftest import free_port
+from tests.fake_connector import FakeConnector
+from tests.fake_slack import FakeSlack, SlackClient, submission_payload
+from tests.test_slack import slack_settings
+from tests.test_teams import Client as TeamsClient
+from tests.test_teams import card_of
+from tests.test_teams_escalation import wait_for as wait_for_teams
+
+ASHA, SAM = "UASHA", "USAM"
+
+
+@pytest.fixture
+async def platforms(database_url, tmp_path, clock):
+    slack_api = await FakeSlack(users={ASHA: "asha@demo.invalid", SAM: "sam@demo.invalid"}).start()
+    connector = FakeConnector()
+    await connector.start()
+    connector.add_member("29:priya", "aad-priya", "priya@demo.invalid", "Priya Nair")
+    app = create_app(slack_settings(database_url, tmp_path, slack_api), clock=clock)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    base = f"http://127.0.0.1:{port}"
+    async with aiohttp.ClientSession() as slack_http, aiohttp.ClientSession(base) as teams_http:
+        yield SlackClient(base, slack_http, slack_api), TeamsClient(teams_http, connector)
+    await runner.cleanup()
+    await connector.stop()
+    await slack_api.stop()
+
+
+async def test_slack_requester_teams_volunteer_slack_volunteer(platforms):
+    slack, teams = platforms
+    await teams.say("help", who="priya")  # Priya uses the bot in Teams
+    await slack.slash(SAM, "help", channel="D" + SAM)  # Sam in Slack
+    await slack.fake.wait_for("chat.postMessage")
+
+    await slack.slash(ASHA, "chaperone", channel="D" + ASHA)
+    (opened,) = await slack.fake.wait_for("views.open")
+    answers = {"date": "2026-01-05", "start": "14:00", "minutes": "30", "setting": "in_person",
+               "site": "Main building", "room": "Room 2", "urgent": "no"}
+    status, body = await slack.interaction(submission_payload(ASHA, opened.body["view"], answers))
+    assert status == 200, body
+
+    await slack.fake.wait_for(
+        "chat.postMessage", where=lambda b: b.get("channel") == "D" + SAM and "Chaperone needed" in json.dumps(b))
+    priya_offer = card_of(await wait_for_teams(teams, "priya", "Chaperone needed"))
+    accept = next(a for a in priya_offer["actions"] if a["title"] == "Accept")
+    await teams.say(None, who="priya", value=accept["data"])
+
+    # Sam's offer, edited in place in his DM: covered, no buttons left.
+    covered = await slack.fake.wait_for(
+        "chat.update", where=lambda b: b.get("channel") == "D" + SAM and "Covered by a colleague" in json.dumps(b))
+    assert "chaperone.accept" not in json.dumps(covered[0].body)
+    await slack.fake.wait_for(
+        "chat.postMessage", where=lambda b: b.get("channel") == "D" + ASHA and "Priya Nair will be your chaperone" in json.dumps(b))
