@@ -18,7 +18,7 @@ from bot.scripts import Library
 from bot.storage.db import Database
 from bot.turn import Turn
 from bot.views import Notice, View
-from bot.workflows import escalation, help, report, script, status
+from bot.workflows import escalation, help, referral, report, script, status
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +30,10 @@ COMMANDS: dict[str, Handler] = {
     "status": status.show,
     "help": help.show,
     "escalate": report.escalate_verb,
+    "refer": referral.start,
 }
 ALIASES = {"?": "help", "reports": "status", "mine": "status", "file": "report"}
-PLANNED = {"chaperone", "volunteer", "refer"}
+PLANNED = {"chaperone", "volunteer"}
 
 BUTTONS: dict[str, Handler] = {
     "report.tone": report.another_tone,
@@ -44,6 +45,24 @@ BUTTONS: dict[str, Handler] = {
     "escalation.ack": escalation.acknowledge,
     "escalation.resolve": escalation.ask_resolve,
     "escalation.view": escalation.view_details,
+    # Referrals
+    "referral.start": referral.start,
+    "referral.approve": referral.approve,
+    "referral.return": referral.ask_return,
+    "referral.accept": referral.accept,
+    "referral.decline": referral.ask_decline,
+    "referral.reroute": referral.ask_reroute,
+    "referral.note": referral.view_note,
+    "referral.told": referral.ask_told,
+    "referral.tick": referral.tick,
+}
+
+# Referral forms: form id → handler(turn, values, state).
+REFERRAL_FORMS = {
+    referral.RETURN_FORM: referral.return_it,
+    referral.DECLINE_FORM: referral.decline,
+    referral.REROUTE_FORM: referral.reroute,
+    referral.TOLD_FORM: referral.told,
 }
 
 UNKNOWN_PERSON = Notice(
@@ -69,7 +88,9 @@ class BoundaryBot:
         self.library = library
         self.clock = clock
         # Timer kind → handler. Workflows that schedule timers add theirs here.
-        self.timer_handlers: dict[str, TimerHandler] = {**DEFAULT_HANDLERS, **escalation.TIMER_HANDLERS}
+        self.timer_handlers: dict[str, TimerHandler] = {
+            **DEFAULT_HANDLERS, **escalation.TIMER_HANDLERS, **referral.TIMER_HANDLERS,
+        }
 
     async def handle(self, event: Event) -> list[View]:
         try:
@@ -114,6 +135,10 @@ class BoundaryBot:
                 return await report.submit(turn, event)
             case FormSubmitted(form_id=escalation.RESOLVE_FORM, values=values, state=state):
                 return await escalation.resolve(turn, values, state)
+            case FormSubmitted(form_id=referral.FORM_ID, values=values):
+                return await referral.submit(turn, values)
+            case FormSubmitted(form_id=form_id, values=values, state=state) if form_id in REFERRAL_FORMS:
+                return await REFERRAL_FORMS[form_id](turn, values, state)
             case FormSubmitted():
                 return [STALE_FORM]
             case ButtonPressed(action=action, value=value) if action in BUTTONS:

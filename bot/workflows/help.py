@@ -10,7 +10,8 @@ VERBS: dict[str, str] = {
     "report": "tell me privately what happened; get words you could say and the next step",
     "script": "look up words to say (e.g. script asked for my number); nothing is saved",
     "escalate": "send one of your reports to your manager now",
-    "status": "your open reports and where each stands",
+    "refer": "hand a client over to a colleague or a team's intake pool, with a checklist until it is done",
+    "status": "your open reports and referrals, and where each stands",
     "help": "what the bot does and how your privacy is kept",
 }
 
