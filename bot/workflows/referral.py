@@ -770,7 +770,8 @@ async def told(turn: Turn, values: dict, state: str) -> list[View]:
     cleaned, errors = clean(form, values)
     if errors:
         return [form.with_errors(values, errors)]
-    referral.client_told_how = cleaned["how"]
+    if referral.client_told_at is None:
+        referral.client_told_how = cleaned["how"]
     return await _tick(turn, referral, "client_told")
 
 
@@ -786,6 +787,9 @@ async def tick(turn: Turn, value: str) -> list[View]:
 
 
 async def _tick(turn: Turn, referral: Referral, step: str) -> list[View]:
+    done_at, done_by = _step_done(referral, step)
+    if done_at is not None:  # a second press, or both parties at once: the first date stands
+        return [Notice(f"That step of {reference(referral)} was already ticked by {await _name(turn.tx, done_by)}.")]
     now = turn.clock.now()
     setattr(referral, f"{step}_at", now)
     setattr(referral, f"{step}_by", turn.person.id)
