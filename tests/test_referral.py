@@ -327,3 +327,33 @@ async def test_the_form_checks_identifiers_keeps_what_was_typed_and_links_my_rep
         rows = (await tx.session.scalars(select(Referral).order_by(Referral.id))).all()
     assert [r.report_id for r in rows] == [None, 1]
     assert all(NOTE.encode() not in r.note_sealed for r in rows)
+
+
+async def test_a_ticked_step_keeps_its_first_date(world):
+    people = await ids(world)
+    await refer(world, to=f"person:{people['rita']}")
+    await world.bot.handle(ButtonPressed(RITA, "referral.accept", "1"))
+    await world.bot.handle(ButtonPressed(RITA, "referral.tick", "1:summary_handed"))
+    world.clock.advance(hours=2)
+    [again] = await world.bot.handle(ButtonPressed(ROSA, "referral.tick", "1:summary_handed"))
+    assert again.text == "That step of F-1 was already ticked by Rita Receiver."
+    assert (await state(world)).summary_handed_by == people["rita"]
+
+
+def test_invalid_referral_policies_are_refused_with_file_entry_and_field():
+    bad = """
+organisation: {name: X}
+people: [{key: a, name: A}]
+teams:
+  - {key: t, name: T, members: [a], referral: {approval: always, answer_within: 12d, urgent_within: 1m, colour: red}}
+  - {key: u, name: U, members: [a], referral: {approval: required}}
+"""
+    with pytest.raises(orgfile.OrgFileError) as caught:
+        orgfile.parse(bad, "org.yaml")
+    assert caught.value.problems == [
+        "org.yaml: teams[0] (key 't').referral.approval: Input should be 'required' or 'not_required'",
+        "org.yaml: teams[0] (key 't').referral.answer_within: answer_within in days must be between 1 and 10 working days",
+        "org.yaml: teams[0] (key 't').referral.urgent_within: urgent_within must be between 15 minutes and 14 days",
+        "org.yaml: teams[0] (key 't').referral.colour: Extra inputs are not permitted",
+        "org.yaml: teams[1] (key 'u'): referral.approval: 'required', but the team has no managers to approve",
+    ]
