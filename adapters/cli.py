@@ -216,5 +216,27 @@ def teams_package(app_id: str | None, website: str, app_version: str, output: Pa
     click.echo(f"wrote {output}: upload it in Teams (Apps → Manage your apps → Upload an app)")
 
 
+@main.command("slack-manifest")
+@click.option("--url", required=True, help="The public base URL of this server, e.g. https://bot.example.org")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
+              help="Manifest format (Slack accepts both).")
+def slack_manifest(url: str, fmt: str) -> None:
+    """Print a Slack app manifest: scopes, the slash command (SLACK_COMMAND), interactivity and
+    the App Home event, all pointing at URL/slack/events."""
+    import json
+
+    import yaml
+
+    from adapters.slack.manifest import manifest
+
+    if not url.startswith(("https://", "http://")):
+        _fail("--url must start with https:// (Slack only calls public HTTPS URLs)")
+    data = manifest(url, _settings().slack_command)
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2))
+    else:
+        click.echo(yaml.safe_dump(data, sort_keys=False), nl=False)
+
+
 if __name__ == "__main__":
     main()

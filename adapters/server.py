@@ -58,6 +58,10 @@ def create_app(settings: Settings, clock: Clock | None = None, *, run_background
         from adapters.teams import setup_teams  # botbuilder is imported only when needed
 
         setup_teams(app, settings)  # POST /api/messages (JWT checked when MicrosoftAppId is set)
+    if settings.slack_enabled:
+        from adapters.slack import setup_slack
+
+        setup_slack(app, settings)
     if settings.is_local:
         setup_web_chat(app)
     else:

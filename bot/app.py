@@ -18,7 +18,7 @@ from bot.scripts import Library
 from bot.storage.db import Database
 from bot.turn import Turn
 from bot.views import Notice, View
-from bot.workflows import escalation, help, referral, report, script, status
+from bot.workflows import chaperone, escalation, help, referral, report, script, status, volunteer
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +30,12 @@ COMMANDS: dict[str, Handler] = {
     "status": status.show,
     "help": help.show,
     "escalate": report.escalate_verb,
+    "chaperone": chaperone.start,
+    "volunteer": volunteer.start,
     "refer": referral.start,
 }
 ALIASES = {"?": "help", "reports": "status", "mine": "status", "file": "report"}
-PLANNED = {"chaperone", "volunteer"}
+PLANNED: set[str] = set()
 
 BUTTONS: dict[str, Handler] = {
     "report.tone": report.another_tone,
@@ -45,6 +47,14 @@ BUTTONS: dict[str, Handler] = {
     "escalation.ack": escalation.acknowledge,
     "escalation.resolve": escalation.ask_resolve,
     "escalation.view": escalation.view_details,
+    "chaperone.for_report": chaperone.start_for_report,
+    "chaperone.accept": chaperone.accept,
+    "chaperone.decline": chaperone.decline,
+    "chaperone.details": chaperone.details,
+    "chaperone.cancel": chaperone.cancel,
+    "chaperone.withdraw": chaperone.withdraw,
+    "chaperone.record": chaperone.record,
+    "volunteer.open": volunteer.start,
     # Referrals
     "referral.start": referral.start,
     "referral.approve": referral.approve,
@@ -89,7 +99,8 @@ class BoundaryBot:
         self.clock = clock
         # Timer kind → handler. Workflows that schedule timers add theirs here.
         self.timer_handlers: dict[str, TimerHandler] = {
-            **DEFAULT_HANDLERS, **escalation.TIMER_HANDLERS, **referral.TIMER_HANDLERS,
+            **DEFAULT_HANDLERS, **escalation.TIMER_HANDLERS, **chaperone.TIMER_HANDLERS,
+            **referral.TIMER_HANDLERS,
         }
 
     async def handle(self, event: Event) -> list[View]:
@@ -135,6 +146,10 @@ class BoundaryBot:
                 return await report.submit(turn, event)
             case FormSubmitted(form_id=escalation.RESOLVE_FORM, values=values, state=state):
                 return await escalation.resolve(turn, values, state)
+            case FormSubmitted(form_id=chaperone.FORM_ID, values=values):
+                return await chaperone.submit(turn, values)
+            case FormSubmitted(form_id=volunteer.FORM_ID, values=values):
+                return await volunteer.submit(turn, values)
             case FormSubmitted(form_id=referral.FORM_ID, values=values):
                 return await referral.submit(turn, values)
             case FormSubmitted(form_id=form_id, values=values, state=state) if form_id in REFERRAL_FORMS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,10 +26,19 @@ from pydantic import (
 )
 from sqlalchemy import select
 
-from bot.policy import Level, Policy, ReferralPolicy, Window, describe_duration, parse_duration
+from bot.policy import (
+    ChaperonePolicy,
+    Level,
+    Policy,
+    ReferralPolicy,
+    Window,
+    describe_duration,
+    parse_duration,
+)
 from bot.storage.models import Identity, Organisation, Person, Team, TeamMember
 from bot.storage.repos import Tx
 from bot.taxonomy import Profession
+from bot.workflows.volunteer import ensure_default_profile
 
 Key = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -129,6 +138,45 @@ class EscalationSpec(BaseModel):
         )
 
 
+def _duration_between(value: str | int, low: timedelta, high: timedelta) -> str | int:
+    if not low <= parse_duration(value) <= high:
+        raise ValueError(f"must be between {describe_duration(low)} and {describe_duration(high)}")
+    return value
+
+
+class ChaperoneSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    fan_out: Literal["waves", "all"] = "waves"  # urgent requests always go to everyone at once
+    wave_size: Annotated[int, Field(ge=1, le=100)] = 5
+    wave_every: str | int = "10m"
+    deadline_before: str | int = "30m"
+    urgent_deadline_after: str | int = "10m"
+    escalate_after: str | int = "10m"
+    remind_before: str | int = "15m"
+
+    @field_validator("wave_every", "urgent_deadline_after", "escalate_after")
+    @classmethod
+    def _short(cls, value: str | int) -> str | int:
+        return _duration_between(value, timedelta(minutes=1), timedelta(hours=12))
+
+    @field_validator("deadline_before", "remind_before")
+    @classmethod
+    def _lead(cls, value: str | int) -> str | int:
+        return _duration_between(value, timedelta(minutes=1), timedelta(days=2))
+
+    def policy(self) -> ChaperonePolicy:
+        return ChaperonePolicy(
+            all_at_once=self.fan_out == "all",
+            wave_size=self.wave_size,
+            wave_every=parse_duration(self.wave_every),
+            deadline_before=parse_duration(self.deadline_before),
+            urgent_deadline_after=parse_duration(self.urgent_deadline_after),
+            escalate_after=parse_duration(self.escalate_after),
+            remind_before=parse_duration(self.remind_before),
+        )
+
+
 def _between(value: str | int, low: timedelta, high: timedelta, what: str) -> str | int:
     if not low <= parse_duration(value) <= high:
         raise ValueError(f"{what} must be between {describe_duration(low)} and {describe_duration(high)}")
@@ -180,6 +228,7 @@ class TeamSpec(BaseModel):
     managers: list[Key] = []
     members: list[Key] = []
     escalation: EscalationSpec | None = None
+    chaperone: ChaperoneSpec | None = None
     referral: ReferralSpec | None = None
 
 
@@ -190,6 +239,7 @@ class OrganisationSpec(BaseModel):
     jurisdiction: Literal["US", "UK"] | None = None
     timezone: str = "UTC"
     demo: bool = False
+    sites: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]] = []
 
     @field_validator("timezone")
     @classmethod
@@ -339,17 +389,20 @@ class ApplySummary:
         return out or ["no changes: the database already matches the file"]
 
 
-async def apply(tx: Tx, org: OrgFile) -> ApplySummary:
+async def apply(tx: Tx, org: OrgFile, now: datetime | None = None) -> ApplySummary:
     """Make the database match ``org``. The caller's transaction makes it all-or-nothing."""
     s = tx.session
     summary = ApplySummary()
 
     row = await s.get(Organisation, 1)
     spec = org.organisation
+    sites = list(spec.sites) or None
     if row is None:
-        s.add(Organisation(id=1, name=spec.name, is_demo=spec.demo, jurisdiction=spec.jurisdiction, timezone=spec.timezone))
+        s.add(Organisation(id=1, name=spec.name, is_demo=spec.demo, jurisdiction=spec.jurisdiction,
+                           timezone=spec.timezone, sites=sites))
     else:
-        _assign(row, name=spec.name, is_demo=spec.demo, jurisdiction=spec.jurisdiction, timezone=spec.timezone)
+        _assign(row, name=spec.name, is_demo=spec.demo, jurisdiction=spec.jurisdiction, timezone=spec.timezone,
+                sites=sites)
 
     people = {p.key: p for p in (await s.scalars(select(Person))).all()}
     for spec_p in org.people:
@@ -401,13 +454,16 @@ async def apply(tx: Tx, org: OrgFile) -> ApplySummary:
     for spec_t in org.teams:
         team = teams.get(spec_t.key)
         policy_json = spec_t.escalation.policy().to_json() if spec_t.escalation else None
+        chaperone_json = spec_t.chaperone.policy().to_json() if spec_t.chaperone else None
         referral_json = spec_t.referral.policy().to_json() if spec_t.referral else None
         if team is None:
-            team = Team(key=spec_t.key, name=spec_t.name, escalation_policy=policy_json, referral_policy=referral_json)
+            team = Team(key=spec_t.key, name=spec_t.name, escalation_policy=policy_json,
+                        chaperone_policy=chaperone_json, referral_policy=referral_json)
             s.add(team)
             teams[spec_t.key] = team
             summary.teams_created.append(spec_t.key)
-        elif _assign(team, name=spec_t.name, escalation_policy=policy_json, referral_policy=referral_json):
+        elif _assign(team, name=spec_t.name, escalation_policy=policy_json, chaperone_policy=chaperone_json,
+                     referral_policy=referral_json):
             summary.teams_updated.append(spec_t.key)
     for key, team in list(teams.items()):
         if key not in {t.key for t in org.teams}:
@@ -429,7 +485,18 @@ async def apply(tx: Tx, org: OrgFile) -> ApplySummary:
             if team.id in changed_teams and key not in summary.teams_created + summary.teams_updated + summary.teams_removed:
                 summary.teams_updated.append(key)
     await s.flush()
+    await _volunteer_profiles(tx, org, people, now or datetime.now(UTC))
     return summary
+
+
+async def _volunteer_profiles(tx: Tx, org: OrgFile, people: dict[str, Person], now: datetime) -> None:
+    """``volunteer: true`` people get an active chaperone profile with office hours, unless
+    they already have one (which is theirs to change with the volunteer command)."""
+    for spec_p in org.people:
+        if spec_p.volunteer:
+            zone = spec_p.timezone or org.organisation.timezone
+            await ensure_default_profile(tx, people[spec_p.key], zone, now)
+    await tx.session.flush()
 
 
 def _assign(obj: object, **values: object) -> bool:

@@ -80,6 +80,47 @@ DEFAULT_POLICY = Policy(levels=(Level(MANAGERS, timedelta(minutes=15)),), repeat
                         remind_every=timedelta(hours=4))
 
 
+@dataclass(frozen=True)
+class ChaperonePolicy:
+    """How a team's chaperone requests fan out, and when an unfilled one needs help.
+
+    Urgent requests always go to every eligible volunteer at once; routine ones go in
+    waves (or all at once, if the team prefers). At the deadline an unfilled request is
+    widened to everyone eligible, and ``escalate_after`` later it goes to the requester's
+    managers.
+    """
+
+    all_at_once: bool = False
+    wave_size: int = 5
+    wave_every: timedelta = timedelta(minutes=10)
+    deadline_before: timedelta = timedelta(minutes=30)
+    urgent_deadline_after: timedelta = timedelta(minutes=10)
+    escalate_after: timedelta = timedelta(minutes=10)
+    remind_before: timedelta = timedelta(minutes=15)
+
+    def to_json(self) -> dict:
+        return {
+            "all_at_once": self.all_at_once,
+            "wave_size": self.wave_size,
+            **{name: int(getattr(self, name).total_seconds())
+               for name in ("wave_every", "deadline_before", "urgent_deadline_after", "escalate_after", "remind_before")},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> ChaperonePolicy:
+        if not data:
+            return DEFAULT_CHAPERONE_POLICY
+        return cls(
+            all_at_once=data["all_at_once"],
+            wave_size=data["wave_size"],
+            **{name: timedelta(seconds=data[name])
+               for name in ("wave_every", "deadline_before", "urgent_deadline_after", "escalate_after", "remind_before")},
+        )
+
+
+DEFAULT_CHAPERONE_POLICY = ChaperonePolicy()
+
+
 # --- referral policies --------------------------------------------------------------------
 
 

@@ -9,6 +9,8 @@ from bot.views import Card, Notice, View
 VERBS: dict[str, str] = {
     "report": "tell me privately what happened; get words you could say and the next step",
     "script": "look up words to say (e.g. script asked for my number); nothing is saved",
+    "chaperone": "ask for a colleague to be present at a session",
+    "volunteer": "offer to be a chaperone, or pause (volunteer off)",
     "escalate": "send one of your reports to your manager now",
     "refer": "hand a client over to a colleague or a team's intake pool, with a checklist until it is done",
     "status": "your open reports and referrals, and where each stands",

@@ -156,6 +156,8 @@ async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
     if choices:
         paragraphs.extend(_script_paragraphs(turn, report, choices[0]))
         buttons.extend(_other_tones(report, choices, shown=choices[0]))
+    if step is Step.SECOND_PERSON:
+        buttons.append(Button("Ask for a chaperone", "chaperone.for_report", str(report.id), ButtonStyle.PRIMARY))
     if step is Step.REFERRAL:
         paragraphs.append("At this step it can help to involve your manager: you can escalate this report now, "
                           "or refer the client on to a colleague (without leaving them without care).")

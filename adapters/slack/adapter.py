@@ -1,0 +1,370 @@
+"""The Slack adapter: slack-bolt listeners that translate Slack payloads into the core's
+events and the core's views into modals, DMs, message updates and the App Home.
+
+Bolt runs with ``process_before_response=True``: each listener acknowledges first and hands
+slow work (core calls, Web API calls) to a tracked background task, so the HTTP answer goes
+out as soon as the listener returns — without bolt's 10 ms polling for the ack — and shutdown
+can wait for the work in flight. View submissions are the one exception: the core is asked
+before the ack, because per-field errors must travel in the ack itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from slack_bolt.app.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import blocks
+from adapters.slack.deliver import SlackDeliverer, with_retries
+from bot.app import BoundaryBot, parse_command
+from bot.config import Settings
+from bot.delivery import Address, MessageRef, RetryLater, Undeliverable
+from bot.events import ButtonPressed, Command, Event, FormSubmitted, Identity
+from bot.views import Card, Dialog, Form, Notice, View
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+DEFAULT_API_URL = "https://slack.com/api/"
+EMAIL_TTL = 600.0  # seconds an email from users.info is trusted before asking again
+SEEN_TTL = 3600.0
+SEEN_MAX = 50_000
+SHUTDOWN_WAIT = 10.0
+
+SENT_TO_DM = "I've sent you a direct message."
+TOO_SLOW = Notice("That took too long for Slack to open the form. Please run the command again.")
+
+
+def api_url(settings: Settings) -> str:
+    url = settings.slack_api_url or DEFAULT_API_URL
+    return url if url.endswith("/") else url + "/"
+
+
+class Seen:
+    """Event ids acted on by this process (bounded, expiring): a redelivery has no second
+    effect here even before the core's own dedupe sees it."""
+
+    def __init__(self, ttl: float = SEEN_TTL, size: int = SEEN_MAX) -> None:
+        self._ids: OrderedDict[str, float] = OrderedDict()
+        self.ttl, self.size = ttl, size
+
+    def first(self, event_id: str) -> bool:
+        now = time.monotonic()
+        while self._ids and (next(iter(self._ids.values())) < now - self.ttl or len(self._ids) > self.size):
+            self._ids.popitem(last=False)
+        if event_id in self._ids:
+            return False
+        self._ids[event_id] = now
+        return True
+
+    def forget(self, event_id: str) -> None:
+        self._ids.pop(event_id, None)
+
+
+class Emails:
+    """Slack user → email from users.info, cached briefly in memory."""
+
+    def __init__(self, client: AsyncWebClient, ttl: float = EMAIL_TTL) -> None:
+        self.client, self.ttl = client, ttl
+        self._cache: OrderedDict[tuple[str, str], tuple[float, str | None]] = OrderedDict()
+
+    async def get(self, team: str, user: str) -> str | None:
+        hit = self._cache.get((team, user))
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
+        try:
+            response = await self.client.users_info(user=user)
+        except Exception as exc:  # a known identity still resolves without the email
+            log.warning("slack users.info failed: %s", _reason(exc))
+            return None
+        profile = (response.get("user") or {}).get("profile") or {}
+        email = profile.get("email") or None
+        self._cache[(team, user)] = (time.monotonic() + self.ttl, email)
+        while len(self._cache) > 10_000:
+            self._cache.popitem(last=False)
+        return email
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, SlackApiError) and isinstance(getattr(exc.response, "data", None), dict):
+        return str(exc.response.data.get("error") or exc.response.status_code)
+    return type(exc).__name__
+
+
+def _team(body: dict[str, Any]) -> str:
+    team = body.get("team")
+    if isinstance(team, dict) and team.get("id"):
+        return str(team["id"])
+    user = body.get("user")
+    if isinstance(user, dict) and user.get("team_id"):
+        return str(user["team_id"])
+    return str(body.get("team_id") or body.get("enterprise_id") or "")
+
+
+class SlackAdapter:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.client = AsyncWebClient(
+            token=settings.slack_bot_token, base_url=api_url(settings), retry_handlers=[]
+        )
+        self.deliverer = SlackDeliverer(self.client)
+        self.emails = Emails(self.client)
+        self.seen = Seen()
+        self.bot: BoundaryBot | None = None
+        self.session: aiohttp.ClientSession | None = None
+        self._tasks: set[asyncio.Task] = set()
+        self._digest_key = (settings.slack_signing_secret or settings.slack_bot_token or "").encode()
+        self.bolt = AsyncApp(
+            client=self.client,
+            signing_secret=settings.slack_signing_secret or "",
+            process_before_response=True,
+            logger=logging.getLogger("slack_bolt.boundary"),
+        )
+        self._register()
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    async def start(self, bot: BoundaryBot) -> None:
+        self.bot = bot
+        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
+        self.client.session = self.session
+
+    async def stop(self) -> None:
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=SHUTDOWN_WAIT)
+        for task in list(self._tasks):
+            task.cancel()
+        if self.session is not None:
+            await self.session.close()
+            self.client.session = None
+
+    async def idle(self) -> None:
+        """Wait until no background work is left (tests and shutdown)."""
+        while self._tasks:
+            await asyncio.wait(list(self._tasks))
+
+    def spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("slack background work failed with %s", type(exc).__name__)
+
+    # --- listeners ----------------------------------------------------------------------
+
+    def _register(self) -> None:
+        bolt = self.bolt
+
+        @bolt.command(self.settings.slack_command)
+        async def on_command(ack, body):
+            await ack()
+            self.spawn(self.command(body))
+
+        @bolt.view(re.compile(".*"))
+        async def on_submission(ack, body):
+            await self.submission(ack, body)
+
+        @bolt.action(re.compile(".*"))
+        async def on_action(ack, body):
+            await ack()
+            self.spawn(self.action(body))
+
+        @bolt.event("app_home_opened")
+        async def on_home(body, event):
+            if event.get("tab", "home") == "home":
+                self.spawn(self.publish_home(_team(body), str(event.get("user") or ""), body.get("event_id")))
+
+    async def identity(self, team: str, user: str) -> Identity:
+        return Identity(PLATFORM, team, user, await self.emails.get(team, user))
+
+    async def _handle(self, event: Event) -> list[View]:
+        assert self.bot is not None, "the Slack adapter was not started"
+        return await self.bot.handle(event)
+
+    async def command(self, body: dict[str, Any]) -> None:
+        team, user = _team(body), str(body.get("user_id") or "")
+        trigger = str(body.get("trigger_id") or "")
+        event_id = f"slack:{team}:{user}:command:{trigger}"
+        if not user or not self.seen.first(event_id):
+            return
+        identity = await self.identity(team, user)
+        verb, args = parse_command(str(body.get("text") or ""))
+        views = await self._handle(Command(identity, verb, args, event_id=event_id))
+        rest = await self._open_forms(trigger, views)
+        if not rest:
+            return
+        sent = await self.reply(identity, rest, event_id)
+        channel = str(body.get("channel_id") or "")
+        if sent and channel != self.deliverer.known_dm(team, user):
+            await self.hint(str(body.get("response_url") or ""), SENT_TO_DM)
+
+    async def submission(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
+        view = body.get("view") or {}
+        team, user = _team(body), str((body.get("user") or {}).get("id") or "")
+        form_id, state = blocks.read_metadata(view)
+        values = blocks.read_values(view)
+        event_id = f"slack:{team}:{user}:view:{view.get('id')}:{self._digest(values)}"
+        if not user or not self.seen.first(event_id):
+            await ack()
+            return
+        try:
+            identity = await self.identity(team, user)
+            views = await self._handle(
+                FormSubmitted(identity, form_id, values, state=state, event_id=event_id)
+            )
+        except Exception as exc:
+            self.seen.forget(event_id)
+            log.error("slack view_submission failed with %s", type(exc).__name__)
+            await ack(response_action="errors", errors=self._general_error(view))
+            return
+        rest = list(views)
+        if rest and isinstance(rest[0], Form):
+            form = rest.pop(0)
+            if form.form_id == form_id and form.errors:
+                # Per-field errors in the modal; Slack keeps everything that was typed.
+                self.seen.forget(event_id)
+                await ack(response_action="errors", errors=self._errors(form))
+                return
+            await ack(response_action="update", view=blocks.modal(form))
+        else:
+            await ack()
+        rest = [v for v in rest if not isinstance(v, Form)]
+        if rest:
+            self.spawn(self.reply(identity, rest, event_id))
+
+    async def action(self, body: dict[str, Any]) -> None:
+        actions = body.get("actions") or []
+        if not actions or not isinstance(actions[0], dict):
+            return
+        team, user = _team(body), str((body.get("user") or {}).get("id") or "")
+        pressed = actions[0]
+        name, value = blocks.read_action(pressed)
+        event_id = f"slack:{team}:{user}:action:{pressed.get('action_ts')}:{pressed.get('action_id')}"
+        if not user or not self.seen.first(event_id):
+            return
+        identity = await self.identity(team, user)
+        views = await self._handle(ButtonPressed(identity, name, value, event_id=event_id))
+        rest = await self._open_forms(str(body.get("trigger_id") or ""), views)
+        container = body.get("container") or {}
+        if (
+            container.get("type") == "message"
+            and len(rest) == 1
+            and isinstance(rest[0], Notice)
+            and await self._is_own_dm(identity, str(container.get("channel_id") or ""))
+        ):
+            # The outcome replaces the card the button was on (e.g. "withdrawn").
+            ref = MessageRef(PLATFORM, {"channel": str(container["channel_id"]),
+                                        "ts": str(container.get("message_ts") or "")})
+            try:
+                await with_retries(lambda: self.deliverer.update(ref, rest[0], event_id))
+                rest = []
+            except (RetryLater, Undeliverable) as exc:
+                log.warning("slack chat.update failed: %s", exc.reason)
+        if rest:
+            await self.reply(identity, rest, event_id)
+        if container.get("type") == "view" and (body.get("view") or {}).get("type") == "home":
+            await self.publish_home(team, user, None)
+
+    async def publish_home(self, team: str, user: str, event_id: str | None) -> None:
+        if not user or (event_id and not self.seen.first(f"slack:{team}:{user}:home:{event_id}")):
+            return
+        identity = await self.identity(team, user)
+        views = await self._handle(Command(identity, "status"))
+        shown = [v for v in views if isinstance(v, Card | Notice)]
+        try:
+            await self.client.views_publish(
+                user_id=user, view=blocks.home(shown, self.settings.slack_command)
+            )
+        except Exception as exc:
+            log.warning("slack views.publish failed: %s", _reason(exc))
+
+    # --- answering ----------------------------------------------------------------------
+
+    async def _open_forms(self, trigger: str, views: list[View]) -> list[View]:
+        """Open the first form or dialog as a modal (straight away: a trigger id lives ~3 s);
+        return the views still to send. A dialog is never posted as a message."""
+        rest: list[View] = []
+        opened = False
+        for view in views:
+            if isinstance(view, Form | Dialog):
+                if opened:
+                    continue
+                opened = True
+                shown = blocks.modal(view) if isinstance(view, Form) else blocks.dialog_modal(view)
+                try:
+                    await self.client.views_open(trigger_id=trigger, view=shown)
+                except Exception as exc:
+                    log.warning("slack views.open failed: %s", _reason(exc))
+                    rest.append(TOO_SLOW)
+            else:
+                rest.append(view)
+        return rest
+
+    async def reply(self, identity: Identity, views: list[View], key: str) -> int:
+        """DM the person who acted, view by view (a few attempts each); how many went."""
+        to = Address(PLATFORM, identity.workspace, identity.user_id)
+        sent = 0
+        for i, view in enumerate(views):
+            if not isinstance(view, Card | Notice):
+                continue
+            try:
+                await with_retries(lambda v=view, n=i: self.deliverer.send(to, v, f"{key}:{n}"))
+                sent += 1
+            except (RetryLater, Undeliverable) as exc:
+                log.warning("slack reply not delivered: %s", exc.reason)
+        return sent
+
+    async def hint(self, response_url: str, text: str) -> None:
+        """A passing ephemeral hint through the command's response_url."""
+        if not response_url or self.session is None:
+            return
+        try:
+            async with self.session.post(
+                response_url, json={"response_type": "ephemeral", "text": text}
+            ) as response:
+                await response.read()
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            log.info("slack ephemeral hint not sent: %s", type(exc).__name__)
+
+    async def _is_own_dm(self, identity: Identity, channel: str) -> bool:
+        if not channel:
+            return False
+        try:
+            own = await self.deliverer.dm_channel(Address(PLATFORM, identity.workspace, identity.user_id))
+        except (RetryLater, Undeliverable):
+            return False
+        return own == channel
+
+    def _digest(self, values: dict[str, Any]) -> str:
+        # Keyed, so the stored event id says nothing about what was typed.
+        data = json.dumps(values, sort_keys=True, default=str).encode()
+        return hmac.new(self._digest_key, data, hashlib.sha256).hexdigest()[:32]
+
+    @staticmethod
+    def _errors(form: Form) -> dict[str, str]:
+        names = {f.name for f in form.fields}
+        errors = {k: v for k, v in form.errors.items() if k in names}
+        if not errors and form.fields:
+            errors[form.fields[0].name] = "; ".join(form.errors.values()) or "Please check this form."
+        return errors
+
+    @staticmethod
+    def _general_error(view: dict[str, Any]) -> dict[str, str]:
+        inputs = [b.get("block_id") for b in view.get("blocks") or () if b.get("type") == "input"]
+        message = "Sorry, something went wrong on my side and nothing was saved. Please try again."
+        return {inputs[0]: message} if inputs else {}

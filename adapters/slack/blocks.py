@@ -1,0 +1,258 @@
+"""Block Kit: the core's neutral views rendered for Slack, and modal submissions read back.
+
+Pure functions, no I/O. Everything the core says is escaped (``&``, ``<``, ``>``) so that no
+text can become a mention, a link or a broadcast. Slack's size limits are applied here.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.views import Button, ButtonStyle, Card, Dialog, Field, FieldKind, Form, Notice
+
+FORM_CALLBACK = "boundary_form"
+# Slack's limits (Block Kit reference).
+TITLE_MAX = 24
+OPTION_TEXT_MAX = 75
+BUTTON_TEXT_MAX = 75
+HEADER_MAX = 150
+SECTION_TEXT_MAX = 3000
+FIELDS_MAX = 10
+RADIO_MAX = 10
+ACTIONS_MAX = 25
+METADATA_MAX = 3000
+YES_NO = (("yes", "Yes"), ("no", "No"))
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _plain(text: str, limit: int = SECTION_TEXT_MAX) -> dict[str, Any]:
+    return {"type": "plain_text", "text": _cut(text, limit), "emoji": True}
+
+
+def _mrkdwn(text: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": _cut(text, SECTION_TEXT_MAX)}
+
+
+# --- messages -------------------------------------------------------------------------------
+
+
+def message(view: Card | Notice) -> dict[str, Any]:
+    """``text`` (the notification fallback) and ``blocks`` for chat.postMessage/update."""
+    if isinstance(view, Notice):
+        text = escape(view.text)
+        return {"text": text, "blocks": [{"type": "section", "text": _mrkdwn(text)}]}
+    return {"text": escape(view.title), "blocks": card_blocks(view)}
+
+
+def card_blocks(card: Card, *, block_prefix: str = "") -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": _plain(card.title, HEADER_MAX)}]
+    for paragraph in card.paragraphs:
+        if paragraph.startswith("> "):
+            text = "> " + escape(paragraph[2:]).replace("\n", "\n> ")
+        else:
+            text = escape(paragraph)
+        blocks.append({"type": "section", "text": _mrkdwn(text)})
+    facts = list(card.facts)
+    while facts:
+        chunk, facts = facts[:FIELDS_MAX], facts[FIELDS_MAX:]
+        blocks.append(
+            {
+                "type": "section",
+                "fields": [_mrkdwn(f"*{escape(label)}*\n{escape(value)}") for label, value in chunk],
+            }
+        )
+    if card.buttons:
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"{block_prefix}actions",
+                "elements": [_button(b, i) for i, b in enumerate(card.buttons[:ACTIONS_MAX])],
+            }
+        )
+    return blocks
+
+
+def _button(button: Button, index: int) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": _plain(button.label, BUTTON_TEXT_MAX),
+        # Slack wants action ids unique within a block; the core's action name comes first.
+        "action_id": f"{button.action}|{index}",
+        "value": button.value or "-",
+    }
+    if button.style is ButtonStyle.PRIMARY:
+        element["style"] = "primary"
+    elif button.style is ButtonStyle.DANGER:
+        element["style"] = "danger"
+    return element
+
+
+def read_action(action: dict[str, Any]) -> tuple[str, str]:
+    """A pressed button's core action and value, from Slack's ``actions[0]``."""
+    action_id = str(action.get("action_id") or "")
+    name = action_id.rsplit("|", 1)[0] if "|" in action_id else action_id
+    value = str(action.get("value") or "")
+    return name, "" if value == "-" else value
+
+
+# --- App Home -------------------------------------------------------------------------------
+
+HOME_HELP = (
+    "Type `/boundary report` in any channel or here to report privately, "
+    "`/boundary script <what they said>` for words to say, `/boundary status` for your "
+    "reports, and `/boundary help` for how privacy works. Everything I send you comes as a "
+    "direct message that only you can see."
+)
+
+
+def home(views: list[Card | Notice], command: str = "/boundary") -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": _plain("Boundary Bot", HEADER_MAX)},
+        {"type": "section", "text": _mrkdwn(escape("Your open items, visible only to you."))},
+    ]
+    for i, view in enumerate(views):
+        blocks.append({"type": "divider"})
+        if isinstance(view, Notice):
+            blocks.append({"type": "section", "text": _mrkdwn(escape(view.text))})
+        else:
+            blocks.extend(card_blocks(view, block_prefix=f"item{i}-"))
+    blocks.append({"type": "divider"})
+    blocks.append({"type": "section", "text": _mrkdwn(HOME_HELP.replace("/boundary", command))})
+    return {"type": "home", "blocks": blocks[:100]}
+
+
+# --- modals ---------------------------------------------------------------------------------
+
+
+def dialog_modal(dialog: Dialog) -> dict[str, Any]:
+    """A read-only modal: what must never be posted as a message (a report's narrative)."""
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": _mrkdwn(escape(p))} for p in dialog.paragraphs]
+    facts = list(dialog.facts)
+    while facts:
+        chunk, facts = facts[:FIELDS_MAX], facts[FIELDS_MAX:]
+        blocks.append({"type": "section",
+                       "fields": [_mrkdwn(f"*{escape(label)}*\n{escape(value)}") for label, value in chunk]})
+    return {"type": "modal", "title": _plain(dialog.title, TITLE_MAX), "close": _plain("Close", TITLE_MAX),
+            "blocks": blocks}
+
+
+def modal(form: Form) -> dict[str, Any]:
+    metadata = json.dumps({"form_id": form.form_id, "state": form.state}, separators=(",", ":"))
+    if len(metadata) > METADATA_MAX:
+        raise ValueError("form state too long for a Slack modal")
+    blocks: list[dict[str, Any]] = []
+    if form.intro:
+        blocks.append({"type": "section", "text": _mrkdwn(escape(form.intro))})
+    blocks.extend(_input(field, form.values.get(field.name)) for field in form.fields)
+    return {
+        "type": "modal",
+        "callback_id": FORM_CALLBACK,
+        "title": _plain(form.title, TITLE_MAX),
+        "submit": _plain(form.submit_label, TITLE_MAX),
+        "close": _plain("Cancel", TITLE_MAX),
+        "private_metadata": metadata,
+        "blocks": blocks,
+    }
+
+
+def _option(value: str, label: str) -> dict[str, Any]:
+    return {"text": _plain(label, OPTION_TEXT_MAX), "value": value}
+
+
+def _input(field: Field, value: Any) -> dict[str, Any]:
+    options = [_option(o.value, o.label) for o in field.options]
+    labels = {o["value"]: o for o in options}
+    element: dict[str, Any]
+    match field.kind:
+        case FieldKind.SINGLE_CHOICE | FieldKind.YES_NO:
+            if field.kind is FieldKind.YES_NO:
+                options = [_option(v, label) for v, label in YES_NO]
+                labels = {o["value"]: o for o in options}
+                if isinstance(value, bool):
+                    value = "yes" if value else "no"
+            kind = "radio_buttons" if len(options) <= RADIO_MAX else "static_select"
+            element = {"type": kind, "options": options}
+            if isinstance(value, str) and value in labels:
+                element["initial_option"] = labels[value]
+        case FieldKind.MULTI_CHOICE:
+            kind = "checkboxes" if len(options) <= RADIO_MAX else "multi_static_select"
+            element = {"type": kind, "options": options}
+            chosen = [value] if isinstance(value, str) else list(value or ())
+            initial = [labels[v] for v in chosen if v in labels]
+            if initial:
+                element["initial_options"] = initial
+        case FieldKind.SHORT_TEXT | FieldKind.LONG_TEXT:
+            element = {"type": "plain_text_input", "multiline": field.kind is FieldKind.LONG_TEXT}
+            if field.max_length:
+                element["max_length"] = field.max_length
+            if isinstance(value, str) and value:
+                element["initial_value"] = value
+        case FieldKind.DATE:
+            element = {"type": "datepicker"}
+            if value:
+                element["initial_date"] = str(value)
+        case FieldKind.TIME:
+            element = {"type": "timepicker"}
+            if value:
+                element["initial_time"] = str(value)[:5]
+        case _:
+            raise ValueError(f"no Slack input for {field.kind}")
+    element["action_id"] = field.name
+    if field.placeholder and element["type"] not in ("radio_buttons", "checkboxes"):
+        element["placeholder"] = _plain(field.placeholder, 150)
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": field.name,
+        "label": _plain(field.label, 2000),
+        "optional": not field.required,
+        "element": element,
+    }
+    if field.help:
+        block["hint"] = _plain(field.help, 2000)
+    return block
+
+
+def read_metadata(view: dict[str, Any]) -> tuple[str, str]:
+    """The form id and state a modal carried; empty strings when it carried nothing usable."""
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+        return str(data.get("form_id", "")), str(data.get("state", ""))
+    except (ValueError, AttributeError):
+        return "", ""
+
+
+def read_values(view: dict[str, Any]) -> dict[str, Any]:
+    """Field name → what was entered, from a view_submission's ``view.state.values``."""
+    out: dict[str, Any] = {}
+    state = (view.get("state") or {}).get("values") or {}
+    for block_id, actions in state.items():
+        if not isinstance(actions, dict):
+            continue
+        for element in actions.values():
+            if not isinstance(element, dict):
+                continue
+            out[block_id] = _element_value(element)
+    return out
+
+
+def _element_value(element: dict[str, Any]) -> Any:
+    match element.get("type"):
+        case "radio_buttons" | "static_select":
+            selected = element.get("selected_option")
+            return selected.get("value") if isinstance(selected, dict) else None
+        case "checkboxes" | "multi_static_select":
+            return [o.get("value") for o in element.get("selected_options") or () if isinstance(o, dict)]
+        case "datepicker":
+            return element.get("selected_date")
+        case "timepicker":
+            return element.get("selected_time")
+        case _:
+            return element.get("value")

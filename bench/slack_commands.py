@@ -1,0 +1,180 @@
+"""Benchmark: acknowledgement latency and throughput of signed `/boundary` slash commands,
+side by side with a bare slack-bolt app that only acknowledges (the stack's ceiling).
+
+    .venv/bin/python bench/slack_commands.py [--rate 100] [--seconds 10] [--concurrency 16] [--verb help]
+
+Each server runs in its own process (`boundary-bot serve` on a fresh SQLite file with the demo
+organisation; `bench/slack_bare_app.py`), with the Slack Web API answered by the fake from
+tests/fake_slack.py in this process. Latency: commands sent open-loop at --rate per second,
+time from sending the request to its HTTP answer (the ack). Throughput: --concurrency
+commands in flight for --seconds, answers per second. Our server also does the real work
+after each ack (the core, users.info, conversations.open, chat.postMessage and the
+response_url hint), in the same process, while it is being measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import aiohttp
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackClient  # noqa: E402
+
+USERS = {f"UBENCH{i}": f"{name}@demo.invalid" for i, name in enumerate(("asha", "sam", "jordan", "priya", "morgan"))}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def launch(command: list[str], port: int, env_extra: dict[str, str], cwd: str) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "BOUNDARY_"))}
+    env.update(PORT=str(port), LOG_LEVEL="WARNING", PYTHONPATH=str(REPO), **env_extra)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return process
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit(process.stderr.read().decode()) from None
+            time.sleep(0.05)
+    raise SystemExit("server did not start")
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+async def measure(client: SlackClient, verb: str, rate: float, seconds: float, concurrency: int,
+                  does_work: bool) -> dict:
+    users = list(USERS)
+    fake = client.fake
+    dms_before = len(fake.of("chat.postMessage"))
+    # Warm up: users.info and conversations.open are cached after the first use.
+    for user in users:
+        await client.slash(user, verb)
+    await asyncio.sleep(0.5)
+
+    latencies: list[float] = []
+    errors = 0
+
+    async def one(i: int) -> None:
+        nonlocal errors
+        began = time.perf_counter()
+        status, _ = await client.slash(users[i % len(users)], verb)
+        latencies.append((time.perf_counter() - began) * 1000)
+        if status != 200:
+            errors += 1
+
+    total = int(rate * seconds)
+    tasks = []
+    start = time.perf_counter()
+    for i in range(total):
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.ensure_future(one(i)))
+    await asyncio.gather(*tasks)
+    await asyncio.sleep(1)  # let the background work of the last commands finish
+
+    done = 0
+    stop_at = time.perf_counter() + seconds
+
+    async def worker(w: int) -> None:
+        nonlocal done, errors
+        i = w
+        while time.perf_counter() < stop_at:
+            status, _ = await client.slash(users[i % len(users)], verb)
+            done += 1
+            errors += status != 200
+            i += concurrency
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker(w) for w in range(concurrency)))
+    elapsed = time.perf_counter() - began
+    # The work behind the acks: every command's DM has been posted.
+    work = None
+    if does_work:
+        expected = dms_before + len(users) + len(latencies) + done
+        deadline = time.perf_counter() + 120
+        while len(fake.of("chat.postMessage")) < expected and time.perf_counter() < deadline:
+            await asyncio.sleep(0.01)
+        work = done / (time.perf_counter() - began)
+    return {"work": work,
+        "n": len(latencies), "p50": pct(latencies, 50), "p95": pct(latencies, 95), "p99": pct(latencies, 99),
+        "max": max(latencies), "mean": statistics.mean(latencies), "throughput": done / elapsed, "errors": errors,
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rate", type=float, default=100)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--verb", default="help")
+    args = parser.parse_args()
+
+    fake = await FakeSlack(users=dict(USERS)).start()
+    env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.api_url}
+    targets = {
+        "bare slack-bolt, ack only (default)": [sys.executable, str(REPO / "bench/slack_bare_app.py")],
+        "bare slack-bolt, ack only (process_before_response)": [
+            sys.executable, str(REPO / "bench/slack_bare_app.py"), "--process-before-response"],
+        "Boundary Bot (full work after the ack)": [sys.executable, "-m", "adapters.cli", "serve"],
+    }
+    results = {}
+    try:
+        for name, command in targets.items():
+            port = free_port()
+            with tempfile.TemporaryDirectory() as workdir:
+                extra = dict(env, BOUNDARY_LOCAL_MODE="true")
+                if "bare" in name:
+                    command = [*command[:2], str(port), *command[2:]]
+                process = launch(command, port, extra, workdir)
+                try:
+                    async with aiohttp.ClientSession() as session:
+                        client = SlackClient(f"http://127.0.0.1:{port}", session, fake)
+                        before = len(fake.of("chat.postMessage"))
+                        results[name] = await measure(client, args.verb, args.rate, args.seconds, args.concurrency,
+                                                      does_work="bare" not in name)
+                        results[name]["dms"] = len(fake.of("chat.postMessage")) - before
+                finally:
+                    process.terminate()
+                    process.wait(timeout=30)
+    finally:
+        await fake.stop()
+
+    print(f"verb={args.verb} rate={args.rate:g}/s for {args.seconds:g}s; throughput with {args.concurrency} in flight")
+    print("| server | p50 ms | p95 ms | p99 ms | max ms | acks /s | commands fully done /s | non-200 | DMs sent |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, r in results.items():
+        work = f"{r['work']:.0f}" if r["work"] is not None else "—"
+        print(f"| {name} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {r['max']:.1f} | "
+              f"{r['throughput']:.0f} | {work} | {r['errors']} | {r['dms']} |")
+    bare = results["bare slack-bolt, ack only (default)"]["throughput"]
+    ours = results["Boundary Bot (full work after the ack)"]
+    print(f"Boundary Bot acks = {ours['throughput'] / bare:.0%}, commands fully done = "
+          f"{ours['work'] / bare:.0%} of the bare default bolt app's acks")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
