@@ -18,7 +18,7 @@ from bot.scripts import Library
 from bot.storage.db import Database
 from bot.turn import Turn
 from bot.views import Notice, View
-from bot.workflows import chaperone, escalation, help, report, script, status, volunteer
+from bot.workflows import chaperone, escalation, help, referral, report, script, status, volunteer
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +32,10 @@ COMMANDS: dict[str, Handler] = {
     "escalate": report.escalate_verb,
     "chaperone": chaperone.start,
     "volunteer": volunteer.start,
+    "refer": referral.start,
 }
 ALIASES = {"?": "help", "reports": "status", "mine": "status", "file": "report"}
-PLANNED = {"refer"}
+PLANNED: set[str] = set()
 
 BUTTONS: dict[str, Handler] = {
     "report.tone": report.another_tone,
@@ -54,6 +55,24 @@ BUTTONS: dict[str, Handler] = {
     "chaperone.withdraw": chaperone.withdraw,
     "chaperone.record": chaperone.record,
     "volunteer.open": volunteer.start,
+    # Referrals
+    "referral.start": referral.start,
+    "referral.approve": referral.approve,
+    "referral.return": referral.ask_return,
+    "referral.accept": referral.accept,
+    "referral.decline": referral.ask_decline,
+    "referral.reroute": referral.ask_reroute,
+    "referral.note": referral.view_note,
+    "referral.told": referral.ask_told,
+    "referral.tick": referral.tick,
+}
+
+# Referral forms: form id → handler(turn, values, state).
+REFERRAL_FORMS = {
+    referral.RETURN_FORM: referral.return_it,
+    referral.DECLINE_FORM: referral.decline,
+    referral.REROUTE_FORM: referral.reroute,
+    referral.TOLD_FORM: referral.told,
 }
 
 UNKNOWN_PERSON = Notice(
@@ -81,6 +100,7 @@ class BoundaryBot:
         # Timer kind → handler. Workflows that schedule timers add theirs here.
         self.timer_handlers: dict[str, TimerHandler] = {
             **DEFAULT_HANDLERS, **escalation.TIMER_HANDLERS, **chaperone.TIMER_HANDLERS,
+            **referral.TIMER_HANDLERS,
         }
 
     async def handle(self, event: Event) -> list[View]:
@@ -130,6 +150,10 @@ class BoundaryBot:
                 return await chaperone.submit(turn, values)
             case FormSubmitted(form_id=volunteer.FORM_ID, values=values):
                 return await volunteer.submit(turn, values)
+            case FormSubmitted(form_id=referral.FORM_ID, values=values):
+                return await referral.submit(turn, values)
+            case FormSubmitted(form_id=form_id, values=values, state=state) if form_id in REFERRAL_FORMS:
+                return await REFERRAL_FORMS[form_id](turn, values, state)
             case FormSubmitted():
                 return [STALE_FORM]
             case ButtonPressed(action=action, value=value) if action in BUTTONS:

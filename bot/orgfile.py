@@ -26,7 +26,15 @@ from pydantic import (
 )
 from sqlalchemy import select
 
-from bot.policy import ChaperonePolicy, Level, Policy, describe_duration, parse_duration
+from bot.policy import (
+    ChaperonePolicy,
+    Level,
+    Policy,
+    ReferralPolicy,
+    Window,
+    describe_duration,
+    parse_duration,
+)
 from bot.storage.models import Identity, Organisation, Person, Team, TeamMember
 from bot.storage.repos import Tx
 from bot.taxonomy import Profession
@@ -169,6 +177,49 @@ class ChaperoneSpec(BaseModel):
         )
 
 
+def _between(value: str | int, low: timedelta, high: timedelta, what: str) -> str | int:
+    if not low <= parse_duration(value) <= high:
+        raise ValueError(f"{what} must be between {describe_duration(low)} and {describe_duration(high)}")
+    return value
+
+
+class ReferralSpec(BaseModel):
+    """A team's referral policy. Windows ending in d count working days (Monday to Friday,
+    the organisation's time zone, same local time); others are plain durations."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    approval: Literal["required", "not_required"] = "not_required"
+    answer_within: str | int = "1d"
+    urgent_within: str | int = "2h"
+    manager_after: str | int = "4h"
+    urgent_manager_after: str | int = "1h"
+
+    @field_validator("answer_within", "urgent_within")
+    @classmethod
+    def _window(cls, value: str | int, info) -> str | int:
+        window = Window.parse(value)
+        if window.working_days:
+            if not 1 <= window.working_days <= 10:
+                raise ValueError(f"{info.field_name} in days must be between 1 and 10 working days")
+            return value
+        return _between(value, timedelta(minutes=15), timedelta(days=14), info.field_name)
+
+    @field_validator("manager_after", "urgent_manager_after")
+    @classmethod
+    def _after(cls, value: str | int, info) -> str | int:
+        return _between(value, timedelta(minutes=5), timedelta(days=7), info.field_name)
+
+    def policy(self) -> ReferralPolicy:
+        return ReferralPolicy(
+            approval_required=self.approval == "required",
+            answer_within=Window.parse(self.answer_within),
+            urgent_within=Window.parse(self.urgent_within),
+            manager_after=parse_duration(self.manager_after),
+            urgent_manager_after=parse_duration(self.urgent_manager_after),
+        )
+
+
 class TeamSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -178,6 +229,7 @@ class TeamSpec(BaseModel):
     members: list[Key] = []
     escalation: EscalationSpec | None = None
     chaperone: ChaperoneSpec | None = None
+    referral: ReferralSpec | None = None
 
 
 class OrganisationSpec(BaseModel):
@@ -304,6 +356,10 @@ def _cross_check(document: dict) -> list[str]:
             for name in who if isinstance(who, list) else []:
                 if name not in keys:
                     problems.append(f"{where}: no person with key {name!r}")
+        referral = team.get("referral")
+        if isinstance(referral, dict) and referral.get("approval") == "required" and not team.get("managers"):
+            problems.append(f"teams[{i}] (key {team.get('key')!r}): referral.approval: 'required', "
+                            "but the team has no managers to approve")
     return problems
 
 
@@ -399,13 +455,15 @@ async def apply(tx: Tx, org: OrgFile, now: datetime | None = None) -> ApplySumma
         team = teams.get(spec_t.key)
         policy_json = spec_t.escalation.policy().to_json() if spec_t.escalation else None
         chaperone_json = spec_t.chaperone.policy().to_json() if spec_t.chaperone else None
+        referral_json = spec_t.referral.policy().to_json() if spec_t.referral else None
         if team is None:
             team = Team(key=spec_t.key, name=spec_t.name, escalation_policy=policy_json,
-                        chaperone_policy=chaperone_json)
+                        chaperone_policy=chaperone_json, referral_policy=referral_json)
             s.add(team)
             teams[spec_t.key] = team
             summary.teams_created.append(spec_t.key)
-        elif _assign(team, name=spec_t.name, escalation_policy=policy_json, chaperone_policy=chaperone_json):
+        elif _assign(team, name=spec_t.name, escalation_policy=policy_json, chaperone_policy=chaperone_json,
+                     referral_policy=referral_json):
             summary.teams_updated.append(spec_t.key)
     for key, team in list(teams.items()):
         if key not in {t.key for t in org.teams}:

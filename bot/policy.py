@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|sec|m|min|h|hr|d|day)s?\s*$", re.IGNORECASE)
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86400, "day": 86400}
@@ -118,3 +119,85 @@ class ChaperonePolicy:
 
 
 DEFAULT_CHAPERONE_POLICY = ChaperonePolicy()
+
+
+# --- referral policies --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    """How long receivers have to answer a referral. ``working_days`` counts Monday to
+    Friday in the organisation's time zone and lands at the same local time ("1 working
+    day" from Friday 10:00 is Monday 10:00); otherwise ``plain`` is a plain duration."""
+
+    working_days: int = 0
+    plain: timedelta = timedelta(0)
+
+    @classmethod
+    def parse(cls, text: str | int) -> Window:
+        if isinstance(text, str) and (match := _DURATION.match(text)) and match.group(2).lower() in ("d", "day"):
+            return cls(working_days=int(match.group(1)))
+        return cls(plain=parse_duration(text))
+
+    def to_json(self) -> str:
+        return f"{self.working_days}d" if self.working_days else f"{int(self.plain.total_seconds())}s"
+
+    def after(self, moment: datetime, zone: str) -> datetime:
+        if not self.working_days:
+            return moment + self.plain
+        local = moment.astimezone(ZoneInfo(zone))
+        counted = 0
+        while counted < self.working_days:
+            local = (local.replace(tzinfo=None) + timedelta(days=1)).replace(tzinfo=local.tzinfo)
+            if local.weekday() < 5:
+                counted += 1
+        return local.astimezone(UTC)
+
+    def describe(self) -> str:
+        if self.working_days:
+            return f"{self.working_days} working day{'s' if self.working_days != 1 else ''}"
+        return describe_duration(self.plain)
+
+
+@dataclass(frozen=True)
+class ReferralPolicy:
+    """A team's rules for its members' referrals: whether one of the team's managers must
+    approve a referral before anyone is asked; how long receivers have to answer (routine and
+    urgent) before they are reminded; and how long after that reminder the referrer's managers
+    are told."""
+
+    approval_required: bool = False
+    answer_within: Window = Window(working_days=1)
+    urgent_within: Window = Window(plain=timedelta(hours=2))
+    manager_after: timedelta = timedelta(hours=4)
+    urgent_manager_after: timedelta = timedelta(hours=1)
+
+    def window(self, urgent: bool) -> Window:
+        return self.urgent_within if urgent else self.answer_within
+
+    def escalate_after(self, urgent: bool) -> timedelta:
+        return self.urgent_manager_after if urgent else self.manager_after
+
+    def to_json(self) -> dict:
+        return {
+            "approval_required": self.approval_required,
+            "answer_within": self.answer_within.to_json(),
+            "urgent_within": self.urgent_within.to_json(),
+            "manager_after_s": int(self.manager_after.total_seconds()),
+            "urgent_manager_after_s": int(self.urgent_manager_after.total_seconds()),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> ReferralPolicy:
+        if not data:
+            return DEFAULT_REFERRAL_POLICY
+        return cls(
+            approval_required=data["approval_required"],
+            answer_within=Window.parse(data["answer_within"]),
+            urgent_within=Window.parse(data["urgent_within"]),
+            manager_after=timedelta(seconds=data["manager_after_s"]),
+            urgent_manager_after=timedelta(seconds=data["urgent_manager_after_s"]),
+        )
+
+
+DEFAULT_REFERRAL_POLICY = ReferralPolicy()

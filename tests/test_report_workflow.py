@@ -164,8 +164,8 @@ async def test_forged_button_values_are_harmless(demo_bot):
 async def test_unknown_verbs_get_short_help_without_echoing_the_words(demo_bot):
     [notice] = await demo_bot.handle(Command(ASHA, "reprot", "John Smith asked me out"))
     assert "Did you mean report?" in notice.text and "John" not in notice.text
-    [planned] = await demo_bot.handle(Command(ASHA, "refer"))
-    assert "not available in this version" in planned.text
+    [referral_form] = await demo_bot.handle(Command(ASHA, "refer"))  # no longer planned: it exists
+    assert referral_form.title == "Refer a client to a colleague"
     [card] = await demo_bot.handle(Command(ASHA, "help"))
     assert "private" in " ".join(card.paragraphs)
     [card2] = await demo_bot.handle(Command(ASHA, ""))

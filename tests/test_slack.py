@@ -201,7 +201,6 @@ async def test_every_verb_has_an_entry_point(slack):
         "help": "Boundary Bot",
         "script asked for my number": "",
         "status": "no open reports",
-        "refer": "refer is not available",
         "escalate": "no open reports to escalate",
         "": "Boundary Bot",
         "frobnicate": "I don't know that command",
@@ -229,12 +228,13 @@ async def test_every_verb_has_an_entry_point(slack):
     assert len(client.fake.of("conversations.open")) == 1
 
     # The verbs that start with a form open it as a modal.
-    for verb, title in (("chaperone", "Ask for a chaperone"), ("volunteer", "Volunteer as a chaperone")):
+    for verb, title in (("chaperone", "Ask for a chaperone"), ("volunteer", "Volunteer as a chaperone"),
+                        ("refer", "Refer a client to a colleague")):
         before = len(client.fake.of("views.open"))
         status, _ = await client.slash(ASHA, verb, channel="D" + ASHA)
         assert status == 200
         opened = await client.fake.wait_for("views.open", count=before + 1)
-        assert opened[-1].body["view"]["title"]["text"] == title[:24], verb
+        assert opened[-1].body["view"]["title"]["text"].startswith(title[:23]), verb  # Slack caps titles at 24
 
 
 async def test_app_home_shows_my_items_and_help(slack):

@@ -12,7 +12,8 @@ VERBS: dict[str, str] = {
     "chaperone": "ask for a colleague to be present at a session",
     "volunteer": "offer to be a chaperone, or pause (volunteer off)",
     "escalate": "send one of your reports to your manager now",
-    "status": "your open reports and where each stands",
+    "refer": "hand a client over to a colleague or a team's intake pool, with a checklist until it is done",
+    "status": "your open reports and referrals, and where each stands",
     "help": "what the bot does and how your privacy is kept",
 }
 

@@ -159,8 +159,10 @@ async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
     if step is Step.SECOND_PERSON:
         buttons.append(Button("Ask for a chaperone", "chaperone.for_report", str(report.id), ButtonStyle.PRIMARY))
     if step is Step.REFERRAL:
-        paragraphs.append("At this step it can help to involve your manager: you can escalate this report now.")
+        paragraphs.append("At this step it can help to involve your manager: you can escalate this report now, "
+                          "or refer the client on to a colleague (without leaving them without care).")
         buttons.append(Button("Escalate to my manager", "report.escalate", str(report.id), ButtonStyle.PRIMARY))
+        buttons.append(Button("Refer to a colleague", "referral.start", str(report.id)))
     buttons.append(Button("My reports", "status.show"))
     return Card(
         title=f"Report {reference(report)} saved privately",
