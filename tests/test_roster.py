@@ -9,7 +9,7 @@ from bot.storage.models import VolunteerProfile
 from tests.test_cli import run
 
 GOOD = """key,active,settings,sites,professions,windows,unavailable,timezone
-sam,yes,in_person;telehealth,North,nurse,Mon-Fri 08:00-18:00; Sat 09:00-12:00,2026-12-25,Europe/London
+sam,yes,in_person;telehealth,Main building,nurse,Mon-Fri 08:00-18:00; Sat 09:00-12:00,2026-12-25,Europe/London
 priya,no,,,,,,
 """
 
@@ -39,7 +39,7 @@ async def test_apply_creates_and_updates_and_refuses_unknown_people(db, clock):
     assert (created, updated, problems) == (0, 2, [])
     async with db.transaction() as tx:
         sam = await tx.session.get(VolunteerProfile, (await tx.people.by_key("sam")).id)
-        assert sam.settings == ["in_person", "telehealth"] and sam.sites == ["North"]
+        assert sam.settings == ["in_person", "telehealth"] and sam.sites == ["Main building"]
         assert [w["day"] for w in sam.windows] == [0, 1, 2, 3, 4, 5] and sam.unavailable == ["2026-12-25"]
         priya = await tx.session.get(VolunteerProfile, (await tx.people.by_key("priya")).id)
         assert priya.active is False and priya.settings == ["in_person", "telehealth", "home_visit"]
