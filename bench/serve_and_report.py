@@ -3,7 +3,7 @@ filing a report through the local web chat takes.
 
     .venv/bin/python bench/serve_and_report.py [--reports 500] [--starts 5] [--concurrency 1]
 
-Each start uses a fresh directory (new SQLite file, new key, demo organisation created), so
+All three adapters are loaded (web chat, Teams, Slack). Each start uses a fresh directory (new SQLite file, new key, demo organisation created), so
 "ready" includes migrations and seeding. Reports are POSTed to /chat/submit exactly as the
 browser does (form fields, cookie for the demo person), over real HTTP on 127.0.0.1.
 """
@@ -39,7 +39,10 @@ def free_port() -> int:
 
 def start(workdir: str, port: int) -> tuple[subprocess.Popen, float]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BOUNDARY_ENCRYPTION_KEY")}
-    env.update(PORT=str(port), LOG_LEVEL="WARNING")
+    # Every adapter loaded: the web chat and Teams (local mode), and Slack (credentials given;
+    # its Web API is never called during this run).
+    env.update(PORT=str(port), LOG_LEVEL="WARNING", BOUNDARY_LOCAL_MODE="true", SLACK_BOT_TOKEN="xoxb-bench",
+               SLACK_SIGNING_SECRET="bench-secret", SLACK_API_URL="http://127.0.0.1:9/")
     began = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "adapters.cli", "serve"], cwd=workdir, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
