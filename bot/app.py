@@ -55,6 +55,7 @@ BUTTONS: dict[str, Handler] = {
     "chaperone.withdraw": chaperone.withdraw,
     "chaperone.record": chaperone.record,
     "volunteer.open": volunteer.start,
+    "volunteer.toggle": volunteer.toggle,
     # Referrals
     "referral.start": referral.start,
     "referral.approve": referral.approve,

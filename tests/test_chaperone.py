@@ -324,3 +324,17 @@ async def test_when_nobody_is_left_to_ask_the_manager_is_told_at_the_deadline(wo
     await world.later(minutes=80)  # 10:30
     [notice] = world.inbox("morgan")
     assert notice.title == "Escalation E-1: an unfilled chaperone request"
+
+
+async def test_status_shows_my_volunteering_with_a_pause_and_resume_toggle(world):
+    views = await world.bot.handle(Command(who("v1"), "status"))
+    card = next(v for v in views if isinstance(v, Card) and v.title == "Your chaperone availability")
+    pause = next(b for b in card.buttons if b.action == "volunteer.toggle")
+    assert pause.label == "Pause"
+    await world.bot.handle(ButtonPressed(who("v1"), pause.action, pause.value))
+    views = await world.bot.handle(Command(who("v1"), "status"))
+    card = next(v for v in views if isinstance(v, Card) and v.title == "Your chaperone availability")
+    assert dict(card.facts)["Taking requests"] == "Paused"
+    assert next(b for b in card.buttons if b.action == "volunteer.toggle").label == "Resume"
+    assert not any(isinstance(v, Card) and v.title == "Your chaperone availability"
+                   for v in await world.bot.handle(Command(ROSA, "status")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.taxonomy import Category, Setting, Step
 from bot.turn import Turn
 from bot.views import Button, ButtonStyle, Card, Notice, View
-from bot.workflows import chaperone, escalation, referral
+from bot.workflows import chaperone, escalation, referral, volunteer
 from bot.workflows.report import reference
 
 SHOWN = 10
@@ -18,6 +18,8 @@ async def show(turn: Turn, args: str = "") -> list[View]:
         views.append(Notice(f"{len(for_me)} escalation{'s' if len(for_me) != 1 else ''} waiting for you or your colleagues:"))
         views.extend(for_me)
     views.extend(await chaperone.status_cards(turn))
+    if volunteering := await volunteer.status_card(turn):
+        views.append(volunteering)
     # Referrals: the ones I made, was asked to take, or am asked to approve.
     views.extend(await referral.status_views(turn))
     reports = await turn.tx.reports.by_author(turn.person.id)

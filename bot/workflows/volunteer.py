@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from bot.availability import DAYS, DEFAULT_WINDOWS, Window, describe_windows, parse_dates
@@ -10,7 +11,7 @@ from bot.storage.models import Person, VolunteerProfile
 from bot.storage.repos import Tx
 from bot.taxonomy import Profession
 from bot.turn import Turn
-from bot.views import Card, Field, FieldKind, Form, Notice, Option, View
+from bot.views import Button, ButtonStyle, Card, Field, FieldKind, Form, Notice, Option, View
 
 FORM_ID = "volunteer"
 SETTINGS = (
@@ -157,3 +158,19 @@ def summary(turn: Turn, profile: VolunteerProfile, headline: str) -> Card:
             ("Away", ", ".join(profile.unavailable) or "—"),
         ),
     )
+
+
+async def toggle(turn: Turn, value: str) -> list[View]:
+    """The pause/resume button (in status and Slack's App Home)."""
+    return await start(turn, "off" if value == "off" else "on")
+
+
+async def status_card(turn: Turn) -> Card | None:
+    profile = await profile_of(turn.tx, turn.person.id)
+    if profile is None:
+        return None
+    card = summary(turn, profile, "You are taking chaperone requests." if profile.active
+                   else "Paused: you are not being asked to chaperone.")
+    toggle_button = (Button("Pause", "volunteer.toggle", "off") if profile.active
+                     else Button("Resume", "volunteer.toggle", "on", ButtonStyle.PRIMARY))
+    return replace(card, buttons=(toggle_button, Button("Change availability", "volunteer.open")))
