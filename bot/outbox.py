@@ -58,6 +58,14 @@ async def notify(
     )
 
 
+async def notify_many(tx: Tx, items: list[tuple[str, int, views.Card | views.Notice, str | None]], at) -> None:
+    """Queue many messages at once: ``(key, recipient_id, view, updates)`` each. The same
+    guarantees as :func:`notify`, in one statement."""
+    await tx.notifications.enqueue_many(
+        [{"key": k, "recipient_id": r, "view": views.dump(v), "updates_key": u} for k, r, v, u in items], at
+    )
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     first_delay: float = 2.0

@@ -280,6 +280,20 @@ class Notifications:
         statement = _insert_ignoring_duplicates(self._s, Notification, values, ["key"])
         return (await self._s.execute(statement)).first() is not None
 
+    async def enqueue_many(self, rows: list[dict], at: datetime) -> None:
+        """Queue many messages in one statement (fan-outs to hundreds of people). Each row has
+        ``key``, ``recipient_id``, ``view`` and optionally ``updates_key``; existing keys are
+        left alone."""
+        if not rows:
+            return
+        dialect = postgresql if self._s.get_bind().dialect.name == "postgresql" else sqlite
+        values = [
+            dict(key=r["key"], recipient_id=r["recipient_id"], view=r["view"], updates_key=r.get("updates_key"),
+                 notify_on_failure_id=None, status="pending", attempts=0, next_attempt_at=at, created_at=at)
+            for r in rows
+        ]
+        await self._s.execute(dialect.insert(Notification).on_conflict_do_nothing(index_elements=["key"]), values)
+
     async def by_key(self, key: str) -> Notification | None:
         return await self._s.scalar(select(Notification).where(Notification.key == key))
 

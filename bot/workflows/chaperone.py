@@ -20,7 +20,7 @@ from sqlalchemy import func, or_, select, update
 from bot.availability import Window, covers
 from bot.forms import clean
 from bot.identifiers import describe, find_identifier_kinds
-from bot.outbox import notify
+from bot.outbox import notify, notify_many
 from bot.policy import ChaperonePolicy
 from bot.storage.models import (
     ChaperoneOffer,
@@ -284,11 +284,13 @@ async def _fan_out(tx: Tx, request: ChaperoneRequest, requester: Person, policy:
     batch = waiting if all_at_once else waiting[: policy.wave_size]
     request.wave += 1
     org = await tx.org.get()
+    messages = []
     for volunteer in batch:
         key = f"chap:{request.id}:offer:{volunteer.id}"
         tx.session.add(ChaperoneOffer(request_id=request.id, volunteer_id=volunteer.id, wave=request.wave,
                                       notification_key=key, status="offered"))
-        await notify(tx, key, volunteer.id, offer_card(request, requester, volunteer, "offered", org), now)
+        messages.append((key, volunteer.id, offer_card(request, requester, volunteer, "offered", org), None))
+    await notify_many(tx, messages, now)
     if len(batch) < len(waiting):
         await _schedule(tx, request, WAVE, now + policy.wave_every, now, tag=f":{request.wave}")
     await tx.session.flush()
@@ -328,13 +330,27 @@ def offer_card(request: ChaperoneRequest, requester: Person, volunteer: Person, 
 
 async def _set_offer(tx: Tx, offer: ChaperoneOffer, state: str, request: ChaperoneRequest, now: datetime) -> None:
     """Change an offer and update the volunteer's card in place."""
-    offer.status = state
+    await _set_offers(tx, [offer], state, request, now)
+
+
+async def _set_offers(tx: Tx, offers: list[ChaperoneOffer], state: str, request: ChaperoneRequest,
+                      now: datetime) -> None:
+    """Change many offers at once (a request covered or cancelled with hundreds asked), each
+    volunteer's card updated in place, in one statement."""
+    if not offers:
+        return
     requester = await tx.people.get(request.requester_id)
-    volunteer = await tx.people.get(offer.volunteer_id)
-    card = offer_card(request, requester, volunteer, state, await tx.org.get())
-    key = f"chap:{request.id}:offer:{offer.volunteer_id}:{state}:{request.generation}"
-    if await notify(tx, key, offer.volunteer_id, card, now, updates=offer.notification_key):
-        offer.notification_key = key
+    org = await tx.org.get()
+    ids = {o.volunteer_id for o in offers}
+    volunteers = {p.id: p for p in (await tx.session.scalars(select(Person).where(Person.id.in_(ids)))).all()}
+    messages = []
+    for offer in offers:
+        card = offer_card(request, requester, volunteers[offer.volunteer_id], state, org)
+        key = f"chap:{request.id}:offer:{offer.volunteer_id}:{state}:{request.generation}"
+        # Each update replaces the previous one, so a volunteer's card changes in order.
+        messages.append((key, offer.volunteer_id, card, offer.notification_key))
+        offer.status, offer.notification_key = state, key
+    await notify_many(tx, messages, now)
 
 
 # --- volunteers answering -------------------------------------------------------------------
@@ -379,9 +395,8 @@ async def accept(turn: Turn, value: str) -> list[View]:
     await turn.tx.session.refresh(request)
     await turn.tx.timers.cancel_for("chaperone", request.id)
     await _set_offer(turn.tx, offer, "accepted", request, now)
-    for other in await _offers(turn.tx, request.id):
-        if other.id != offer.id and other.status == "offered":
-            await _set_offer(turn.tx, other, "covered", request, now)
+    others = [o for o in await _offers(turn.tx, request.id) if o.id != offer.id and o.status == "offered"]
+    await _set_offers(turn.tx, others, "covered", request, now)
     requester = await turn.tx.people.get(request.requester_id)
     org = await turn.tx.org.get()
     await notify(turn.tx, f"chap:{request.id}:covered:{request.generation}", requester.id, Card(
@@ -478,11 +493,9 @@ async def cancel(turn: Turn, value: str) -> list[View]:
     request.status, request.updated_at = "cancelled", now
     request.generation += 1
     await turn.tx.timers.cancel_for("chaperone", request.id)
-    told = 0
-    for offer in await _offers(turn.tx, request.id):
-        if offer.status in ("offered", "accepted", "covered"):
-            await _set_offer(turn.tx, offer, "cancelled", request, now)
-            told += 1
+    asked = [o for o in await _offers(turn.tx, request.id) if o.status in ("offered", "accepted", "covered")]
+    await _set_offers(turn.tx, asked, "cancelled", request, now)
+    told = len(asked)
     if chaperone_id:
         await notify(turn.tx, f"chap:{request.id}:cancelled:{chaperone_id}", chaperone_id, Notice(
             f"{turn.person.display_name} cancelled {reference(request)} ({_when(request, 'UTC')} UTC): "
@@ -597,9 +610,8 @@ async def expire(tx: Tx, timer: Timer, now: datetime) -> None:
         return
     request.status, request.updated_at = "unfilled", now
     request.generation += 1
-    for offer in await _offers(tx, request.id):
-        if offer.status == "offered":
-            await _set_offer(tx, offer, "expired", request, now)
+    waiting = [o for o in await _offers(tx, request.id) if o.status == "offered"]
+    await _set_offers(tx, waiting, "expired", request, now)
     await notify(tx, f"chap:{request.id}:unfilled", request.requester_id, Notice(
         f"Nobody could chaperone {reference(request)}. If the session goes ahead, think about leaving the door "
         "ajar, a colleague nearby, or rescheduling."), now)
