@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import sys
 from pathlib import Path
@@ -62,6 +63,8 @@ def serve(host: str | None, port: int | None) -> None:
     except StartupError as exc:
         _fail(str(exc))
     except OSError as exc:
+        if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+            raise
         _fail(f"cannot listen on {host}:{port} ({exc.strerror or exc}); set PORT to another port")
 
 

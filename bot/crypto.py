@@ -81,7 +81,16 @@ def load_sealer(env_keys: str | None, key_file: str, *, create_if_missing: bool)
 
 
 def _write_private(path: Path, key: str) -> None:
+    """Write the key complete under a temporary name, then link it into place: a second
+    process starting at the same moment either wins or reads the first one's whole key."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
+    draft = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(key + "\n")
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass  # another process made the key first: use theirs
+    finally:
+        draft.unlink(missing_ok=True)

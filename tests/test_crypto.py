@@ -53,3 +53,20 @@ def test_keys_rotate_new_first_old_still_opens():
     rotated = load_sealer(f"{new},{old}", "unused", create_if_missing=False)
     assert rotated.open(token) == "kept"
     assert Sealer([new.encode()]).open(rotated.seal("fresh")) == "fresh"
+
+
+def test_processes_starting_together_share_one_key(tmp_path):
+    """Two instances creating the key file at the same moment end up with the same key."""
+    import multiprocessing
+
+    path = tmp_path / "bot.key"
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        pool.starmap(_load_and_seal, [(str(path),)] * 8)
+    sealer = load_sealer(None, str(path), create_if_missing=True)
+    assert len(path.read_text().split()) == 1
+    assert sealer.open(sealer.seal("x")) == "x"
+    assert [p.name for p in tmp_path.iterdir()] == ["bot.key"]  # no drafts left behind
+
+
+def _load_and_seal(path: str) -> None:
+    load_sealer(None, path, create_if_missing=True).seal("x")

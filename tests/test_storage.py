@@ -93,3 +93,17 @@ async def test_managers_of_a_member(db):
         morgan = await tx.people.by_key("morgan")
         assert [m.key for m in await tx.people.managers_of(asha.id)] == ["morgan"]
         assert await tx.people.managers_of(morgan.id) == []
+
+
+async def test_a_new_user_s_first_two_events_at_once_link_one_identity(db):
+    import asyncio
+
+    async with db.transaction() as tx:
+        await orgfile.apply(tx, orgfile.demo())
+    slack = Identity("slack", "T1", "U9", email="sam@demo.invalid")
+
+    async def resolve():
+        async with db.transaction() as tx:
+            return (await tx.people.resolve(slack)).key
+
+    assert await asyncio.gather(*(resolve() for _ in range(4))) == ["sam"] * 4

@@ -51,15 +51,7 @@ class People:
         identity was last used (at most hourly, to keep reads cheap), so that notifications
         go to the platform the person actually uses.
         """
-        row = await self._s.scalar(
-            select(Identity)
-            .options(joinedload(Identity.person))
-            .where(
-                Identity.platform == identity.platform,
-                Identity.workspace == identity.workspace,
-                Identity.user_id == identity.user_id,
-            )
-        )
+        row = await self._find_identity(identity)
         if row is None and identity.email:
             person = await self._s.scalar(
                 select(Person).where(
@@ -68,20 +60,32 @@ class People:
                 )
             )
             if person is not None:
-                row = Identity(
-                    person_id=person.id,
-                    platform=identity.platform,
-                    workspace=identity.workspace,
-                    user_id=identity.user_id,
-                    person=person,
-                )
-                self._s.add(row)
+                # Two first events from the same new user can arrive together (a command
+                # and a click): the second link is a no-op rather than a unique violation.
+                await self._s.execute(_insert_ignoring_duplicates(
+                    self._s, Identity,
+                    {"person_id": person.id, "platform": identity.platform, "workspace": identity.workspace,
+                     "user_id": identity.user_id},
+                    ["platform", "workspace", "user_id"],
+                ))
+                row = await self._find_identity(identity)
         if row is None or not row.person.active:
             return None
         if at is not None and (row.last_seen_at is None or at - row.last_seen_at > LAST_SEEN_RESOLUTION):
             row.last_seen_at = at
         await self._s.flush()
         return row.person
+
+    async def _find_identity(self, identity: events.Identity) -> Identity | None:
+        return await self._s.scalar(
+            select(Identity)
+            .options(joinedload(Identity.person))
+            .where(
+                Identity.platform == identity.platform,
+                Identity.workspace == identity.workspace,
+                Identity.user_id == identity.user_id,
+            )
+        )
 
     async def addresses_of(self, person_ids: set[int]) -> dict[int, list[Address]]:
         """Each person's platform identities, most recently used first."""
