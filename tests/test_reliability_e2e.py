@@ -136,6 +136,15 @@ async def timer_statuses(database_url: str) -> Counter:
         await db.dispose()
 
 
+async def notification_statuses(database_url: str) -> Counter:
+    db = Database(database_url)
+    try:
+        async with db.transaction() as tx:
+            return Counter((await tx.session.scalars(select(Notification.status))).all())
+    finally:
+        await db.dispose()
+
+
 async def test_a_platform_down_for_a_while_then_every_message_arrives_once(database_url, tmp_path, connector):
     server = Server(database_url, tmp_path)
     try:
@@ -203,6 +212,12 @@ async def test_two_processes_one_postgres_each_timer_and_message_exactly_once(da
         assert set(counts) == expected, f"{len(expected - set(counts))} missing"
         assert max(counts.values()) == 1, f"duplicates: {[t for t, n in counts.items() if n > 1][:10]}"
         assert await timer_statuses(database_url) == Counter({"done": 1000})
+        # A worker records its batch's outcomes just after the platform has them: wait for that.
+        for _ in range(100):
+            if (await notification_statuses(database_url))["sent"] == 2000:
+                break
+            await asyncio.sleep(0.1)
+        assert await notification_statuses(database_url) == Counter({"sent": 2000})
         sent_by = []
         async with aiohttp.ClientSession() as http:
             for server in (a, b):
