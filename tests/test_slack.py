@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import time
+from contextlib import asynccontextmanager
 
 import aiohttp
 import pytest
@@ -46,6 +47,24 @@ async def fake():
 def slack_settings(database_url, tmp_path, fake, **extra):
     return local_settings(database_url, tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
                           SLACK_API_URL=fake.api_url.rstrip("/"), **extra)
+
+
+@asynccontextmanager
+async def slack_server(database_url, tmp_path, clock, users: dict[str, str | None]):
+    """The real server with Slack enabled, talking to a fake Slack Web API that knows
+    ``users`` (Slack user id → email): yields a client that signs requests like Slack."""
+    api = await FakeSlack(users=users).start()
+    app = create_app(slack_settings(database_url, tmp_path, api), clock=clock)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            yield SlackClient(f"http://127.0.0.1:{port}", http, api)
+    finally:
+        await runner.cleanup()
+        await api.stop()
 
 
 @pytest.fixture

@@ -3,14 +3,10 @@ acknowledge from it (every copy updated in place), and the narrative opens only 
 
 import json
 
-import aiohttp
 import pytest
-from aiohttp import web
 
-from adapters.server import create_app
-from tests.conftest import free_port
-from tests.fake_slack import FakeSlack, SlackClient, button_payload, submission_payload
-from tests.test_slack import slack_settings
+from tests.fake_slack import button_payload, submission_payload
+from tests.test_slack import slack_server
 
 ASHA, MORGAN, SAM = "UASHA", "UMORGAN", "USAM"
 SECRET = "he blocked the doorway when I tried to leave"
@@ -18,17 +14,9 @@ SECRET = "he blocked the doorway when I tried to leave"
 
 @pytest.fixture
 async def slack(database_url, tmp_path, clock):
-    api = await FakeSlack(users={ASHA: "asha@demo.invalid", MORGAN: "morgan@demo.invalid",
-                                 SAM: "sam@demo.invalid"}).start()
-    app = create_app(slack_settings(database_url, tmp_path, api), clock=clock)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    async with aiohttp.ClientSession() as http:
-        yield SlackClient(f"http://127.0.0.1:{port}", http, api)
-    await runner.cleanup()
-    await api.stop()
+    async with slack_server(database_url, tmp_path, clock, {ASHA: "asha@demo.invalid", MORGAN: "morgan@demo.invalid",
+                                 SAM: "sam@demo.invalid"}) as client:
+        yield client
 
 
 def in_dm(user: str, needle: str):
