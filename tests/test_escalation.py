@@ -225,3 +225,11 @@ async def test_stale_timers_do_nothing(world):
     async with world.db.transaction() as tx:
         keys = (await tx.session.scalars(select(Notification.key))).all()
     assert not any(":notice:" in k and k.endswith(":1:0") for k in keys)
+
+
+async def test_earlier_notices_follow_the_climb(world):
+    await unsafe_report(world)
+    await world.later(minutes=15)
+    [update] = world.updates("morgan")
+    assert dict(update.facts)["Status"] == "Waiting for a manager (level 2)"
+    assert "Acknowledge" in [b.label for b in update.buttons]  # Morgan can still acknowledge

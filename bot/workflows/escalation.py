@@ -420,6 +420,7 @@ async def climb(tx: Tx, timer: Timer, now: datetime) -> None:
                 "without an acknowledgement. Please check the team's managers and policy."), now)
         return
     escalation.generation += 1
+    await _refresh_notices(tx, escalation, now)  # earlier notices show the new level
     report = await tx.reports.get(escalation.report_id) if escalation.report_id else None
     recipients = [p for p in await people_at(tx, team, policy, escalation.level) if p.id != escalation.reporter_id]
     await _tell_level(tx, escalation, report, team, policy, recipients, now)
