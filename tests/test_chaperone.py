@@ -338,3 +338,19 @@ async def test_status_shows_my_volunteering_with_a_pause_and_resume_toggle(world
     assert next(b for b in card.buttons if b.action == "volunteer.toggle").label == "Resume"
     assert not any(isinstance(v, Card) and v.title == "Your chaperone availability"
                    for v in await world.bot.handle(Command(ROSA, "status")))
+
+
+async def test_a_late_accept_settles_the_escalation_and_the_manager_sees_why(world):
+    await ask(world, start="11:00")
+    await world.later(minutes=10)
+    await world.later(minutes=80)  # 10:30: everyone asked, so the manager is told
+    assert world.inbox("morgan")
+    [mine] = await world.bot.handle(ButtonPressed(who("v4"), "chaperone.accept", "1"))
+    assert mine.title == "You're chaperoning C-1"
+    await world.settle()
+    [update] = world.updates("morgan")
+    facts = dict(update.facts)
+    assert facts["Status"].startswith("Resolved") and "since then: Volunteer V4 accepted" in facts["What"]
+    assert not [b for b in update.buttons if b.action in ("escalation.ack", "escalation.resolve")]
+    await world.later(hours=2)
+    assert len(world.inbox("morgan")) == 1  # no climbing, no reminders

@@ -406,6 +406,8 @@ async def accept(turn: Turn, value: str) -> list[View]:
         buttons=(Button("Cancel request", "chaperone.cancel", str(request.id), ButtonStyle.DANGER),),
     ), now)
     await _after_cover(turn.tx, request, now)
+    await escalation.settle_about(turn.tx, "chaperone", request.id, now,
+                                  f"{turn.person.display_name} accepted")
     await turn.tx.audit.record(now, turn.person.id, "chaperone.accepted", "chaperone", request.id)
     return [_accepted_card(turn, request, requester)]
 
@@ -500,6 +502,7 @@ async def cancel(turn: Turn, value: str) -> list[View]:
         await notify(turn.tx, f"chap:{request.id}:cancelled:{chaperone_id}", chaperone_id, Notice(
             f"{turn.person.display_name} cancelled {reference(request)} ({_when(request, 'UTC')} UTC): "
             "you are no longer needed. Thank you."), now)
+    await escalation.settle_about(turn.tx, "chaperone", request.id, now, "the requester cancelled it")
     await turn.tx.audit.record(now, turn.person.id, "chaperone.cancelled", "chaperone", request.id)
     return [Notice(f"{reference(request)} is cancelled. {told} volunteer{'s' if told != 1 else ''} "
                    f"{'have' if told != 1 else 'has'} been told.")]

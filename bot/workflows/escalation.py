@@ -236,6 +236,26 @@ async def _refresh_notices(tx: Tx, escalation: Escalation, now: datetime) -> Non
             notice.notification_key = key
 
 
+async def settle_about(tx: Tx, subject_type: str, subject_id: int, now: datetime, outcome: str) -> None:
+    """What an escalation was about has been dealt with (an unfilled request was covered
+    or cancelled, a referral was accepted): close it, stop its timers, and update every
+    copy of its notice so managers see why."""
+    running = (await tx.session.scalars(
+        select(Escalation).where(
+            Escalation.subject_type == subject_type, Escalation.subject_id == subject_id,
+            Escalation.status.in_(("open", "acknowledged")),
+        )
+    )).all()
+    for escalation in running:
+        escalation.status, escalation.resolved_at = "resolved", now
+        escalation.summary = f"{escalation.summary or ''} — since then: {outcome}"[:300]
+        escalation.generation += 1
+        escalation.next_action_at = None
+        await tx.timers.cancel_for("escalation", escalation.id)
+        await _refresh_notices(tx, escalation, now)
+        await tx.audit.record(now, None, "escalation.settled", "escalation", escalation.id)
+
+
 # --- acting on a notice -------------------------------------------------------------------
 
 

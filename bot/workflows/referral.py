@@ -551,6 +551,7 @@ async def accept(turn: Turn, value: str) -> list[View]:
     await _tell_referrer(turn.tx, referral, await checklist_card(
         turn.tx, referral, referrer, f"{turn.person.display_name} accepted referral {reference(referral)}"),
         now, "accepted")
+    await escalation.settle_about(turn.tx, "referral", referral.id, now, f"{turn.person.display_name} accepted")
     await turn.tx.audit.record(now, turn.person.id, "referral.accepted", "referral", referral.id)
     return [await checklist_card(turn.tx, referral, turn.person, f"You accepted referral {reference(referral)}")]
 
