@@ -424,12 +424,10 @@ async def _tell_referrer(tx: Tx, referral: Referral, view: Card | Notice, now: d
 
 
 async def approve(turn: Turn, value: str) -> list[View]:
-    found = await _find(turn, value)
-    if found is None:
-        return [NOT_FOUND]
-    referral, mine = found
-    if _open_offer(referral, mine, "approver") is None or referral.status != "awaiting_approval":
-        return [Notice(await _where_it_stands(turn.tx, referral))]
+    answer = await _pending(turn, value, "approver", "awaiting_approval")
+    if isinstance(answer, list):
+        return answer
+    referral, _ = answer
     now = turn.clock.now()
     referral.approved_by, referral.approved_at, referral.updated_at = turn.person.id, now, now
     referral.generation += 1
@@ -454,6 +452,19 @@ async def _settle_approvers(tx: Tx, referral: Referral, outcome: str, by: Person
         await _update_card(tx, offer, await _approval_card(tx, referral, viewer), now)
 
 
+async def _pending(turn: Turn, value: str, role: str, status: str) -> tuple[Referral, ReferralOffer] | list[View]:
+    """The referral and this person's open offer in ``role``, if the referral is still
+    ``status``; otherwise the answer to give (not found, or where it stands now)."""
+    found = await _find(turn, value)
+    if found is None:
+        return [NOT_FOUND]
+    referral, mine = found
+    offer = _open_offer(referral, mine, role)
+    if offer is None or referral.status != status:
+        return [Notice(await _where_it_stands(turn.tx, referral))]
+    return referral, offer
+
+
 def _reason_form(form_id: str, referral_id: int, title: str, label: str, intro: str, submit: str) -> Form:
     return Form(
         form_id=form_id, title=title, intro=intro, submit_label=submit, state=str(referral_id),
@@ -468,22 +479,18 @@ def return_form(referral_id: int) -> Form:
 
 
 async def ask_return(turn: Turn, value: str) -> list[View]:
-    found = await _find(turn, value)
-    if found is None:
-        return [NOT_FOUND]
-    referral, mine = found
-    if _open_offer(referral, mine, "approver") is None or referral.status != "awaiting_approval":
-        return [Notice(await _where_it_stands(turn.tx, referral))]
+    answer = await _pending(turn, value, "approver", "awaiting_approval")
+    if isinstance(answer, list):
+        return answer
+    referral, _ = answer
     return [return_form(referral.id)]
 
 
 async def return_it(turn: Turn, values: dict, state: str) -> list[View]:
-    found = await _find(turn, state)
-    if found is None:
-        return [NOT_FOUND]
-    referral, mine = found
-    if _open_offer(referral, mine, "approver") is None or referral.status != "awaiting_approval":
-        return [Notice(await _where_it_stands(turn.tx, referral))]
+    answer = await _pending(turn, state, "approver", "awaiting_approval")
+    if isinstance(answer, list):
+        return answer
+    referral, _ = answer
     form = return_form(referral.id)
     reason, errors = _clean_reason(form, values)
     if errors:
@@ -563,23 +570,18 @@ def decline_form(referral_id: int) -> Form:
 
 
 async def ask_decline(turn: Turn, value: str) -> list[View]:
-    found = await _find(turn, value)
-    if found is None:
-        return [NOT_FOUND]
-    referral, mine = found
-    if _open_offer(referral, mine, "receiver") is None or referral.status != "offered":
-        return [Notice(await _where_it_stands(turn.tx, referral))]
+    answer = await _pending(turn, value, "receiver", "offered")
+    if isinstance(answer, list):
+        return answer
+    referral, _ = answer
     return [decline_form(referral.id)]
 
 
 async def decline(turn: Turn, values: dict, state: str) -> list[View]:
-    found = await _find(turn, state)
-    if found is None:
-        return [NOT_FOUND]
-    referral, mine = found
-    offer = _open_offer(referral, mine, "receiver")
-    if offer is None or referral.status != "offered":
-        return [Notice(await _where_it_stands(turn.tx, referral))]
+    answer = await _pending(turn, state, "receiver", "offered")
+    if isinstance(answer, list):
+        return answer
+    referral, offer = answer
     form = decline_form(referral.id)
     reason, errors = _clean_reason(form, values)
     if errors:
