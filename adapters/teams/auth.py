@@ -36,7 +36,7 @@ class JwtValidator:
         self.metadata_url = metadata_url
         self._session = session_getter
         self._keys: dict[str, dict] = {}
-        self._fetched_at = 0.0
+        self._fetched_at: float | None = None  # monotonic time of the last fetch; None: never
         self._lock = asyncio.Lock()
 
     async def check(self, authorization: str | None, channel_id: str | None, service_url: str | None) -> dict:
@@ -69,14 +69,18 @@ class JwtValidator:
         return claims
 
     async def _key(self, kid: str) -> dict | None:
-        now = time.monotonic()
-        stale = now - self._fetched_at > KEYS_LIFETIME
-        unknown = kid not in self._keys and now - self._fetched_at > UNKNOWN_KID_REFETCH
-        if stale or unknown:
+        # The monotonic clock starts near zero at boot, so "never fetched" is its own state.
+        if self._due(kid):
             async with self._lock:
-                if time.monotonic() - self._fetched_at > min(KEYS_LIFETIME, UNKNOWN_KID_REFETCH) or not self._keys:
+                if self._due(kid):
                     await self._refresh()
         return self._keys.get(kid)
+
+    def _due(self, kid: str) -> bool:
+        if self._fetched_at is None:
+            return True
+        age = time.monotonic() - self._fetched_at
+        return age > KEYS_LIFETIME or (kid not in self._keys and age > UNKNOWN_KID_REFETCH)
 
     async def _refresh(self) -> None:
         try:
