@@ -3,7 +3,7 @@
 from aiohttp import web
 
 from bot.app import BoundaryBot
-from bot.config import Settings
+from bot.machinery.config import Settings
 
 BOT_KEY = web.AppKey("bot", BoundaryBot)
 SETTINGS_KEY = web.AppKey("settings", Settings)

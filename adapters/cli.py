@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from bot import orgfile
-from bot.config import Settings
-from bot.crypto import generate_key
+from bot.machinery.config import Settings
+from bot.machinery.crypto import generate_key
+from bot.org import orgfile
 from bot.runtime import StartupError, open_database
 
 EXAMPLE_ORG = Path(__file__).resolve().parents[1] / "examples" / "org.yaml"
@@ -153,7 +153,7 @@ def roster_import(file: Path) -> None:
     """
     from datetime import UTC, datetime
 
-    from bot import roster as roster_file
+    from bot.org import roster as roster_file
 
     settings = _settings()
     try:
@@ -227,8 +227,8 @@ def scripts_check() -> None:
 def scripts_export(fmt: str, output: Path | None) -> None:
     """Write the whole library as a catalogue a clinical lead can review, grouped by category
     and ladder step, with tone, words, next step, notes and sources."""
+    from bot.content.scripts import render_catalogue
     from bot.runtime import load_content
-    from bot.scripts import render_catalogue
 
     try:
         library = load_content(_settings())

@@ -20,12 +20,12 @@ from prometheus_client import (
 from adapters.appkeys import BOT_KEY, DELIVERERS_KEY, SETTINGS_KEY
 from adapters.web import setup_web_chat
 from bot import runtime
-from bot.background import Background
-from bot.clock import Clock
-from bot.config import Settings
-from bot.monitoring import reliability_stats
-from bot.storage.db import DatabaseUnavailable
-from bot.workflows import escalation
+from bot.features.escalation import flow as escalation
+from bot.machinery.background import Background
+from bot.machinery.clock import Clock
+from bot.machinery.config import Settings
+from bot.machinery.monitoring import reliability_stats
+from bot.machinery.storage.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -15,16 +15,16 @@ import statistics
 import tempfile
 import time
 
-from bot import orgfile
 from bot.app import BoundaryBot
-from bot.clock import ManualClock
-from bot.crypto import Sealer, generate_key
-from bot.delivery import Address, MessageRef
-from bot.events import ButtonPressed, FormSubmitted, Identity
-from bot.outbox import DeliveryWorker
-from bot.scripts import load_library
-from bot.storage import migrate
-from bot.storage.db import Database
+from bot.content.scripts import load_library
+from bot.machinery.clock import ManualClock
+from bot.machinery.crypto import Sealer, generate_key
+from bot.machinery.outbox import DeliveryWorker
+from bot.machinery.storage import migrate
+from bot.machinery.storage.db import Database
+from bot.org import orgfile
+from bot.port.delivery import Address, MessageRef
+from bot.port.events import ButtonPressed, FormSubmitted, Identity
 
 
 class Platform:

@@ -18,15 +18,15 @@ from datetime import timedelta
 
 from sqlalchemy import insert
 
-from bot import orgfile
-from bot.clock import SystemClock
-from bot.delivery import Address, MessageRef
-from bot.outbox import DeliveryWorker, notify
-from bot.scheduler import Scheduler, repeat
-from bot.storage import migrate
-from bot.storage.db import Database
-from bot.storage.models import Timer
-from bot.views import Notice
+from bot.machinery.clock import SystemClock
+from bot.machinery.outbox import DeliveryWorker, notify
+from bot.machinery.scheduler import Scheduler, repeat
+from bot.machinery.storage import migrate
+from bot.machinery.storage.db import Database
+from bot.machinery.storage.models import Timer
+from bot.org import orgfile
+from bot.port.delivery import Address, MessageRef
+from bot.port.views import Notice
 
 
 class ResponsivePlatform:

@@ -103,8 +103,8 @@ import sys
 from aiohttp import web
 from adapters.appkeys import BOT_KEY
 from adapters.server import create_app
-from bot.config import Settings
-from bot.views import Notice
+from bot.machinery.config import Settings
+from bot.port.views import Notice
 
 settings = Settings(_env_file=None, DATABASE_URL="sqlite+aiosqlite:///./echo.db",
                     BOUNDARY_KEY_FILE="./echo.key", BOUNDARY_LOCAL_MODE=True, LOG_LEVEL="WARNING")

@@ -10,15 +10,22 @@ import logging
 import traceback
 from collections.abc import Awaitable, Callable
 
-from bot.clock import Clock
-from bot.crypto import Sealer
-from bot.events import ButtonPressed, Command, Event, FormSubmitted
-from bot.scheduler import DEFAULT_HANDLERS, TimerHandler
-from bot.scripts import Library
-from bot.storage.db import Database
+from bot.content.scripts import Library
+from bot.features.chaperone import flow as chaperone
+from bot.features.escalation import flow as escalation
+from bot.features.help import flow as help
+from bot.features.referral import flow as referral
+from bot.features.report import flow as report
+from bot.features.script import flow as script
+from bot.features.status import flow as status
+from bot.features.volunteer import flow as volunteer
+from bot.machinery.clock import Clock
+from bot.machinery.crypto import Sealer
+from bot.machinery.scheduler import DEFAULT_HANDLERS, TimerHandler
+from bot.machinery.storage.db import Database
+from bot.port.events import ButtonPressed, Command, Event, FormSubmitted
+from bot.port.views import Notice, View
 from bot.turn import Turn
-from bot.views import Notice, View
-from bot.workflows import chaperone, escalation, help, referral, report, script, status, volunteer
 
 log = logging.getLogger(__name__)
 

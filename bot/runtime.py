@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import logging
 
-from bot import orgfile
 from bot.app import BoundaryBot
-from bot.clock import Clock, SystemClock
-from bot.config import Settings
-from bot.crypto import EncryptionKeyError, Sealer, load_sealer
-from bot.scripts import Library, LibraryError, load_library
-from bot.storage import migrate
-from bot.storage.db import Database, DatabaseUnavailable
+from bot.content.scripts import Library, LibraryError, load_library
+from bot.machinery.clock import Clock, SystemClock
+from bot.machinery.config import Settings
+from bot.machinery.crypto import EncryptionKeyError, Sealer, load_sealer
+from bot.machinery.storage import migrate
+from bot.machinery.storage.db import Database, DatabaseUnavailable
+from bot.org import orgfile
 
 log = logging.getLogger(__name__)
 

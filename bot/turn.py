@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
-from bot.crypto import Sealer
-from bot.scripts import Library
-from bot.storage.models import Organisation, Person
-from bot.storage.repos import Tx
-from bot.taxonomy import Profession
+from bot.content.scripts import Library
+from bot.content.taxonomy import Profession
+from bot.machinery.clock import Clock
+from bot.machinery.crypto import Sealer
+from bot.machinery.storage.models import Organisation, Person
+from bot.machinery.storage.repos import Tx
 
 
 @dataclass

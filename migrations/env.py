@@ -7,9 +7,9 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.config import Settings
-from bot.storage.db import make_engine
-from bot.storage.models import Base
+from bot.machinery.config import Settings
+from bot.machinery.storage.db import make_engine
+from bot.machinery.storage.models import Base
 
 target_metadata = Base.metadata
 config = context.config

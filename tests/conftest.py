@@ -20,15 +20,15 @@ from sqlalchemy import text
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import orgfile
 from bot.app import BoundaryBot
-from bot.clock import ManualClock
-from bot.config import Settings
-from bot.crypto import Sealer, generate_key
-from bot.scripts import Library, load_library
-from bot.storage import migrate
-from bot.storage.db import Database, make_engine
-from bot.storage.models import Base
+from bot.content.scripts import Library, load_library
+from bot.machinery.clock import ManualClock
+from bot.machinery.config import Settings
+from bot.machinery.crypto import Sealer, generate_key
+from bot.machinery.storage import migrate
+from bot.machinery.storage.db import Database, make_engine
+from bot.machinery.storage.models import Base
+from bot.org import orgfile
 
 PG_BASE = os.environ.get("TEST_DATABASE_URL")
 REPO = Path(__file__).resolve().parents[1]

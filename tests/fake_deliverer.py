@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from bot.delivery import Address, MessageRef, RetryLater, Undeliverable
+from bot.port.delivery import Address, MessageRef, RetryLater, Undeliverable
 
 
 class ScriptedPlatform:

@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot import orgfile
-from bot.availability import parse_windows
-from bot.events import ButtonPressed, Command, FormSubmitted, Identity
-from bot.storage.models import ChaperoneOffer, ChaperoneRequest, Person, VolunteerProfile
-from bot.views import Card, Dialog, Form, Notice
-from bot.workflows import chaperone
+from bot.features.chaperone import flow as chaperone
+from bot.machinery.storage.models import ChaperoneOffer, ChaperoneRequest, Person, VolunteerProfile
+from bot.org import orgfile
+from bot.org.availability import parse_windows
+from bot.port.events import ButtonPressed, Command, FormSubmitted, Identity
+from bot.port.views import Card, Dialog, Form, Notice
 from tests.world import World, text_of
 
 VOLUNTEERS = [f"v{i}" for i in range(1, 8)]
@@ -229,8 +229,8 @@ async def test_reminders_follow_up_and_the_record(world):
 
 
 async def test_unfilled_widen_then_the_manager_then_expired(world):
-    from bot.policy import ChaperonePolicy
-    from bot.storage.models import Team
+    from bot.machinery.storage.models import Team
+    from bot.org.policy import ChaperonePolicy
 
     slow = ChaperonePolicy(wave_every=timedelta(hours=2))
     async with world.db.transaction() as tx:

@@ -125,7 +125,7 @@ async def _report_in_flight_during_sigterm(process, port, database_url):
     import aiohttp
     from sqlalchemy import text
 
-    from bot.storage.db import make_engine
+    from bot.machinery.storage.db import make_engine
 
     engine = make_engine(database_url)
     form = {"_form": "report", "category": "GIFT", "setting": "in_person", "occurrence": "first", "felt_unsafe": "no"}

@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from bot.crypto import EncryptionKeyError, Sealer, generate_key, load_sealer
+from bot.machinery.crypto import EncryptionKeyError, Sealer, generate_key, load_sealer
 
 
 def test_sealed_text_opens_only_with_the_key():

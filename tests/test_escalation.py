@@ -3,11 +3,11 @@
 import pytest
 from sqlalchemy import select
 
-from bot import orgfile
-from bot.events import ButtonPressed, Command, FormSubmitted, Identity
-from bot.storage.models import AuditEntry, Escalation, Notification
-from bot.views import Card, Dialog, Form
-from bot.workflows import escalation
+from bot.features.escalation import flow as escalation
+from bot.machinery.storage.models import AuditEntry, Escalation, Notification
+from bot.org import orgfile
+from bot.port.events import ButtonPressed, Command, FormSubmitted, Identity
+from bot.port.views import Card, Dialog, Form
 from tests.world import World
 
 ORG = """

@@ -2,8 +2,8 @@
 
 from datetime import date, time
 
-from bot.forms import clean
-from bot.views import Field, FieldKind, Form, Option
+from bot.port.forms import clean
+from bot.port.views import Field, FieldKind, Form, Option
 
 FORM = Form(
     "f",

@@ -4,8 +4,8 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from bot.events import ButtonPressed, FormSubmitted, Identity
-from bot.storage.models import Report
+from bot.machinery.storage.models import Report
+from bot.port.events import ButtonPressed, FormSubmitted, Identity
 
 ASHA = Identity("web", "demo", "asha")
 FORM = {"category": "GIFT", "setting": "in_person", "occurrence": "first", "felt_unsafe": "no"}

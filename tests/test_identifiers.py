@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.identifiers import describe, find_identifier_kinds, reference_problems
+from bot.content.identifiers import describe, find_identifier_kinds, reference_problems
 
 FLAGGED = [
     ("call me on 07700 900123", "a phone number"),

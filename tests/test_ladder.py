@@ -2,10 +2,10 @@
 
 import pytest
 
-from bot.ladder import assess
-from bot.taxonomy import Category as C
-from bot.taxonomy import Factor as F
-from bot.taxonomy import Occurrence as O
+from bot.content.ladder import assess
+from bot.content.taxonomy import Category as C
+from bot.content.taxonomy import Factor as F
+from bot.content.taxonomy import Occurrence as O
 
 CASES = [
     (C.ROMANTIC, O.FIRST, [], 1),

@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import func, select
 
-from bot import orgfile
-from bot.storage.models import Identity, Person, TeamMember
+from bot.machinery.storage.models import Identity, Person, TeamMember
+from bot.org import orgfile
 
 GOOD = """
 organisation: {name: Test Clinic, jurisdiction: UK, timezone: Europe/London}
@@ -128,7 +128,7 @@ async def test_a_failure_part_way_applies_nothing(db):
 
 
 async def test_a_team_policy_is_stored_and_a_team_without_one_gets_the_default(db):
-    from bot.policy import DEFAULT_POLICY, Policy
+    from bot.org.policy import DEFAULT_POLICY, Policy
 
     text = GOOD.replace("  - {key: ward, name: Ward, managers: [cat], members: [ann, bob]}",
                         "  - {key: ward, name: Ward, managers: [cat], members: [ann, bob],\n"
@@ -137,7 +137,7 @@ async def test_a_team_policy_is_stored_and_a_team_without_one_gets_the_default(d
     async with db.transaction() as tx:
         await orgfile.apply(tx, orgfile.parse(text))
     async with db.transaction() as tx:
-        from bot.storage.models import Team
+        from bot.machinery.storage.models import Team
         ward = (await tx.session.scalars(select(Team))).one()
         policy = Policy.from_json(ward.escalation_policy)
     assert [lv.who for lv in policy.levels] == ["managers", ("bob",)]

@@ -5,10 +5,10 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
-from bot import orgfile
-from bot.outbox import DeliveryWorker, RetryPolicy, notify
-from bot.storage.models import Notification
-from bot.views import Button, Card, Notice
+from bot.machinery.outbox import DeliveryWorker, RetryPolicy, notify
+from bot.machinery.storage.models import Notification
+from bot.org import orgfile
+from bot.port.views import Button, Card, Notice
 from tests.fake_deliverer import ScriptedPlatform, rate_limited, server_error, unknown_user
 
 

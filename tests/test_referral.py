@@ -5,11 +5,11 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
-from bot import orgfile
-from bot.events import ButtonPressed, Command, FormSubmitted, Identity
-from bot.storage.models import AuditEntry, Escalation, Referral
-from bot.views import Card, Dialog, Form, Notice
-from bot.workflows import referral
+from bot.features.referral import flow as referral
+from bot.machinery.storage.models import AuditEntry, Escalation, Referral
+from bot.org import orgfile
+from bot.port.events import ButtonPressed, Command, FormSubmitted, Identity
+from bot.port.views import Card, Dialog, Form, Notice
 from tests.test_escalation import World
 
 ORG = """
@@ -59,7 +59,7 @@ async def ids(world) -> dict[str, int]:
 
 async def team_id(world, key: str) -> int:
     async with world.db.transaction() as tx:
-        from bot.storage.models import Team
+        from bot.machinery.storage.models import Team
 
         return (await tx.session.scalars(select(Team.id).where(Team.key == key))).one()
 

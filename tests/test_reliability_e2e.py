@@ -18,12 +18,12 @@ import aiohttp
 import pytest
 from sqlalchemy import insert, select
 
-from bot.clock import SystemClock
-from bot.outbox import notify
-from bot.scheduler import schedule_reminder
-from bot.storage.db import Database
-from bot.storage.models import Notification, Timer
-from bot.views import Notice
+from bot.machinery.clock import SystemClock
+from bot.machinery.outbox import notify
+from bot.machinery.scheduler import schedule_reminder
+from bot.machinery.storage.db import Database
+from bot.machinery.storage.models import Notification, Timer
+from bot.port.views import Notice
 from tests.conftest import PG_BASE, free_port
 from tests.fake_connector import FakeConnector
 from tests.test_teams import activity

@@ -2,9 +2,9 @@
 
 from sqlalchemy import select, text
 
-from bot.events import ButtonPressed, Command, FormSubmitted, Identity
-from bot.storage.models import AuditEntry, Report
-from bot.views import Card, Form, Notice
+from bot.machinery.storage.models import AuditEntry, Report
+from bot.port.events import ButtonPressed, Command, FormSubmitted, Identity
+from bot.port.views import Card, Form, Notice
 
 ASHA = Identity("web", "demo", "asha")
 JORDAN = Identity("web", "demo", "jordan")

@@ -4,8 +4,8 @@ import asyncio
 
 import pytest
 
-from bot import orgfile, roster
-from bot.storage.models import VolunteerProfile
+from bot.machinery.storage.models import VolunteerProfile
+from bot.org import orgfile, roster
 from tests.test_cli import run
 
 GOOD = """key,active,settings,sites,professions,windows,unavailable,timezone
@@ -64,7 +64,7 @@ def test_the_command_applies_nothing_when_any_row_is_wrong(tmp_path, fresh_datab
 
 
 async def windows_of(url: str, key: str) -> list[int]:
-    from bot.storage.db import Database
+    from bot.machinery.storage.db import Database
 
     db = Database(url)
     try:

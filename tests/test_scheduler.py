@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot import orgfile
-from bot.outbox import RetryPolicy
-from bot.scheduler import DEFAULT_HANDLERS, Scheduler, schedule_reminder
-from bot.storage.models import InboundEvent, Notification, Timer
-from bot.views import Notice
+from bot.machinery.outbox import RetryPolicy
+from bot.machinery.scheduler import DEFAULT_HANDLERS, Scheduler, schedule_reminder
+from bot.machinery.storage.models import InboundEvent, Notification, Timer
+from bot.org import orgfile
+from bot.port.views import Notice
 
 
 @pytest.fixture
@@ -122,7 +122,7 @@ async def test_housekeeping_forgets_old_inbound_event_ids(db, clock, sam):
 
 
 async def test_overdue_timers_are_counted(db, clock, sam):
-    from bot.monitoring import reliability_stats
+    from bot.machinery.monitoring import reliability_stats
 
     await remind(db, clock, "r1", sam, 0)
     clock.advance(minutes=2)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.scripts import (
+from bot.content.scripts import (
     MAX_SAY_CHARS,
     NO_HUMOUR,
     LibraryError,
@@ -17,7 +17,7 @@ from bot.scripts import (
     load_library,
     suggest,
 )
-from bot.taxonomy import Category, Profession, Setting, Step
+from bot.content.taxonomy import Category, Profession, Setting, Step
 
 RESPONSES = Path(__file__).resolve().parents[1] / "responses"
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
@@ -365,7 +365,7 @@ def test_loader_reports_every_problem_not_just_the_first(tmp_path):
 
 
 def test_catalogue_lists_every_script_under_each_category_and_step(library):
-    from bot.scripts import render_catalogue
+    from bot.content.scripts import render_catalogue
 
     text = render_catalogue(library, "markdown")
     for script in library.scripts:
@@ -378,7 +378,7 @@ def test_catalogue_lists_every_script_under_each_category_and_step(library):
 
 
 def test_catalogue_html_is_escaped_and_complete(library):
-    from bot.scripts import render_catalogue
+    from bot.content.scripts import render_catalogue
 
     html = render_catalogue(library, "html")
     assert html.startswith("<!doctype html>") and html.rstrip().endswith("</html>")
@@ -400,7 +400,7 @@ def test_export_command_writes_the_file(tmp_path):
 
 
 def test_committed_catalogue_is_up_to_date(library):
-    from bot.scripts import render_catalogue
+    from bot.content.scripts import render_catalogue
 
     committed = Path(__file__).resolve().parents[1] / "docs" / "scripts-catalogue.md"
     assert committed.read_text(encoding="utf-8") == render_catalogue(library, "markdown"), (

@@ -8,11 +8,11 @@ from types import SimpleNamespace
 import pytest
 
 from bot.app import COMMANDS, PLANNED
-from bot.scripts import load_library
-from bot.taxonomy import Category, Profession
-from bot.views import Card, Notice
-from bot.workflows import help
-from bot.workflows.script import lookup, search
+from bot.content.scripts import load_library
+from bot.content.taxonomy import Category, Profession
+from bot.features.help import flow as help
+from bot.features.script.flow import lookup, search
+from bot.port.views import Card, Notice
 
 # Written for this table: how a clinician might type it in a hurry, misspellings included.
 PHRASINGS: list[tuple[str, Category]] = [

@@ -336,8 +336,8 @@ async def test_url_verification_challenge(slack):
 
 
 async def test_the_deliverer_is_registered_and_sends_dms(slack):
-    from bot.delivery import Address
-    from bot.views import Notice
+    from bot.port.delivery import Address
+    from bot.port.views import Notice
 
     client, app = slack
     deliverer = app[DELIVERERS_KEY]["slack"]
@@ -350,8 +350,8 @@ async def test_the_deliverer_is_registered_and_sends_dms(slack):
 
 
 async def test_the_deliverer_translates_slack_failures(slack):
-    from bot.delivery import Address, MessageRef, RetryLater, Undeliverable
-    from bot.views import Card, Notice
+    from bot.port.delivery import Address, MessageRef, RetryLater, Undeliverable
+    from bot.port.views import Card, Notice
 
     client, app = slack
     fake = client.fake

@@ -1,7 +1,7 @@
 """Block Kit rendering of every field kind, and reading a submission back."""
 
 from adapters.slack import blocks
-from bot.views import Button, ButtonStyle, Card, Field, FieldKind, Form, Notice, Option
+from bot.port.views import Button, ButtonStyle, Card, Field, FieldKind, Form, Notice, Option
 
 MANY = tuple(Option(f"o{i}", f"Option {i}") for i in range(12))
 FORM = Form("f", "A very long form title that Slack would refuse", fields=(

@@ -5,11 +5,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import inspect
 
-from bot import orgfile
-from bot.events import Identity
-from bot.storage import migrate
-from bot.storage.db import Database, DatabaseUnavailable
-from bot.storage.models import Base, Report
+from bot.machinery.storage import migrate
+from bot.machinery.storage.db import Database, DatabaseUnavailable
+from bot.machinery.storage.models import Base, Report
+from bot.org import orgfile
+from bot.port.events import Identity
 
 
 async def _tables(db: Database) -> set[str]:

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 
 from adapters.appkeys import BOT_KEY, DELIVERERS_KEY
 from adapters.teams import OPTIONS_KEY, TEAMS_KEY
-from bot.delivery import Address, MessageRef, RetryLater, Undeliverable
-from bot.storage.models import ConversationRef, Report
-from bot.views import Button, Card, Notice
+from bot.machinery.storage.models import ConversationRef, Report
+from bot.port.delivery import Address, MessageRef, RetryLater, Undeliverable
+from bot.port.views import Button, Card, Notice
 from tests.conftest import free_port, local_settings
 from tests.fake_connector import FakeConnector
 

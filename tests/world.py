@@ -4,9 +4,9 @@ the background steps (timers, outbox) run on demand against a manual clock."""
 from __future__ import annotations
 
 from bot.app import BoundaryBot
-from bot.outbox import DeliveryWorker
-from bot.scheduler import Scheduler
-from bot.views import Card, Notice
+from bot.machinery.outbox import DeliveryWorker
+from bot.machinery.scheduler import Scheduler
+from bot.port.views import Card, Notice
 from tests.fake_deliverer import ScriptedPlatform
 
 

@@ -12,7 +12,7 @@ from slack_sdk.signature import SignatureVerifier
 from adapters.appkeys import BOT_KEY, DELIVERERS_KEY
 from adapters.slack.adapter import SlackAdapter
 from adapters.slack.http import make_handler
-from bot.config import Settings
+from bot.machinery.config import Settings
 from bot.runtime import StartupError
 
 log = logging.getLogger(__name__)

@@ -29,10 +29,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import blocks
 from adapters.slack.deliver import SlackDeliverer, with_retries
 from bot.app import BoundaryBot, parse_command
-from bot.config import Settings
-from bot.delivery import Address, MessageRef, RetryLater, Undeliverable
-from bot.events import ButtonPressed, Command, Event, FormSubmitted, Identity
-from bot.views import Card, Dialog, Form, Notice, View
+from bot.machinery.config import Settings
+from bot.port.delivery import Address, MessageRef, RetryLater, Undeliverable
+from bot.port.events import ButtonPressed, Command, Event, FormSubmitted, Identity
+from bot.port.views import Card, Dialog, Form, Notice, View
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.views import Button, ButtonStyle, Card, Dialog, Field, FieldKind, Form, Notice
+from bot.port.views import Button, ButtonStyle, Card, Dialog, Field, FieldKind, Form, Notice
 
 FORM_CALLBACK = "boundary_form"
 # Slack's limits (Block Kit reference).

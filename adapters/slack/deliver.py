@@ -17,8 +17,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks
-from bot.delivery import Address, MessageRef, RetryLater, Undeliverable
-from bot.views import Card, Notice
+from bot.port.delivery import Address, MessageRef, RetryLater, Undeliverable
+from bot.port.views import Card, Notice
 
 log = logging.getLogger(__name__)
 

@@ -44,9 +44,9 @@ from adapters.teams.connector import (
     TokenSource,
 )
 from bot.app import BoundaryBot, parse_command
-from bot.config import Settings
-from bot.events import ButtonPressed, Command, FormSubmitted, Identity
-from bot.views import Card, Form, Notice, View
+from bot.machinery.config import Settings
+from bot.port.events import ButtonPressed, Command, FormSubmitted, Identity
+from bot.port.views import Card, Form, Notice, View
 
 log = logging.getLogger(__name__)
 

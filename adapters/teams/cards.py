@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.views import Button, ButtonStyle, Card, Dialog, Field, FieldKind, Form, Notice, View
+from bot.port.views import Button, ButtonStyle, Card, Dialog, Field, FieldKind, Form, Notice, View
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"

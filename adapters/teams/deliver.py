@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from adapters.teams import cards
 from adapters.teams.connector import ConnectorError
-from bot.delivery import Address, MessageRef, RetryLater, Undeliverable
-from bot.views import Card, Notice
+from bot.port.delivery import Address, MessageRef, RetryLater, Undeliverable
+from bot.port.views import Card, Notice
 
 if TYPE_CHECKING:
     from adapters.teams.adapter import TeamsRuntime

@@ -17,10 +17,10 @@ from aiohttp import web
 
 from adapters.appkeys import BOT_KEY, DELIVERERS_KEY
 from bot.app import BoundaryBot, parse_command
-from bot.delivery import Address, MessageRef
-from bot.events import ButtonPressed, Command, FormSubmitted, Identity
-from bot.storage.models import Person
-from bot.views import Card, Dialog, FieldKind, Form, Notice, View
+from bot.machinery.storage.models import Person
+from bot.port.delivery import Address, MessageRef
+from bot.port.events import ButtonPressed, Command, FormSubmitted, Identity
+from bot.port.views import Card, Dialog, FieldKind, Form, Notice, View
 
 WORKSPACE = "demo"
 SESSION_COOKIE = "bb_session"

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.scripts import Library, Script, Tone
-from bot.taxonomy import Category, Profession, Step
-from bot.views import Card, Notice, View
+from bot.content.scripts import Library, Script, Tone
+from bot.content.taxonomy import Category, Profession, Step
+from bot.port.views import Card, Notice, View
 
 MIN_SCORE = 60.0
 # Small words that carry no meaning for the lookup; dropping them stops "my", "me" and "the"

@@ -16,9 +16,9 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from bot.taxonomy import Category, Profession, Setting, Step
+from bot.content.taxonomy import Category, Profession, Setting, Step
 
-DEFAULT_DIR = Path(__file__).resolve().parents[1] / "responses"
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "responses"
 MAX_SAY_CHARS = 320
 MAX_WHY_CHARS = 240
 NO_HUMOUR = {Category.SEXUAL, Category.THREAT, Category.OFFENSIVE}
@@ -349,7 +349,7 @@ United Kingdom.</p>
 
 def catalogue_groups(library: Library) -> list[dict]:
     """Category → step → scripts, in taxonomy order; general scripts before specific ones."""
-    from bot.taxonomy import Category
+    from bot.content.taxonomy import Category
 
     tone_order = {Tone.GENTLE: 0, Tone.FIRM: 1, Tone.HUMOUR: 2}
     groups = []

@@ -14,14 +14,22 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.clock import Clock
-from bot.outbox import notify
-from bot.policy import MANAGERS, Policy, describe_duration
-from bot.storage.models import Escalation, EscalationNotice, Person, Report, Team, TeamMember, Timer
-from bot.storage.repos import Tx
-from bot.taxonomy import Category, Factor, Occurrence, Setting, Step
+from bot.content.taxonomy import Category, Factor, Occurrence, Setting, Step
+from bot.machinery.clock import Clock
+from bot.machinery.outbox import notify
+from bot.machinery.storage.models import (
+    Escalation,
+    EscalationNotice,
+    Person,
+    Report,
+    Team,
+    TeamMember,
+    Timer,
+)
+from bot.machinery.storage.repos import Tx
+from bot.org.policy import MANAGERS, Policy, describe_duration
+from bot.port.views import Button, ButtonStyle, Card, Dialog, Field, FieldKind, Form, Notice, View
 from bot.turn import Turn
-from bot.views import Button, ButtonStyle, Card, Dialog, Field, FieldKind, Form, Notice, View
 
 CLIMB = "escalation.climb"
 REMIND = "escalation.remind"
@@ -334,8 +342,8 @@ async def ask_resolve(turn: Turn, value: str) -> list[View]:
 
 
 async def resolve(turn: Turn, values: dict, state: str) -> list[View]:
-    from bot.forms import clean
-    from bot.identifiers import describe, find_identifier_kinds
+    from bot.content.identifiers import describe, find_identifier_kinds
+    from bot.port.forms import clean
 
     found = await _for_handler(turn, state)
     if found is None:

@@ -10,9 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from bot import events
-from bot.delivery import Address
-from bot.storage.models import (
+from bot.machinery.storage.models import (
     AuditEntry,
     ConversationRef,
     Identity,
@@ -25,6 +23,8 @@ from bot.storage.models import (
     TeamMember,
     Timer,
 )
+from bot.port import events
+from bot.port.delivery import Address
 
 
 def _insert_ignoring_duplicates(session: AsyncSession, model, values: dict, unique: list[str]):

@@ -26,7 +26,11 @@ from pydantic import (
 )
 from sqlalchemy import select
 
-from bot.policy import (
+from bot.content.taxonomy import Profession
+from bot.features.volunteer.flow import ensure_default_profile
+from bot.machinery.storage.models import Identity, Organisation, Person, Team, TeamMember
+from bot.machinery.storage.repos import Tx
+from bot.org.policy import (
     ChaperonePolicy,
     Level,
     Policy,
@@ -35,10 +39,6 @@ from bot.policy import (
     describe_duration,
     parse_duration,
 )
-from bot.storage.models import Identity, Organisation, Person, Team, TeamMember
-from bot.storage.repos import Tx
-from bot.taxonomy import Profession
-from bot.workflows.volunteer import ensure_default_profile
 
 Key = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

@@ -3,13 +3,10 @@ recommended ladder step and words the clinician could say."""
 
 from __future__ import annotations
 
-from bot import ladder
-from bot.events import FormSubmitted
-from bot.forms import clean
-from bot.identifiers import describe, find_identifier_kinds, reference_problems
-from bot.scripts import Suggestion, Tone, suggest
-from bot.storage.models import Report
-from bot.taxonomy import (
+from bot.content import ladder
+from bot.content.identifiers import describe, find_identifier_kinds, reference_problems
+from bot.content.scripts import Suggestion, Tone, suggest
+from bot.content.taxonomy import (
     CATEGORY_LABELS,
     FACTOR_LABELS,
     OCCURRENCE_LABELS,
@@ -20,9 +17,12 @@ from bot.taxonomy import (
     Setting,
     Step,
 )
+from bot.features.escalation import flow as escalation
+from bot.machinery.storage.models import Report
+from bot.port.events import FormSubmitted
+from bot.port.forms import clean
+from bot.port.views import Button, ButtonStyle, Card, Field, FieldKind, Form, Notice, Option, View
 from bot.turn import Turn
-from bot.views import Button, ButtonStyle, Card, Field, FieldKind, Form, Notice, Option, View
-from bot.workflows import escalation
 
 FORM_ID = "report"
 CLIENT_REF_MAX = 40

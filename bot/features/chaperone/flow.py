@@ -17,12 +17,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
 
-from bot.availability import Window, covers
-from bot.forms import clean
-from bot.identifiers import describe, find_identifier_kinds
-from bot.outbox import notify, notify_many
-from bot.policy import ChaperonePolicy
-from bot.storage.models import (
+from bot.content.identifiers import describe, find_identifier_kinds
+from bot.content.taxonomy import Category
+from bot.features.escalation import flow as escalation
+from bot.machinery.outbox import notify, notify_many
+from bot.machinery.storage.models import (
     ChaperoneOffer,
     ChaperoneRequest,
     Person,
@@ -30,10 +29,11 @@ from bot.storage.models import (
     Timer,
     VolunteerProfile,
 )
-from bot.storage.repos import Tx
-from bot.taxonomy import Category
-from bot.turn import Turn
-from bot.views import (
+from bot.machinery.storage.repos import Tx
+from bot.org.availability import Window, covers
+from bot.org.policy import ChaperonePolicy
+from bot.port.forms import clean
+from bot.port.views import (
     Button,
     ButtonStyle,
     Card,
@@ -45,7 +45,7 @@ from bot.views import (
     Option,
     View,
 )
-from bot.workflows import escalation
+from bot.turn import Turn
 
 FORM_ID = "chaperone"
 WAVE, DEADLINE, ESCALATE, EXPIRE, REMIND, FOLLOW_UP = (

@@ -6,10 +6,10 @@ import asyncio
 from collections.abc import Mapping
 
 from bot.app import BoundaryBot
-from bot.delivery import Deliverer
-from bot.outbox import DeliveryWorker
-from bot.scheduler import Scheduler, repeat
-from bot.workflows import escalation
+from bot.features.escalation import flow as escalation
+from bot.machinery.outbox import DeliveryWorker
+from bot.machinery.scheduler import Scheduler, repeat
+from bot.port.delivery import Deliverer
 
 AUDIT_EVERY = 30.0  # seconds
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from bot.taxonomy import Category, Setting, Step
+from bot.content.taxonomy import Category, Setting, Step
+from bot.features.chaperone import flow as chaperone
+from bot.features.escalation import flow as escalation
+from bot.features.referral import flow as referral
+from bot.features.report.flow import reference
+from bot.features.volunteer import flow as volunteer
+from bot.port.views import Button, ButtonStyle, Card, Notice, View
 from bot.turn import Turn
-from bot.views import Button, ButtonStyle, Card, Notice, View
-from bot.workflows import chaperone, escalation, referral, volunteer
-from bot.workflows.report import reference
 
 SHOWN = 10
 

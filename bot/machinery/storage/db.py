@@ -11,7 +11,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from bot.storage.repos import Tx
+from bot.machinery.storage.repos import Tx
 
 STARTUP_LOCK_KEY = 0x426F756E64  # any constant shared by every instance ("Bound")
 

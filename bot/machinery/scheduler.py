@@ -23,12 +23,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 
-from bot import views
-from bot.clock import Clock
-from bot.outbox import RetryPolicy, notify
-from bot.storage.db import Database
-from bot.storage.models import Timer
-from bot.storage.repos import Tx
+from bot.machinery.clock import Clock
+from bot.machinery.outbox import RetryPolicy, notify
+from bot.machinery.storage.db import Database
+from bot.machinery.storage.models import Timer
+from bot.machinery.storage.repos import Tx
+from bot.port import views
 
 log = logging.getLogger(__name__)
 

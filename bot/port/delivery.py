@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.views import Card, Notice
+from bot.port.views import Card, Notice
 
 
 @dataclass(frozen=True, slots=True)

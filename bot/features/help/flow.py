@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from bot.views import Card, Notice, View
+from bot.port.views import Card, Notice, View
 
 VERBS: dict[str, str] = {
     "report": "tell me privately what happened; get words you could say and the next step",

@@ -28,11 +28,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot import views
-from bot.clock import Clock
-from bot.delivery import Deliverer, MessageRef, RetryLater, Undeliverable
-from bot.storage.db import Database
-from bot.storage.repos import Tx
+from bot.machinery.clock import Clock
+from bot.machinery.storage.db import Database
+from bot.machinery.storage.repos import Tx
+from bot.port import views
+from bot.port.delivery import Deliverer, MessageRef, RetryLater, Undeliverable
 
 log = logging.getLogger(__name__)
 

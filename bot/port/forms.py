@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any
 
-from bot.views import Field, FieldKind, Form
+from bot.port.views import Field, FieldKind, Form
 
 YES = {"yes", "true", "on", "1"}
 NO = {"no", "false", "off", "0"}

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.availability import DEFAULT_WINDOWS, parse_dates, parse_windows
-from bot.storage.models import VolunteerProfile
-from bot.storage.repos import Tx
-from bot.taxonomy import Profession
+from bot.content.taxonomy import Profession
+from bot.machinery.storage.models import VolunteerProfile
+from bot.machinery.storage.repos import Tx
+from bot.org.availability import DEFAULT_WINDOWS, parse_dates, parse_windows
 
 COLUMNS = ("key", "active", "settings", "sites", "professions", "windows", "unavailable", "timezone")
 SETTINGS = ("in_person", "telehealth", "home_visit")

@@ -22,15 +22,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from bot.forms import clean
-from bot.identifiers import describe, find_identifier_kinds
-from bot.outbox import notify
-from bot.policy import ReferralPolicy, describe_duration
-from bot.storage.models import Person, Referral, ReferralOffer, Team, TeamMember, Timer
-from bot.storage.repos import Tx
-from bot.taxonomy import Category
-from bot.turn import Turn
-from bot.views import (
+from bot.content.identifiers import describe, find_identifier_kinds
+from bot.content.taxonomy import Category
+from bot.features.escalation import flow as escalation
+from bot.machinery.outbox import notify
+from bot.machinery.storage.models import Person, Referral, ReferralOffer, Team, TeamMember, Timer
+from bot.machinery.storage.repos import Tx
+from bot.org.policy import ReferralPolicy, describe_duration
+from bot.port.forms import clean
+from bot.port.views import (
     Button,
     ButtonStyle,
     Card,
@@ -42,7 +42,7 @@ from bot.views import (
     Option,
     View,
 )
-from bot.workflows import escalation
+from bot.turn import Turn
 
 FORM_ID = "referral"
 DECLINE_FORM = "referral.decline"

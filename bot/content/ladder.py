@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from bot.taxonomy import Category, Factor, Occurrence, Step
+from bot.content.taxonomy import Category, Factor, Occurrence, Step
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bot.availability import DAYS, DEFAULT_WINDOWS, Window, describe_windows, parse_dates
-from bot.forms import clean
-from bot.storage.models import Person, VolunteerProfile
-from bot.storage.repos import Tx
-from bot.taxonomy import Profession
+from bot.content.taxonomy import Profession
+from bot.machinery.storage.models import Person, VolunteerProfile
+from bot.machinery.storage.repos import Tx
+from bot.org.availability import DAYS, DEFAULT_WINDOWS, Window, describe_windows, parse_dates
+from bot.port.forms import clean
+from bot.port.views import Button, ButtonStyle, Card, Field, FieldKind, Form, Notice, Option, View
 from bot.turn import Turn
-from bot.views import Button, ButtonStyle, Card, Field, FieldKind, Form, Notice, Option, View
 
 FORM_ID = "volunteer"
 SETTINGS = (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.clock import Clock
-from bot.storage.db import Database
+from bot.machinery.clock import Clock
+from bot.machinery.storage.db import Database
 
 OVERDUE_AFTER = timedelta(minutes=1)
 
