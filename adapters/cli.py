@@ -153,7 +153,7 @@ def roster_import(file: Path) -> None:
     """
     from datetime import UTC, datetime
 
-    from bot.org import roster as roster_file
+    from bot.features.volunteer import roster as roster_file
 
     settings = _settings()
     try:

@@ -20,8 +20,7 @@ from prometheus_client import (
 from adapters.appkeys import BOT_KEY, DELIVERERS_KEY, SETTINGS_KEY
 from adapters.web import setup_web_chat
 from bot import runtime
-from bot.features.escalation import flow as escalation
-from bot.machinery.background import Background
+from bot.background import Background
 from bot.machinery.clock import Clock
 from bot.machinery.config import Settings
 from bot.machinery.monitoring import reliability_stats
@@ -70,17 +69,20 @@ def create_app(settings: Settings, clock: Clock | None = None, *, run_background
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """200 while the database answers; ``escalations_overdue`` counts escalations whose next
-    step is over a minute late (a stuck scheduler), which makes the status "degraded"."""
+    """200 while the database answers. Each feature's health checks add a count (for example
+    ``escalations_overdue``: escalations whose next step is over a minute late, a stuck
+    scheduler); any count above zero makes the status "degraded"."""
     bot = request.app[BOT_KEY]
     try:
         await bot.db.ping()
+        counts = {}
         async with bot.db.transaction() as tx:
-            overdue = len(await escalation.overdue(tx, bot.clock.now()))
+            for name, check in bot.features.health.items():
+                counts[name] = await check(tx, bot.clock.now())
     except DatabaseUnavailable:
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
-    status = "degraded" if overdue else "ok"
-    return web.json_response({"status": status, "database": "ok", "escalations_overdue": overdue})
+    status = "degraded" if any(counts.values()) else "ok"
+    return web.json_response({"status": status, "database": "ok", **counts})
 
 
 async def metrics(request: web.Request) -> web.Response:

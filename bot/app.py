@@ -1,87 +1,26 @@
 """The core's front door: one event in, the views for that person out.
 
 Each event runs in one transaction. The person is resolved from their platform identity;
-then the verb, form or button is routed to its workflow module.
+then the verb, form or button is looked up in the registry of features and handed to the
+feature that declared it. Nothing here knows any feature by name.
 """
 
 from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Awaitable, Callable
 
 from bot.content.scripts import Library
-from bot.features.chaperone import flow as chaperone
-from bot.features.escalation import flow as escalation
-from bot.features.help import flow as help
-from bot.features.referral import flow as referral
-from bot.features.report import flow as report
-from bot.features.script import flow as script
-from bot.features.status import flow as status
-from bot.features.volunteer import flow as volunteer
+from bot.feature import Registry
+from bot.features import registry as default_registry
 from bot.machinery.clock import Clock
 from bot.machinery.crypto import Sealer
-from bot.machinery.scheduler import DEFAULT_HANDLERS, TimerHandler
 from bot.machinery.storage.db import Database
 from bot.port.events import ButtonPressed, Command, Event, FormSubmitted
 from bot.port.views import Notice, View
 from bot.turn import Turn
 
 log = logging.getLogger(__name__)
-
-Handler = Callable[[Turn, str], Awaitable[list[View]]]
-
-COMMANDS: dict[str, Handler] = {
-    "report": report.start,
-    "script": script.lookup,
-    "status": status.show,
-    "help": help.show,
-    "escalate": report.escalate_verb,
-    "chaperone": chaperone.start,
-    "volunteer": volunteer.start,
-    "refer": referral.start,
-}
-ALIASES = {"?": "help", "reports": "status", "mine": "status", "file": "report"}
-PLANNED: set[str] = set()
-
-BUTTONS: dict[str, Handler] = {
-    "report.tone": report.another_tone,
-    "report.withdraw": report.withdraw,
-    "report.ask_delete": report.ask_delete,
-    "report.delete": report.delete,
-    "report.escalate": report.escalate_button,
-    "status.show": status.show,
-    "escalation.ack": escalation.acknowledge,
-    "escalation.resolve": escalation.ask_resolve,
-    "escalation.view": escalation.view_details,
-    "chaperone.for_report": chaperone.start_for_report,
-    "chaperone.accept": chaperone.accept,
-    "chaperone.decline": chaperone.decline,
-    "chaperone.details": chaperone.details,
-    "chaperone.cancel": chaperone.cancel,
-    "chaperone.withdraw": chaperone.withdraw,
-    "chaperone.record": chaperone.record,
-    "volunteer.open": volunteer.start,
-    "volunteer.toggle": volunteer.toggle,
-    # Referrals
-    "referral.start": referral.start,
-    "referral.approve": referral.approve,
-    "referral.return": referral.ask_return,
-    "referral.accept": referral.accept,
-    "referral.decline": referral.ask_decline,
-    "referral.reroute": referral.ask_reroute,
-    "referral.note": referral.view_note,
-    "referral.told": referral.ask_told,
-    "referral.tick": referral.tick,
-}
-
-# Referral forms: form id → handler(turn, values, state).
-REFERRAL_FORMS = {
-    referral.RETURN_FORM: referral.return_it,
-    referral.DECLINE_FORM: referral.decline,
-    referral.REROUTE_FORM: referral.reroute,
-    referral.TOLD_FORM: referral.told,
-}
 
 UNKNOWN_PERSON = Notice(
     "I don't recognise you yet, so I can't keep anything for you. Please ask your Boundary Bot "
@@ -95,21 +34,23 @@ STALE_BUTTON = Notice("That button no longer does anything. Type status to see w
 def parse_command(text: str) -> tuple[str, str]:
     """``"Report  now"`` → ``("report", "now")``. The verb is lower-cased, args kept as typed."""
     verb, _, args = text.strip().partition(" ")
-    verb = verb.lower()
-    return ALIASES.get(verb, verb), args.strip()
+    return verb.lower(), args.strip()
 
 
 class BoundaryBot:
-    def __init__(self, db: Database, sealer: Sealer, library: Library, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, sealer: Sealer, library: Library, clock: Clock, features: Registry | None = None,
+    ) -> None:
         self.db = db
         self.sealer = sealer
         self.library = library
         self.clock = clock
-        # Timer kind → handler. Workflows that schedule timers add theirs here.
-        self.timer_handlers: dict[str, TimerHandler] = {
-            **DEFAULT_HANDLERS, **escalation.TIMER_HANDLERS, **chaperone.TIMER_HANDLERS,
-            **referral.TIMER_HANDLERS,
-        }
+        self.features = features or default_registry()
+
+    @property
+    def timer_handlers(self):
+        """Timer kind → handler, for the scheduler: every feature's, and the shared ones."""
+        return self.features.timers
 
     async def handle(self, event: Event) -> list[View]:
         try:
@@ -120,7 +61,7 @@ class BoundaryBot:
                 person = await tx.people.resolve(event.identity, self.clock.now())
                 if person is None:
                     return [UNKNOWN_PERSON]
-                turn = Turn(tx, person, await tx.org.get(), self.clock, self.sealer, self.library)
+                turn = Turn(tx, person, await tx.org.get(), self.clock, self.sealer, self.library, self.features)
                 return await self._route(turn, event)
         except Exception as exc:
             # The exception's type and stack, never its message: messages can quote what
@@ -139,33 +80,17 @@ class BoundaryBot:
         return f"{identity.platform}:{identity.workspace}:{event.event_id}"[:255]
 
     async def _route(self, turn: Turn, event: Event) -> list[View]:
+        features = self.features
         match event:
-            case Command(verb=verb, args=args):
-                verb = verb.lower()
-                verb = ALIASES.get(verb, verb)
-                if not verb:
-                    return await help.show(turn)
-                if verb in COMMANDS:
-                    return await COMMANDS[verb](turn, args)
-                if verb in PLANNED:
-                    return help.not_yet(verb)
-                return help.unknown(verb)
-            case FormSubmitted(form_id=report.FORM_ID):
-                return await report.submit(turn, event)
-            case FormSubmitted(form_id=escalation.RESOLVE_FORM, values=values, state=state):
-                return await escalation.resolve(turn, values, state)
-            case FormSubmitted(form_id=chaperone.FORM_ID, values=values):
-                return await chaperone.submit(turn, values)
-            case FormSubmitted(form_id=volunteer.FORM_ID, values=values):
-                return await volunteer.submit(turn, values)
-            case FormSubmitted(form_id=referral.FORM_ID, values=values):
-                return await referral.submit(turn, values)
-            case FormSubmitted(form_id=form_id, values=values, state=state) if form_id in REFERRAL_FORMS:
-                return await REFERRAL_FORMS[form_id](turn, values, state)
-            case FormSubmitted():
-                return [STALE_FORM]
-            case ButtonPressed(action=action, value=value) if action in BUTTONS:
-                return await BUTTONS[action](turn, value)
-            case ButtonPressed():
-                return [STALE_BUTTON]
+            case Command(verb=word, args=args):
+                verb = features.verb(word) if word else features.verb("help")
+                if verb is not None:
+                    return await verb.run(turn, args)
+                return await features.fallback(turn, f"{word} {args}".strip())
+            case FormSubmitted(form_id=form_id, values=values, state=state):
+                handler = features.forms.get(form_id)
+                return await handler(turn, values, state) if handler else [STALE_FORM]
+            case ButtonPressed(action=action, value=value):
+                handler = features.buttons.get(action)
+                return await handler(turn, value) if handler else [STALE_BUTTON]
         raise TypeError(f"not an event: {type(event).__name__}")

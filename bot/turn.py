@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.content.scripts import Library
 from bot.content.taxonomy import Profession
+
+if TYPE_CHECKING:
+    from bot.feature import Registry
 from bot.machinery.clock import Clock
 from bot.machinery.crypto import Sealer
 from bot.machinery.storage.models import Organisation, Person
@@ -22,6 +26,8 @@ class Turn:
     clock: Clock
     sealer: Sealer
     library: Library
+    features: Registry
+    """Every feature's declarations: for the few features that list the others (help, status)."""
 
     @property
     def profession(self) -> Profession | None:

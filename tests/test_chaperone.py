@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.features.chaperone import flow as chaperone
+from bot.features.volunteer.availability import parse_windows
 from bot.machinery.storage.models import ChaperoneOffer, ChaperoneRequest, Person, VolunteerProfile
 from bot.org import orgfile
-from bot.org.availability import parse_windows
 from bot.port.events import ButtonPressed, Command, FormSubmitted, Identity
 from bot.port.views import Card, Dialog, Form, Notice
 from tests.world import World, text_of

@@ -4,8 +4,9 @@ import asyncio
 
 import pytest
 
+from bot.features.volunteer import roster
 from bot.machinery.storage.models import VolunteerProfile
-from bot.org import orgfile, roster
+from bot.org import orgfile
 from tests.test_cli import run
 
 GOOD = """key,active,settings,sites,professions,windows,unavailable,timezone

@@ -13,20 +13,20 @@ import zipfile
 import zlib
 from urllib.parse import urlparse
 
+from bot.features import registry
+
 MANIFEST_SCHEMA = "https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/MicrosoftTeams.schema.json"
 MANIFEST_VERSION = "1.17"
 ACCENT = (0x0F, 0x76, 0x6E)  # teal
 
-COMMANDS = (
-    ("report", "Report an uncomfortable interaction privately and get words to say"),
-    ("script", "Look up boundary scripts, e.g. script asked for my number"),
-    ("chaperone", "Ask a colleague to join a session"),
-    ("volunteer", "Opt in or out as a chaperone"),
-    ("refer", "Start a referral handoff of a client"),
-    ("escalate", "Send one of your reports to your manager now"),
-    ("status", "Your open reports, requests and referrals"),
-    ("help", "What the bot does and how privacy works"),
-)
+# Teams shows at most 10 commands; titles up to 32 characters, descriptions up to 128.
+MAX_COMMANDS = 10
+
+
+def commands() -> list[dict[str, str]]:
+    """The command menu: every verb the features declare, in menu order."""
+    return [{"title": verb.name[:32], "description": verb.help[:128]}
+            for verb in registry().verbs[:MAX_COMMANDS]]
 
 
 def manifest(app_id: str, website: str, *, version: str = "1.0.0", name: str = "Boundary Bot") -> dict:
@@ -62,7 +62,7 @@ def manifest(app_id: str, website: str, *, version: str = "1.0.0", name: str = "
             "isNotificationOnly": False,
             "commandLists": [{
                 "scopes": ["personal"],
-                "commands": [{"title": t, "description": d} for t, d in COMMANDS],
+                "commands": commands(),
             }],
         }],
         "permissions": ["identity", "messageTeamMembers"],

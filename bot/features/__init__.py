@@ -1,0 +1,21 @@
+"""Every feature of the bot. To add one, write its package and list it here."""
+
+from bot.feature import Feature, Registry
+from bot.features import chaperone, escalation, help, referral, report, script, status, volunteer
+from bot.machinery.scheduler import DEFAULT_HANDLERS
+
+ALL: tuple[Feature, ...] = (
+    report.FEATURE,
+    script.FEATURE,
+    chaperone.FEATURE,
+    volunteer.FEATURE,
+    referral.FEATURE,
+    escalation.FEATURE,
+    status.FEATURE,
+    help.FEATURE,
+)
+
+
+def registry(features: tuple[Feature, ...] = ALL) -> Registry:
+    """The features' declarations, checked and indexed (raises RegistryError on a clash)."""
+    return Registry(features, base_timers=DEFAULT_HANDLERS)

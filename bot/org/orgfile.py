@@ -27,7 +27,7 @@ from pydantic import (
 from sqlalchemy import select
 
 from bot.content.taxonomy import Profession
-from bot.features.volunteer.flow import ensure_default_profile
+from bot.features.volunteer import ensure_default_profile
 from bot.machinery.storage.models import Identity, Organisation, Person, Team, TeamMember
 from bot.machinery.storage.repos import Tx
 from bot.org.policy import (

@@ -19,7 +19,8 @@ from sqlalchemy import func, or_, select, update
 
 from bot.content.identifiers import describe, find_identifier_kinds
 from bot.content.taxonomy import Category
-from bot.features.escalation import flow as escalation
+from bot.features import escalation
+from bot.features.volunteer import Window, covers
 from bot.machinery.outbox import notify, notify_many
 from bot.machinery.storage.models import (
     ChaperoneOffer,
@@ -30,7 +31,6 @@ from bot.machinery.storage.models import (
     VolunteerProfile,
 )
 from bot.machinery.storage.repos import Tx
-from bot.org.availability import Window, covers
 from bot.org.policy import ChaperonePolicy
 from bot.port.forms import clean
 from bot.port.views import (
@@ -142,7 +142,7 @@ async def start_for_report(turn: Turn, value: str) -> list[View]:
     return [await request_form(turn, values=values)]
 
 
-async def submit(turn: Turn, values: dict) -> list[View]:
+async def submit(turn: Turn, values: dict, state: str = "") -> list[View]:
     form = await request_form(turn, values={})
     cleaned, errors = clean(form, values)
     now = turn.clock.now()
@@ -216,7 +216,7 @@ def _deadline(request: ChaperoneRequest, policy: ChaperonePolicy, now: datetime)
 
 
 async def _policy_for(tx: Tx, person_id: int) -> ChaperonePolicy:
-    team = await escalation.team_for(tx, person_id)
+    team = await tx.people.home_team(person_id)
     return ChaperonePolicy.from_json(team.chaperone_policy if team else None)
 
 

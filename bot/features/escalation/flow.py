@@ -54,18 +54,6 @@ def reference(escalation: Escalation) -> str:
 # --- who ------------------------------------------------------------------------------------
 
 
-async def team_for(tx: Tx, person_id: int) -> Team | None:
-    """The team whose managers a person's escalations go to: the first (by name) they belong
-    to as a member."""
-    return await tx.session.scalar(
-        select(Team)
-        .join(TeamMember, TeamMember.team_id == Team.id)
-        .where(TeamMember.person_id == person_id, TeamMember.role == "member")
-        .order_by(Team.name)
-        .limit(1)
-    )
-
-
 async def people_at(tx: Tx, team: Team, policy: Policy, level: int) -> list[Person]:
     who = policy.levels[min(level, len(policy.levels) - 1)].who
     if who == MANAGERS:
@@ -128,7 +116,7 @@ async def start_about(
 
 
 async def _open(tx, clock, reporter, reason, *, report=None, subject=None):
-    team = await team_for(tx, reporter.id)
+    team = await tx.people.home_team(reporter.id)
     if team is None:
         return None, []
     policy = Policy.from_json(team.escalation_policy)
@@ -555,6 +543,15 @@ async def for_handler(tx: Tx, person: Person) -> list[Escalation]:
         .distinct()
         .order_by(Escalation.id.desc())
     )).all())
+
+
+async def section(turn: Turn) -> list[View]:
+    """My part of ``status``: the escalations waiting for me or my colleagues."""
+    cards = await handler_cards(turn)
+    if not cards:
+        return []
+    s = "s" if len(cards) != 1 else ""
+    return [Notice(f"{len(cards)} escalation{s} waiting for you or your colleagues:"), *cards]
 
 
 async def handler_cards(turn: Turn) -> list[View]:

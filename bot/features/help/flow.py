@@ -1,21 +1,11 @@
-"""``help``, and the short answer to a verb the bot does not know."""
+"""``help``, and the answer to text that is not a verb."""
 
 from __future__ import annotations
 
 import difflib
 
 from bot.port.views import Card, Notice, View
-
-VERBS: dict[str, str] = {
-    "report": "tell me privately what happened; get words you could say and the next step",
-    "script": "look up words to say (e.g. script asked for my number); nothing is saved",
-    "chaperone": "ask for a colleague to be present at a session",
-    "volunteer": "offer to be a chaperone, or pause (volunteer off)",
-    "escalate": "send one of your reports to your manager now",
-    "refer": "hand a client over to a colleague or a team's intake pool, with a checklist until it is done",
-    "status": "your open reports and referrals, and where each stands",
-    "help": "what the bot does and how your privacy is kept",
-}
+from bot.turn import Turn
 
 PRIVACY = (
     "Your reports are private to you. What you write, and any nickname you give the client, "
@@ -26,7 +16,7 @@ PRIVACY = (
 )
 
 
-async def show(turn: object = None, args: str = "") -> list[View]:
+async def show(turn: Turn, args: str = "") -> list[View]:
     return [
         Card(
             title="Boundary Bot",
@@ -36,23 +26,15 @@ async def show(turn: object = None, args: str = "") -> list[View]:
                 "threatens you.",
                 *PRIVACY,
             ),
-            facts=tuple((verb, what) for verb, what in VERBS.items()),
+            facts=tuple((verb.name, verb.help) for verb in turn.features.verbs),
         )
     ]
 
 
-def unknown(verb: str) -> list[View]:
-    close = difflib.get_close_matches(verb, VERBS, n=1)
+async def unknown(turn: Turn, text: str) -> list[View]:
+    word = text.split(" ", 1)[0].lower()
+    names = [verb.name for verb in turn.features.verbs]
+    close = difflib.get_close_matches(word, names, n=1)
     hint = f" Did you mean {close[0]}?" if close else ""
-    listed = ", ".join(VERBS)
-    # The typed word is not echoed back: people sometimes type more than a verb.
-    return [Notice(f"I don't know that command.{hint} Try one of: {listed}.")]
-
-
-def not_yet(verb: str) -> list[View]:
-    return [
-        Notice(
-            f"{verb} is not available in this version of Boundary Bot yet. "
-            f"Try one of: {', '.join(VERBS)}."
-        )
-    ]
+    # What was typed is not echoed back: people sometimes type more than a verb.
+    return [Notice(f"I don't know that command.{hint} Try one of: {', '.join(names)}.")]

@@ -24,7 +24,7 @@ from sqlalchemy import select, update
 
 from bot.content.identifiers import describe, find_identifier_kinds
 from bot.content.taxonomy import Category
-from bot.features.escalation import flow as escalation
+from bot.features import escalation
 from bot.machinery.outbox import notify
 from bot.machinery.storage.models import Person, Referral, ReferralOffer, Team, TeamMember, Timer
 from bot.machinery.storage.repos import Tx
@@ -110,12 +110,12 @@ class _At:
 
 async def policy_for(tx: Tx, person_id: int) -> ReferralPolicy:
     """The referrer's team's policy (the team their escalations go to)."""
-    team = await escalation.team_for(tx, person_id)
+    team = await tx.people.home_team(person_id)
     return ReferralPolicy.from_json(team.referral_policy if team else None)
 
 
 async def _approvers(tx: Tx, referrer: Person) -> list[Person]:
-    team = await escalation.team_for(tx, referrer.id)
+    team = await tx.people.home_team(referrer.id)
     if team is None:
         return []
     return list((await tx.session.scalars(
@@ -253,7 +253,7 @@ def _parse_receiver(value: str) -> tuple[str, int]:
     return kind, int(number)
 
 
-async def submit(turn: Turn, raw: dict) -> list[View]:
+async def submit(turn: Turn, raw: dict, state: str = "") -> list[View]:
     form = await _form(turn)
     values, errors = clean(form, raw)
     if kinds := find_identifier_kinds(values.get("note")):

@@ -17,9 +17,8 @@ from bot.content.taxonomy import (
     Setting,
     Step,
 )
-from bot.features.escalation import flow as escalation
+from bot.features import escalation
 from bot.machinery.storage.models import Report
-from bot.port.events import FormSubmitted
 from bot.port.forms import clean
 from bot.port.views import Button, ButtonStyle, Card, Field, FieldKind, Form, Notice, Option, View
 from bot.turn import Turn
@@ -73,8 +72,8 @@ async def start(turn: Turn, args: str = "") -> list[View]:
     return [REPORT_FORM]
 
 
-async def submit(turn: Turn, event: FormSubmitted) -> list[View]:
-    values, errors = clean(REPORT_FORM, event.values)
+async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
+    values, errors = clean(REPORT_FORM, submitted)
     if kinds := reference_problems(values.get("client_ref")):
         errors["client_ref"] = (
             f"This looks like {describe(kinds)}. Please use a nickname that nobody else "
@@ -86,7 +85,7 @@ async def submit(turn: Turn, event: FormSubmitted) -> list[View]:
             "need anything that identifies your client."
         )
     if errors:
-        return [REPORT_FORM.with_errors(event.values, errors)]
+        return [REPORT_FORM.with_errors(submitted, errors)]
 
     category = Category(values["category"])
     occurrence = Occurrence(values["occurrence"])

@@ -6,9 +6,15 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.content.taxonomy import Profession
+from bot.features.volunteer.availability import (
+    DAYS,
+    DEFAULT_WINDOWS,
+    Window,
+    describe_windows,
+    parse_dates,
+)
 from bot.machinery.storage.models import Person, VolunteerProfile
 from bot.machinery.storage.repos import Tx
-from bot.org.availability import DAYS, DEFAULT_WINDOWS, Window, describe_windows, parse_dates
 from bot.port.forms import clean
 from bot.port.views import Button, ButtonStyle, Card, Field, FieldKind, Form, Notice, Option, View
 from bot.turn import Turn
@@ -112,7 +118,7 @@ async def start(turn: Turn, args: str = "") -> list[View]:
     return [form(turn, profile)]
 
 
-async def submit(turn: Turn, values: dict) -> list[View]:
+async def submit(turn: Turn, values: dict, state: str = "") -> list[View]:
     profile = await profile_of(turn.tx, turn.person.id)
     empty = form(turn, profile, values={})
     cleaned, errors = clean(empty, values)

@@ -129,6 +129,17 @@ class People:
         )
         return [(team, role) for team, role in rows.all()]
 
+    async def home_team(self, person_id: int) -> Team | None:
+        """The team whose managers and policies apply to a person: the first (by name) they
+        belong to as a member."""
+        return await self._s.scalar(
+            select(Team)
+            .join(TeamMember, TeamMember.team_id == Team.id)
+            .where(TeamMember.person_id == person_id, TeamMember.role == "member")
+            .order_by(Team.name)
+            .limit(1)
+        )
+
     async def managers_of(self, person_id: int) -> Sequence[Person]:
         """Managers of every team the person belongs to as a member (not themselves)."""
         member_teams = select(TeamMember.team_id).where(

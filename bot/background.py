@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import Mapping
 
 from bot.app import BoundaryBot
-from bot.features.escalation import flow as escalation
 from bot.machinery.outbox import DeliveryWorker
 from bot.machinery.scheduler import Scheduler, repeat
 from bot.port.delivery import Deliverer
@@ -18,7 +17,7 @@ class Background:
     def __init__(self, bot: BoundaryBot, deliverers: Mapping[str, Deliverer], *, tick: float = 0.25) -> None:
         self.bot = bot
         self.worker = DeliveryWorker(bot.db, deliverers, bot.clock)
-        self.overdue_escalations = 0
+        self.flagged: dict[str, int] = {}  # watchdog → what it flagged last time
         self.scheduler = Scheduler(bot.db, bot.clock, bot.timer_handlers)
         self.tick = tick
         self._stop = asyncio.Event()
@@ -28,14 +27,16 @@ class Background:
         self._tasks = [
             asyncio.create_task(repeat(self.worker.run_once, self._stop, self.tick, "outbox delivery")),
             asyncio.create_task(repeat(self.scheduler.run_once, self._stop, self.tick, "timer scheduler")),
-            asyncio.create_task(repeat(self.audit_once, self._stop, AUDIT_EVERY, "escalation auditor")),
+            asyncio.create_task(repeat(self.watch_once, self._stop, AUDIT_EVERY, "watchdogs")),
         ]
 
-    async def audit_once(self) -> int:
-        """Flag escalations whose next step is overdue (a stuck timer) to the admins.
-        Always 0: the auditor runs on its own slow beat, never in a tight loop."""
-        async with self.bot.db.transaction() as tx:
-            self.overdue_escalations = await escalation.audit_overdue(tx, self.bot.clock.now())
+    async def watch_once(self) -> int:
+        """Run every feature's watchdog (for instance: flag escalations whose next step is
+        overdue to the admins). Always 0: watchdogs run on their own slow beat, never in a
+        tight loop."""
+        for name, watchdog in self.bot.features.watchdogs.items():
+            async with self.bot.db.transaction() as tx:
+                self.flagged[name] = await watchdog(tx, self.bot.clock.now())
         return 0
 
     async def stop(self) -> None:

@@ -20,9 +20,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.content.taxonomy import Profession
+from bot.features.volunteer.availability import DEFAULT_WINDOWS, parse_dates, parse_windows
 from bot.machinery.storage.models import VolunteerProfile
 from bot.machinery.storage.repos import Tx
-from bot.org.availability import DEFAULT_WINDOWS, parse_dates, parse_windows
 
 COLUMNS = ("key", "active", "settings", "sites", "professions", "windows", "unavailable", "timezone")
 SETTINGS = ("in_person", "telehealth", "home_visit")

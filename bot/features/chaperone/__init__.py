@@ -1,0 +1,33 @@
+"""``chaperone``: a second person for a session, found among volunteers; exactly one covers it."""
+
+from bot.feature import Feature, Verb
+from bot.features.chaperone import flow
+
+__all__ = ["FEATURE"]
+
+FEATURE = Feature(
+    name="chaperone",
+    verbs=(Verb("chaperone", flow.start, "ask for a colleague to be present at a session", order=30),),
+    buttons={
+        "chaperone.for_report": flow.start_for_report,
+        "chaperone.accept": flow.accept,
+        "chaperone.decline": flow.decline,
+        "chaperone.details": flow.details,
+        "chaperone.cancel": flow.cancel,
+        "chaperone.withdraw": flow.withdraw,
+        "chaperone.record": flow.record,
+    },
+    forms={flow.FORM_ID: flow.submit},
+    timers=flow.TIMER_HANDLERS,
+    audit_actions={
+        "chaperone.requested": "a clinician asked for a chaperone",
+        "chaperone.accepted": "a volunteer accepted a chaperone request",
+        "chaperone.cancelled": "the requester cancelled a chaperone request",
+        "chaperone.withdrawn": "the chaperone withdrew; the request re-opened",
+        "chaperone.details_viewed": "the chaperone opened the session's note and link",
+        "chaperone.observed": "the requester recorded who observed the session",
+        "chaperone.did_not_happen": "the requester recorded that the session did not happen",
+    },
+    status=flow.status_cards,
+    status_order=20,
+)

@@ -1,0 +1,45 @@
+"""Escalation: a report (or an unfilled request, an unanswered referral) climbs the team's
+ladder of managers until one acknowledges it; reminders run until it is resolved."""
+
+from bot.feature import Feature
+from bot.features.escalation import flow
+from bot.features.escalation.flow import (
+    audit_overdue,
+    escalate_report,
+    overdue,
+    reference,
+    settle_about,
+    start,
+    start_about,
+    status_line,
+)
+
+__all__ = ["FEATURE", "start", "start_about", "settle_about", "reference", "status_line", "escalate_report",
+           "overdue", "audit_overdue"]
+
+
+async def _count_overdue(tx, now) -> int:
+    return len(await overdue(tx, now))
+
+
+FEATURE = Feature(
+    name="escalation",
+    buttons={
+        "escalation.ack": flow.acknowledge,
+        "escalation.resolve": flow.ask_resolve,
+        "escalation.view": flow.view_details,
+    },
+    forms={flow.RESOLVE_FORM: flow.resolve},
+    timers=flow.TIMER_HANDLERS,
+    audit_actions={
+        "escalation.started": "an escalation was sent to managers",
+        "escalation.acknowledged": "a manager acknowledged an escalation",
+        "escalation.resolved": "a manager resolved an escalation",
+        "escalation.settled": "an escalation closed itself: what it was about was dealt with",
+        "report.viewed": "a manager opened a report's details from an escalation",
+    },
+    status=flow.section,
+    status_order=10,
+    watchdogs={"escalation.overdue": audit_overdue},
+    health={"escalations_overdue": _count_overdue},
+)

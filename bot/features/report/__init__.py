@@ -1,0 +1,31 @@
+"""``report``: a private form, stored at once with the free text sealed, answered with the
+recommended step and words the clinician could say; ``escalate`` sends one to managers."""
+
+from bot.feature import Feature, Verb
+from bot.features.report import flow, status
+
+__all__ = ["FEATURE"]
+
+FEATURE = Feature(
+    name="report",
+    verbs=(
+        Verb("report", flow.start, "tell me privately what happened; get words you could say and the next step",
+             aliases=("file",), order=10),
+        Verb("escalate", flow.escalate_verb, "send one of your reports to your manager now", order=60),
+    ),
+    buttons={
+        "report.tone": flow.another_tone,
+        "report.withdraw": flow.withdraw,
+        "report.ask_delete": flow.ask_delete,
+        "report.delete": flow.delete,
+        "report.escalate": flow.escalate_button,
+    },
+    forms={flow.FORM_ID: flow.submit},
+    audit_actions={
+        "report.created": "a clinician filed a report",
+        "report.withdrawn": "the author withdrew their report",
+        "report.deleted": "the author deleted their report",
+    },
+    status=status.section,
+    status_order=50,
+)

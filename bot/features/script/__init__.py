@@ -1,0 +1,12 @@
+"""``script [words]``: look up words to say without filing anything."""
+
+from bot.feature import Feature, Verb
+from bot.features.script import flow
+
+__all__ = ["FEATURE"]
+
+FEATURE = Feature(
+    name="script",
+    verbs=(Verb("script", flow.lookup, "look up words to say (e.g. script asked for my number); nothing is saved",
+                order=20),),
+)

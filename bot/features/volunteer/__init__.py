@@ -1,0 +1,27 @@
+"""``volunteer``: opting in or out as a chaperone, with where, what and when."""
+
+from bot.feature import Feature, Verb
+from bot.features.volunteer import flow
+from bot.features.volunteer.availability import Window, covers
+from bot.features.volunteer.flow import ensure_default_profile
+
+__all__ = ["FEATURE", "ensure_default_profile", "Window", "covers"]
+
+
+async def _section(turn):
+    card = await flow.status_card(turn)
+    return [card] if card else []
+
+
+FEATURE = Feature(
+    name="volunteer",
+    verbs=(Verb("volunteer", flow.start, "offer to be a chaperone, or pause (volunteer off)", order=40),),
+    buttons={"volunteer.open": flow.start, "volunteer.toggle": flow.toggle},
+    forms={flow.FORM_ID: flow.submit},
+    audit_actions={
+        "volunteer.updated": "a volunteer changed when, where or whether they chaperone",
+        "volunteer.paused": "a volunteer paused or resumed chaperoning",
+    },
+    status=_section,
+    status_order=30,
+)
