@@ -7,6 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import bot.features  # noqa: F401  (every feature's tables, on Base.metadata)
 from bot.machinery.config import Settings
 from bot.machinery.storage.db import make_engine
 from bot.machinery.storage.models import Base

@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.features.chaperone import flow as chaperone
+from bot.features.chaperone.storage import ChaperoneOffer, ChaperoneRequest
 from bot.features.volunteer.availability import parse_windows
-from bot.machinery.storage.models import ChaperoneOffer, ChaperoneRequest, Person, VolunteerProfile
+from bot.features.volunteer.storage import VolunteerProfile
+from bot.machinery.storage.models import Person
 from bot.org import orgfile
 from bot.port.events import ButtonPressed, Command, FormSubmitted, Identity
 from bot.port.views import Card, Dialog, Form, Notice

@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.features.escalation import flow as escalation
-from bot.machinery.storage.models import AuditEntry, Escalation, Notification
+from bot.features.escalation.storage import Escalation
+from bot.machinery.storage.models import AuditEntry, Notification
 from bot.org import orgfile
 from bot.port.events import ButtonPressed, Command, FormSubmitted, Identity
 from bot.port.views import Card, Dialog, Form

@@ -5,8 +5,10 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
+from bot.features.escalation.storage import Escalation
 from bot.features.referral import flow as referral
-from bot.machinery.storage.models import AuditEntry, Escalation, Referral
+from bot.features.referral.storage import Referral
+from bot.machinery.storage.models import AuditEntry
 from bot.org import orgfile
 from bot.port.events import ButtonPressed, Command, FormSubmitted, Identity
 from bot.port.views import Card, Dialog, Form, Notice

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from bot.features.volunteer import roster
-from bot.machinery.storage.models import VolunteerProfile
+from bot.features.volunteer.storage import VolunteerProfile
 from bot.org import orgfile
 from tests.test_cli import run
 

@@ -20,16 +20,10 @@ from sqlalchemy import func, or_, select, update
 from bot.content.identifiers import describe, find_identifier_kinds
 from bot.content.taxonomy import Category
 from bot.features import escalation
-from bot.features.volunteer import Window, covers
+from bot.features.chaperone.storage import ChaperoneOffer, ChaperoneRequest
+from bot.features.volunteer import VolunteerProfile, Window, covers
 from bot.machinery.outbox import notify, notify_many
-from bot.machinery.storage.models import (
-    ChaperoneOffer,
-    ChaperoneRequest,
-    Person,
-    TeamMember,
-    Timer,
-    VolunteerProfile,
-)
+from bot.machinery.storage.models import Person, TeamMember, Timer
 from bot.machinery.storage.repos import Tx
 from bot.org.policy import ChaperonePolicy
 from bot.port.forms import clean

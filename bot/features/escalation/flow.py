@@ -15,17 +15,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.content.taxonomy import Category, Factor, Occurrence, Setting, Step
+from bot.features.escalation.storage import Escalation, EscalationNotice
 from bot.machinery.clock import Clock
 from bot.machinery.outbox import notify
-from bot.machinery.storage.models import (
-    Escalation,
-    EscalationNotice,
-    Person,
-    Report,
-    Team,
-    TeamMember,
-    Timer,
-)
+from bot.machinery.storage.models import Person, Report, Team, TeamMember, Timer
 from bot.machinery.storage.repos import Tx
 from bot.org.policy import MANAGERS, Policy, describe_duration
 from bot.port.views import Button, ButtonStyle, Card, Dialog, Field, FieldKind, Form, Notice, View

@@ -25,8 +25,9 @@ from sqlalchemy import select, update
 from bot.content.identifiers import describe, find_identifier_kinds
 from bot.content.taxonomy import Category
 from bot.features import escalation
+from bot.features.referral.storage import Referral, ReferralOffer
 from bot.machinery.outbox import notify
-from bot.machinery.storage.models import Person, Referral, ReferralOffer, Team, TeamMember, Timer
+from bot.machinery.storage.models import Person, Team, TeamMember, Timer
 from bot.machinery.storage.repos import Tx
 from bot.org.policy import ReferralPolicy, describe_duration
 from bot.port.forms import clean

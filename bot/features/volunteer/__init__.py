@@ -4,8 +4,9 @@ from bot.feature import Feature, Verb
 from bot.features.volunteer import flow
 from bot.features.volunteer.availability import Window, covers
 from bot.features.volunteer.flow import ensure_default_profile
+from bot.features.volunteer.storage import VolunteerProfile
 
-__all__ = ["FEATURE", "ensure_default_profile", "Window", "covers"]
+__all__ = ["FEATURE", "ensure_default_profile", "Window", "covers", "VolunteerProfile"]
 
 
 async def _section(turn):

@@ -13,7 +13,8 @@ from bot.features.volunteer.availability import (
     describe_windows,
     parse_dates,
 )
-from bot.machinery.storage.models import Person, VolunteerProfile
+from bot.features.volunteer.storage import VolunteerProfile
+from bot.machinery.storage.models import Person
 from bot.machinery.storage.repos import Tx
 from bot.port.forms import clean
 from bot.port.views import Button, ButtonStyle, Card, Field, FieldKind, Form, Notice, Option, View

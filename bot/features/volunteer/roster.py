@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.content.taxonomy import Profession
 from bot.features.volunteer.availability import DEFAULT_WINDOWS, parse_dates, parse_windows
-from bot.machinery.storage.models import VolunteerProfile
+from bot.features.volunteer.storage import VolunteerProfile
 from bot.machinery.storage.repos import Tx
 
 COLUMNS = ("key", "active", "settings", "sites", "professions", "windows", "unavailable", "timezone")

@@ -1,0 +1,56 @@
+"""The escalation feature's tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.machinery.storage.models import Base, UTCDateTime
+
+
+class Escalation(Base):
+    """A report (or, later, an unfilled request) climbing a team's ladder of managers."""
+
+    __tablename__ = "escalations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(32))  # safety | requested | chaperone | referral
+    # For escalations not about a report: what they are about, and a one-line summary of
+    # metadata (never free text) for the notice, e.g. "Chaperone request C-4 is unfilled".
+    subject_type: Mapped[str | None] = mapped_column(String(32))
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open|acknowledged|resolved|cancelled
+    level: Mapped[int] = mapped_column(Integer, default=0)
+    round: Mapped[int] = mapped_column(Integer, default=0)  # repeats of the last level so far
+    # Bumped on every change; a timer made for an older generation is stale and does nothing.
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    next_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    resolution_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class EscalationNotice(Base):
+    """A notice sent about an escalation, so every copy can be updated in place."""
+
+    __tablename__ = "escalation_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    notification_key: Mapped[str] = mapped_column(String(255), unique=True)
+    level: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,89 @@
+"""The referral feature's tables: referrals and the offers sent to receivers and approvers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.machinery.storage.models import Base, UTCDateTime
+
+
+class Referral(Base):
+    """A clinician handing a client over to a colleague or to a team's intake pool.
+
+    Only metadata is in the clear; the handoff note and the return reason are sealed. The
+    checklist steps after acceptance each record who ticked them and when.
+    """
+
+    __tablename__ = "referrals"
+    __table_args__ = (Index("ix_referrals_status", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referrer_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    # boundary | objectivity | safety | wellbeing | other
+    reason: Mapped[str] = mapped_column(String(32))
+    urgency: Mapped[str] = mapped_column(String(16))  # routine | urgent
+    # Exactly one of these: a named colleague, or a team whose members form the intake pool.
+    receiver_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    receiving_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    note_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    approval_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    returned_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    return_reason_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # awaiting_approval | returned | offered | declined | accepted | closed | withdrawn
+    status: Mapped[str] = mapped_column(String(24))
+    # Each time the referrer chooses someone else after a decline, a new round of offers.
+    round: Mapped[int] = mapped_column(Integer, default=0)
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when this round's receivers were asked
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalation_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id", ondelete="SET NULL"))
+    accepted_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The checklist after acceptance.
+    client_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    client_told_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    client_told_how: Mapped[str | None] = mapped_column(String(16))  # in_person | phone | video | letter
+    summary_handed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    summary_handed_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    appointment_booked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    appointment_booked_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    # Bumped on every change; a timer made for an older generation is stale and does nothing.
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReferralOffer(Base):
+    """Someone asked about a referral — a receiver (or pool member) asked to take it, or a
+    manager asked to approve it — with the message to update in place and the answer."""
+
+    __tablename__ = "referral_offers"
+    __table_args__ = (UniqueConstraint("referral_id", "person_id", "role", "round"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # receiver | approver
+    round: Mapped[int] = mapped_column(Integer, default=0)
+    notification_key: Mapped[str] = mapped_column(String(255))
+    # offered | accepted | declined | taken (a colleague accepted) | approved | returned | withdrawn
+    status: Mapped[str] = mapped_column(String(16), default="offered")
+    decline_reason_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
