@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from bot.features.escalation import flow as escalation
+from bot.features.escalation import flow, timers, wording
 from bot.features.escalation.storage import Escalation
 from bot.machinery.storage.models import AuditEntry, Notification
 from bot.org import orgfile
@@ -123,11 +123,11 @@ async def test_reminders_until_resolved_and_resolve_stops_them(world):
 
     [form] = await world.bot.handle(ButtonPressed(MORGAN, "escalation.resolve", "1"))
     assert isinstance(form, Form) and form.state == "1"
-    [again] = await world.bot.handle(FormSubmitted(MORGAN, escalation.RESOLVE_FORM, {"note": ""}, state="1"))
+    [again] = await world.bot.handle(FormSubmitted(MORGAN, wording.RESOLVE_FORM, {"note": ""}, state="1"))
     assert again.errors["note"] == "Please fill this in."
-    [again] = await world.bot.handle(FormSubmitted(MORGAN, escalation.RESOLVE_FORM, {"note": "call 07700 900123"}, state="1"))
+    [again] = await world.bot.handle(FormSubmitted(MORGAN, wording.RESOLVE_FORM, {"note": "call 07700 900123"}, state="1"))
     assert "a phone number" in again.errors["note"]
-    [done] = await world.bot.handle(FormSubmitted(MORGAN, escalation.RESOLVE_FORM, {"note": "Visits now in pairs."}, state="1"))
+    [done] = await world.bot.handle(FormSubmitted(MORGAN, wording.RESOLVE_FORM, {"note": "Visits now in pairs."}, state="1"))
     assert "E-1 is resolved" in done.text
     await world.settle()
     assert "Morgan Manager has resolved your escalation of R-1" in world.texts("rosa")[-1]
@@ -144,9 +144,9 @@ async def test_details_only_in_a_dialog_only_for_the_policy_and_every_read_audit
     for outsider in (OLGA, SAM, ALEX, NELL):
         for action in ("escalation.view", "escalation.ack", "escalation.resolve"):
             [refused] = await world.bot.handle(ButtonPressed(outsider, action, "1"))
-            assert refused == escalation.NOT_FOUND, (outsider, action)
-        [refused] = await world.bot.handle(FormSubmitted(outsider, escalation.RESOLVE_FORM, {"note": "x"}, state="1"))
-        assert refused == escalation.NOT_FOUND
+            assert refused == wording.NOT_FOUND, (outsider, action)
+        [refused] = await world.bot.handle(FormSubmitted(outsider, wording.RESOLVE_FORM, {"note": "x"}, state="1"))
+        assert refused == wording.NOT_FOUND
     assert (await the_escalation(world)).status == "open"
     async with world.db.transaction() as tx:
         views = [e for e in (await tx.session.scalars(select(AuditEntry))).all() if e.action == "report.viewed"]
@@ -203,12 +203,12 @@ async def test_the_auditor_flags_a_stuck_escalation_to_admins(world):
         assert await tx.timers.cancel_for("escalation", 1) == 1  # simulate a lost timer
     world.clock.advance(minutes=15, seconds=30)
     async with world.db.transaction() as tx:
-        assert await escalation.audit_overdue(tx, world.clock.now()) == 0  # 30 s late: not yet
+        assert await timers.audit_overdue(tx, world.clock.now()) == 0  # 30 s late: not yet
     world.clock.advance(seconds=31)
     async with world.db.transaction() as tx:
-        assert await escalation.audit_overdue(tx, world.clock.now()) == 1
+        assert await timers.audit_overdue(tx, world.clock.now()) == 1
     async with world.db.transaction() as tx:
-        assert await escalation.audit_overdue(tx, world.clock.now()) == 1  # still stuck...
+        assert await timers.audit_overdue(tx, world.clock.now()) == 1  # still stuck...
     await world.settle()
     assert len([t for t in world.texts("alex") if "has not happened" in t]) == 1  # ...told once
 
@@ -218,7 +218,7 @@ async def test_stale_timers_do_nothing(world):
     await world.bot.handle(ButtonPressed(MORGAN, "escalation.ack", "1"))
     async with world.db.transaction() as tx:
         # a climb timer for the old generation, as if cancelling it had raced with firing
-        await tx.timers.schedule("stale", escalation.CLIMB, "escalation", 1, world.clock.now(), world.clock.now(),
+        await tx.timers.schedule("stale", flow.CLIMB, "escalation", 1, world.clock.now(), world.clock.now(),
                                  payload={"escalation_id": 1, "generation": 1})
     await world.settle()
     assert world.inbox("dana") == []

@@ -1,21 +1,25 @@
 """Escalation: a report (or an unfilled request, an unanswered referral) climbs the team's
-ladder of managers until one acknowledges it; reminders run until it is resolved."""
+ladder of managers until one acknowledges it; reminders run until it is resolved.
+
+Inside: ``flow`` (the state machine: start, acknowledge, resolve, settle), ``access`` (who
+may see and act: the people the team's policy names), ``wording`` (every card and notice),
+``timers`` (climbing and reminding), ``storage`` (tables and queries).
+"""
 
 from bot.feature import Feature
 from bot.features.escalation import flow
 from bot.features.escalation.flow import (
-    audit_overdue,
     escalate_report,
-    overdue,
-    reference,
     settle_about,
     start,
     start_about,
     status_line,
 )
+from bot.features.escalation.storage import overdue
+from bot.features.escalation.timers import TIMER_HANDLERS, audit_overdue
+from bot.features.escalation.wording import RESOLVE_FORM, reference
 
-__all__ = ["FEATURE", "start", "start_about", "settle_about", "reference", "status_line", "escalate_report",
-           "overdue", "audit_overdue"]
+__all__ = ["FEATURE", "start", "start_about", "settle_about", "status_line", "escalate_report", "reference"]
 
 
 async def _count_overdue(tx, now) -> int:
@@ -29,8 +33,8 @@ FEATURE = Feature(
         "escalation.resolve": flow.ask_resolve,
         "escalation.view": flow.view_details,
     },
-    forms={flow.RESOLVE_FORM: flow.resolve},
-    timers=flow.TIMER_HANDLERS,
+    forms={RESOLVE_FORM: flow.resolve},
+    timers=TIMER_HANDLERS,
     audit_actions={
         "escalation.started": "an escalation was sent to managers",
         "escalation.acknowledged": "a manager acknowledged an escalation",

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     ForeignKey,
     Integer,
     LargeBinary,
     String,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.machinery.storage.models import Base, UTCDateTime
+from bot.machinery.storage.models import Base, Person, UTCDateTime
+from bot.machinery.storage.repos import Tx
 
 
 class Escalation(Base):
@@ -54,3 +56,38 @@ class EscalationNotice(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     notification_key: Mapped[str] = mapped_column(String(255), unique=True)
     level: Mapped[int] = mapped_column(Integer)
+
+
+# --- queries --------------------------------------------------------------------------------
+
+OVERDUE_AFTER = timedelta(minutes=1)
+
+
+async def current_for_report(tx: Tx, report_id: int) -> Escalation | None:
+    return await tx.session.scalar(
+        select(Escalation)
+        .where(Escalation.report_id == report_id)
+        .order_by(Escalation.id.desc())
+        .limit(1)
+    )
+
+
+async def overdue(tx: Tx, now: datetime) -> list[Escalation]:
+    """Live escalations whose next step should have happened over a minute ago."""
+    return list((await tx.session.scalars(
+        select(Escalation).where(
+            Escalation.status.in_(("open", "acknowledged")),
+            Escalation.next_action_at < now - OVERDUE_AFTER,
+        )
+    )).all())
+
+
+async def for_handler(tx: Tx, person: Person) -> list[Escalation]:
+    """Live escalations this person has been sent a notice about."""
+    return list((await tx.session.scalars(
+        select(Escalation)
+        .join(EscalationNotice, EscalationNotice.escalation_id == Escalation.id)
+        .where(EscalationNotice.person_id == person.id, Escalation.status.in_(("open", "acknowledged")))
+        .distinct()
+        .order_by(Escalation.id.desc())
+    )).all())

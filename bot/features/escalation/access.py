@@ -1,0 +1,55 @@
+"""Who may see and act on an escalation: everyone the team's policy names, at any level.
+
+| who | sees the notice | acknowledges, resolves | opens the details |
+|---|---|---|---|
+| a person named at any level of the team's policy | yes | yes | yes, audited |
+| the reporter | no (told of each change) | no | no |
+| anyone else | no | no | no (the same "can't find it" as a missing one) |
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.features.escalation.storage import Escalation
+from bot.machinery.storage.models import Person, Team, TeamMember
+from bot.machinery.storage.repos import Tx
+from bot.org.policy import MANAGERS, Policy
+from bot.turn import Turn
+
+
+async def people_at(tx: Tx, team: Team, policy: Policy, level: int) -> list[Person]:
+    who = policy.levels[min(level, len(policy.levels) - 1)].who
+    if who == MANAGERS:
+        query = (
+            select(Person)
+            .join(TeamMember, TeamMember.person_id == Person.id)
+            .where(TeamMember.team_id == team.id, TeamMember.role == "manager")
+        )
+    else:
+        query = select(Person).where(Person.key.in_(who))
+    return list((await tx.session.scalars(query.where(Person.active.is_(True)).order_by(Person.display_name))).all())
+
+
+async def handlers_of(tx: Tx, team: Team) -> dict[int, Person]:
+    """Everyone the team's policy names, at any level: the people who may act."""
+    policy = Policy.from_json(team.escalation_policy)
+    found: dict[int, Person] = {}
+    for level in range(len(policy.levels)):
+        for person in await people_at(tx, team, policy, level):
+            found[person.id] = person
+    return found
+
+
+async def find_for_handler(turn: Turn, value: str) -> tuple[Escalation, Team] | None:
+    """The escalation, if the person pressing is named in its team's policy."""
+    try:
+        escalation = await turn.tx.session.get(Escalation, int(value))
+    except (TypeError, ValueError):
+        return None
+    if escalation is None:
+        return None
+    team = await turn.tx.session.get(Team, escalation.team_id)
+    if turn.person.id not in await handlers_of(turn.tx, team):
+        return None
+    return escalation, team
