@@ -1,0 +1,234 @@
+"""The organisation file's schema: what each entry may hold, checked field by field.
+
+Cross-entry checks (duplicate keys, unknown people) and applying the file to the database
+live in :mod:`bot.org.orgfile`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from bot.content.taxonomy import Profession
+from bot.org.policy import (
+    ChaperonePolicy,
+    Level,
+    Policy,
+    ReferralPolicy,
+    Window,
+    describe_duration,
+    parse_duration,
+)
+
+Key = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _check_timezone(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (use a name like Europe/London)") from None
+    return value
+
+
+class IdentitySpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    platform: Literal["slack", "teams", "web"]
+    workspace: str = "demo"  # Slack team id, Teams tenant id, or "demo" for the web chat
+    user: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+
+
+class PersonSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: Key
+    name: Name
+    email: str | None = None
+    profession: Profession | None = None
+    timezone: str | None = None
+    admin: bool = False
+    volunteer: bool = False
+    identities: list[IdentitySpec] = []
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().lower()
+        if not EMAIL.match(value):
+            raise ValueError("not an email address")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        return _check_timezone(value)
+
+
+class LevelSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    who: Literal["managers"] | list[Key]
+    wait: str | int = "15m"
+
+    @field_validator("wait")
+    @classmethod
+    def _wait(cls, value: str | int) -> str | int:
+        delta = parse_duration(value)
+        if not timedelta(minutes=1) <= delta <= timedelta(days=7):
+            raise ValueError("wait must be between 1 minute and 7 days")
+        return value
+
+    @field_validator("who")
+    @classmethod
+    def _who(cls, value):
+        if isinstance(value, list) and not value:
+            raise ValueError("name at least one person, or say managers")
+        return value
+
+
+class EscalationSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    levels: Annotated[list[LevelSpec], Field(min_length=1, max_length=10)]
+    repeat_last: Annotated[int, Field(ge=0, le=20)] = 2
+    remind_every: str | int = "4h"
+
+    @field_validator("remind_every")
+    @classmethod
+    def _remind(cls, value: str | int) -> str | int:
+        if not timedelta(minutes=5) <= parse_duration(value) <= timedelta(days=7):
+            raise ValueError("remind_every must be between 5 minutes and 7 days")
+        return value
+
+    def policy(self) -> Policy:
+        return Policy(
+            levels=tuple(
+                Level(lv.who if isinstance(lv.who, str) else tuple(lv.who), parse_duration(lv.wait))
+                for lv in self.levels
+            ),
+            repeat_last=self.repeat_last,
+            remind_every=parse_duration(self.remind_every),
+        )
+
+
+def _between(value: str | int, low: timedelta, high: timedelta, what: str = "") -> str | int:
+    if not low <= parse_duration(value) <= high:
+        prefix = f"{what} must" if what else "must"
+        raise ValueError(f"{prefix} be between {describe_duration(low)} and {describe_duration(high)}")
+    return value
+
+
+class ChaperoneSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    fan_out: Literal["waves", "all"] = "waves"  # urgent requests always go to everyone at once
+    wave_size: Annotated[int, Field(ge=1, le=100)] = 5
+    wave_every: str | int = "10m"
+    deadline_before: str | int = "30m"
+    urgent_deadline_after: str | int = "10m"
+    escalate_after: str | int = "10m"
+    remind_before: str | int = "15m"
+
+    @field_validator("wave_every", "urgent_deadline_after", "escalate_after")
+    @classmethod
+    def _short(cls, value: str | int) -> str | int:
+        return _between(value, timedelta(minutes=1), timedelta(hours=12))
+
+    @field_validator("deadline_before", "remind_before")
+    @classmethod
+    def _lead(cls, value: str | int) -> str | int:
+        return _between(value, timedelta(minutes=1), timedelta(days=2))
+
+    def policy(self) -> ChaperonePolicy:
+        return ChaperonePolicy(
+            all_at_once=self.fan_out == "all",
+            wave_size=self.wave_size,
+            wave_every=parse_duration(self.wave_every),
+            deadline_before=parse_duration(self.deadline_before),
+            urgent_deadline_after=parse_duration(self.urgent_deadline_after),
+            escalate_after=parse_duration(self.escalate_after),
+            remind_before=parse_duration(self.remind_before),
+        )
+
+
+class ReferralSpec(BaseModel):
+    """A team's referral policy. Windows ending in d count working days (Monday to Friday,
+    the organisation's time zone, same local time); others are plain durations."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    approval: Literal["required", "not_required"] = "not_required"
+    answer_within: str | int = "1d"
+    urgent_within: str | int = "2h"
+    manager_after: str | int = "4h"
+    urgent_manager_after: str | int = "1h"
+
+    @field_validator("answer_within", "urgent_within")
+    @classmethod
+    def _window(cls, value: str | int, info) -> str | int:
+        window = Window.parse(value)
+        if window.working_days:
+            if not 1 <= window.working_days <= 10:
+                raise ValueError(f"{info.field_name} in days must be between 1 and 10 working days")
+            return value
+        return _between(value, timedelta(minutes=15), timedelta(days=14), info.field_name)
+
+    @field_validator("manager_after", "urgent_manager_after")
+    @classmethod
+    def _after(cls, value: str | int, info) -> str | int:
+        return _between(value, timedelta(minutes=5), timedelta(days=7), info.field_name)
+
+    def policy(self) -> ReferralPolicy:
+        return ReferralPolicy(
+            approval_required=self.approval == "required",
+            answer_within=Window.parse(self.answer_within),
+            urgent_within=Window.parse(self.urgent_within),
+            manager_after=parse_duration(self.manager_after),
+            urgent_manager_after=parse_duration(self.urgent_manager_after),
+        )
+
+
+class TeamSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: Key
+    name: Name
+    managers: list[Key] = []
+    members: list[Key] = []
+    escalation: EscalationSpec | None = None
+    chaperone: ChaperoneSpec | None = None
+    referral: ReferralSpec | None = None
+
+
+class OrganisationSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    jurisdiction: Literal["US", "UK"] | None = None
+    timezone: str = "UTC"
+    demo: bool = False
+    sites: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]] = []
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return _check_timezone(value) or "UTC"
+
+
+class OrgFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: OrganisationSpec
+    people: list[PersonSpec]
+    teams: list[TeamSpec] = []
