@@ -153,14 +153,14 @@ def roster_import(file: Path) -> None:
     """
     from datetime import UTC, datetime
 
-    from bot.features.volunteer import roster as roster_file
+    from bot.features.volunteer import apply_roster, parse_roster
 
     settings = _settings()
     try:
         text = file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         _fail(f"cannot read {file} ({getattr(exc, 'strerror', None) or exc.__class__.__name__})")
-    parsed = roster_file.parse(text, str(file))
+    parsed = parse_roster(text, str(file))
     if parsed.problems:
         _fail("the roster has problems; nothing was imported:\n  " + "\n  ".join(parsed.problems))
 
@@ -173,7 +173,7 @@ def roster_import(file: Path) -> None:
         try:
             with click.progressbar(length=len(parsed.rows), label="Importing volunteers", file=sys.stderr) as bar:
                 async with database.transaction() as tx:
-                    outcome = await roster_file.apply(tx, parsed.rows, datetime.now(UTC), str(file), bar.update)
+                    outcome = await apply_roster(tx, parsed.rows, datetime.now(UTC), str(file), bar.update)
                     if outcome[2]:
                         raise Refused  # roll back: nothing half-applied
         except Refused:
