@@ -21,7 +21,7 @@ ASHA = Identity("web", "demo", "asha")
 # --- the worked example: a "thanks" feature, as its own package would declare it ----------
 
 THANKS_FORM = "thanks.note"
-FIRED_FOR: list[int] = []
+fired_for: list[int] = []
 
 
 async def thank(turn, args):
@@ -41,7 +41,7 @@ async def send(turn, values, state):
 
 
 async def later(tx, timer, now):
-    FIRED_FOR.append(timer.subject_id)
+    fired_for.append(timer.subject_id)
 
 
 THANKS = Feature(
@@ -62,9 +62,9 @@ async def test_a_new_verb_is_one_feature_and_nothing_else(demo_bot, db, sealer, 
     assert form.form_id == THANKS_FORM
     [done] = await bot.handle(FormSubmitted(ASHA, THANKS_FORM, {"note": "for Sam"}, state=form.state))
     assert done == Notice("Thank you noted.")
-    FIRED_FOR.clear()
+    fired_for.clear()
     await Scheduler(db, clock, bot.timer_handlers).run_once()
-    assert FIRED_FOR == [int(form.state)]
+    assert fired_for == [int(form.state)]
     [help_card] = await bot.handle(Command(ASHA, "help"))
     assert ("thanks", "say thank you to a colleague") in help_card.facts
 
