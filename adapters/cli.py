@@ -51,6 +51,7 @@ def serve(host: str | None, port: int | None) -> None:
     )
     host = host or settings.host
     port = port or settings.port
+    settings.host, settings.port = host, port  # the console's links default to this address
     mode = "local mode: web chat at /" if settings.is_local else "platform mode"
     try:
         web.run_app(

@@ -61,6 +61,9 @@ def create_app(settings: Settings, clock: Clock | None = None, *, run_background
         from adapters.slack import setup_slack
 
         setup_slack(app, settings)
+    from adapters.console import setup_console
+
+    setup_console(app)  # /console: managers, admins and auditors (signed in by link or OpenID Connect)
     if settings.is_local:
         setup_web_chat(app)
     else:

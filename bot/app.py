@@ -40,12 +40,14 @@ def parse_command(text: str) -> tuple[str, str]:
 class BoundaryBot:
     def __init__(
         self, db: Database, sealer: Sealer, library: Library, clock: Clock, features: Registry | None = None,
+        public_url: str = "",
     ) -> None:
         self.db = db
         self.sealer = sealer
         self.library = library
         self.clock = clock
         self.features = features or default_registry()
+        self.public_url = public_url  # for links the bot sends (the console's sign-in link)
 
     @property
     def timer_handlers(self):
@@ -61,18 +63,43 @@ class BoundaryBot:
                 person = await tx.people.resolve(event.identity, self.clock.now())
                 if person is None:
                     return [UNKNOWN_PERSON]
-                turn = Turn(tx, person, await tx.org.get(), self.clock, self.sealer, self.library, self.features)
+                turn = Turn(tx, person, await tx.org.get(), self.clock, self.sealer, self.library, self.features,
+                            platform=event.identity.platform, public_url=self.public_url)
                 return await self._route(turn, event)
         except Exception as exc:
-            # The exception's type and stack, never its message: messages can quote what
-            # people typed.
-            log.error(
-                "%s failed with %s\n%s",
-                type(event).__name__,
-                exc.__class__.__name__,
-                "".join(traceback.format_tb(exc.__traceback__)),
-            )
+            self._log_failure(event, exc)
             return [FAILED]
+
+    async def handle_for(self, person_id: int, event: ButtonPressed | FormSubmitted) -> list[View]:
+        """An event from someone the web console has already signed in: the person is known
+        by id (not by a platform identity), and they get exactly what chat would give them."""
+        try:
+            async with self.db.transaction() as tx:
+                person = await tx.people.get(person_id)
+                if person is None or not person.active:
+                    return [UNKNOWN_PERSON]
+                turn = Turn(tx, person, await tx.org.get(), self.clock, self.sealer, self.library, self.features,
+                            platform="console", public_url=self.public_url)
+                return await self._route(turn, event)
+        except Exception as exc:
+            self._log_failure(event, exc)
+            return [FAILED]
+
+    def turn_for(self, tx, person, org, platform: str = "console") -> Turn:
+        """A turn for someone signed in by other means (the console), inside the caller's transaction."""
+        return Turn(tx, person, org, self.clock, self.sealer, self.library, self.features,
+                    platform=platform, public_url=self.public_url)
+
+    @staticmethod
+    def _log_failure(event: Event, exc: Exception) -> None:
+        # The exception's type and stack, never its message: messages can quote what
+        # people typed.
+        log.error(
+            "%s failed with %s\n%s",
+            type(event).__name__,
+            exc.__class__.__name__,
+            "".join(traceback.format_tb(exc.__traceback__)),
+        )
 
     @staticmethod
     def _event_key(event: Event) -> str:

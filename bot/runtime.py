@@ -71,4 +71,4 @@ async def start(settings: Settings, clock: Clock | None = None) -> BoundaryBot:
     library = load_content(settings)
     sealer = load_key(settings)
     db = await open_database(settings, seed_demo=settings.is_local)
-    return BoundaryBot(db, sealer, library, clock or SystemClock())
+    return BoundaryBot(db, sealer, library, clock or SystemClock(), public_url=settings.public_base_url)

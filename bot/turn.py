@@ -28,6 +28,10 @@ class Turn:
     library: Library
     features: Registry
     """Every feature's declarations: for the few features that list the others (help, status)."""
+    platform: str = ""
+    """Where the event came from (``slack``, ``teams``, ``web``; ``console`` for the web console)."""
+    public_url: str = ""
+    """The server's public base URL, for links the bot sends (BOUNDARY_PUBLIC_URL)."""
 
     @property
     def profession(self) -> Profession | None:

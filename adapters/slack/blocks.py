@@ -88,6 +88,8 @@ def _button(button: Button, index: int) -> dict[str, Any]:
         "action_id": f"{button.action}|{index}",
         "value": button.value or "-",
     }
+    if button.url:
+        element["url"] = button.url  # opens in the browser; Slack still sends (and we ack) the click
     if button.style is ButtonStyle.PRIMARY:
         element["style"] = "primary"
     elif button.style is ButtonStyle.DANGER:

@@ -119,6 +119,8 @@ def info_card(card: Card) -> dict:
 
 
 def button_action(button: Button) -> dict:
+    if button.url:
+        return {"type": "Action.OpenUrl", "title": button.label, "url": button.url}
     action = {
         "type": "Action.Submit",
         "title": button.label,

@@ -64,6 +64,27 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("MicrosoftAppType", "MICROSOFT_APP_TYPE")
     )
 
+    # The console (web pages for managers, admins and auditors). Links the bot sends are
+    # built on BOUNDARY_PUBLIC_URL; without it, on the address the server listens on.
+    public_url: str | None = Field(None, validation_alias="BOUNDARY_PUBLIC_URL")
+    # OpenID Connect sign-in to the console (Entra ID, Sign in with Slack, any issuer):
+    # on when the issuer and client id are set.
+    oidc_issuer: str | None = Field(None, validation_alias="BOUNDARY_OIDC_ISSUER")
+    oidc_client_id: str | None = Field(None, validation_alias="BOUNDARY_OIDC_CLIENT_ID")
+    oidc_client_secret: str | None = Field(None, validation_alias="BOUNDARY_OIDC_CLIENT_SECRET")
+    oidc_label: str = Field("your organisation's sign-in", validation_alias="BOUNDARY_OIDC_LABEL")
+
+    @property
+    def public_base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
     @field_validator("database_url")
     @classmethod
     def _normalise_url(cls, value: str) -> str:

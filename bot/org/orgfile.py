@@ -181,6 +181,7 @@ async def apply(tx: Tx, org: OrgFile, now: datetime | None = None) -> ApplySumma
             profession=spec_p.profession.value if spec_p.profession else None,
             timezone=spec_p.timezone,
             is_admin=spec_p.admin,
+            is_auditor=spec_p.auditor,
             is_volunteer=spec_p.volunteer,
             active=True,
         )

@@ -56,6 +56,7 @@ class PersonSpec(BaseModel):
     profession: Profession | None = None
     timezone: str | None = None
     admin: bool = False
+    auditor: bool = False  # reads the audit log and exports it in the console, nothing else
     volunteer: bool = False
     identities: list[IdentitySpec] = []
 

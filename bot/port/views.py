@@ -66,13 +66,15 @@ class ButtonStyle(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Button:
     """``dialog`` says pressing it answers with a :class:`Dialog`, so adapters whose
-    platform must know in advance (Teams' task modules) can render it as one."""
+    platform must know in advance (Teams' task modules) can render it as one. ``url`` makes
+    it a link that opens in the browser instead (the bot is not told it was pressed)."""
 
     label: str
     action: str
     value: str = ""
     style: ButtonStyle = ButtonStyle.DEFAULT
     dialog: bool = False
+    url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +123,7 @@ def dump(view: Card | Notice) -> dict[str, Any]:
             "facts": [list(f) for f in view.facts],
             "buttons": [
                 {"label": b.label, "action": b.action, "value": b.value, "style": b.style.value,
-                 "dialog": b.dialog}
+                 "dialog": b.dialog, "url": b.url}
                 for b in view.buttons
             ],
         }
@@ -137,7 +139,7 @@ def load(data: dict[str, Any]) -> Card | Notice:
         facts=tuple((a, b) for a, b in data.get("facts", ())),
         buttons=tuple(
             Button(b["label"], b["action"], b.get("value", ""), ButtonStyle(b.get("style", "default")),
-                   b.get("dialog", False))
+                   b.get("dialog", False), b.get("url", ""))
             for b in data.get("buttons", ())
         ),
     )

@@ -10,6 +10,7 @@ from bot.feature import Feature
 from bot.features.escalation import flow
 from bot.features.escalation.flow import (
     escalate_report,
+    handler_cards,
     settle_about,
     start,
     start_about,
@@ -19,7 +20,8 @@ from bot.features.escalation.storage import overdue
 from bot.features.escalation.timers import TIMER_HANDLERS, audit_overdue
 from bot.features.escalation.wording import RESOLVE_FORM, reference
 
-__all__ = ["FEATURE", "start", "start_about", "settle_about", "status_line", "escalate_report", "reference"]
+__all__ = ["FEATURE", "start", "start_about", "settle_about", "status_line", "escalate_report", "reference",
+           "handler_cards"]
 
 
 async def _count_overdue(tx, now) -> int:

@@ -75,6 +75,8 @@ class Person(Base):
     profession: Mapped[str | None] = mapped_column(String(32))
     timezone: Mapped[str | None] = mapped_column(String(64))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Reads the audit log and exports it in the console; nothing else.
+    is_auditor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     is_volunteer: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -142,7 +144,7 @@ class Report(Base):
     confidential: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     client_ref_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     details_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # the console counts by date
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -1,0 +1,276 @@
+"""The dashboard's figures: reports by category, step and setting per week or month;
+escalation, chaperone and referral outcomes; volunteers by site. Neutral data only — the web
+adapter draws it.
+
+Reports are counted for the author's *home team* (the first team, by name, they belong to as
+a member — the team whose managers their escalations go to). Other features' tables are read
+by name from the shared metadata, as a read model: the console never calls their code to count.
+Periods are whole UTC weeks (from Monday) or calendar months, so a date range always covers
+whole periods (a condition of the suppression rules in :mod:`.suppression`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, func, select
+
+from bot.content.taxonomy import Category, Setting, Step
+from bot.features.console.filters import Filters
+from bot.features.console.suppression import (
+    EMPTY,
+    THRESHOLD,
+    Cell,
+    Table,
+    Tally,
+    combined_table,
+    merge,
+    primary,
+)
+from bot.machinery.storage.models import Base, Person, Report, Team, TeamMember
+from bot.machinery.storage.repos import Tx
+from bot.org.policy import Policy
+
+
+def home_teams():
+    """person_id → home team id, as a subquery."""
+    ranked = (
+        select(TeamMember.person_id, TeamMember.team_id,
+               func.row_number().over(partition_by=TeamMember.person_id, order_by=(Team.name, Team.id)).label("rank"))
+        .join(Team, Team.id == TeamMember.team_id)
+        .where(TeamMember.role == "member")
+        .subquery()
+    )
+    return select(ranked.c.person_id, ranked.c.team_id).where(ranked.c.rank == 1).subquery("home")
+
+
+def period_of(column, unit: str, dialect: str):
+    """The start of the week (Monday) or month containing a UTC timestamp, as 'YYYY-MM-DD'."""
+    if dialect == "postgresql":
+        return func.to_char(func.date_trunc(unit, func.timezone("UTC", column)), "YYYY-MM-DD")
+    if unit == "month":
+        return func.strftime("%Y-%m-01", column)
+    return func.date(column, "weekday 0", "-6 days")
+
+
+def period_starts(filters: Filters) -> list[str]:
+    starts, day = [], filters.start
+    while day < filters.end:
+        starts.append(day.isoformat())
+        day = filters.next_period(day)
+    return starts
+
+
+DIMENSIONS = {
+    "category": ("What happened", Report.category, [(c.value, c.label) for c in Category]),
+    "step": ("Step", Report.step, [(str(s.value), f"{s.value} — {s.label}") for s in Step]),
+    "setting": ("Where", Report.setting, [(s.value, s.label) for s in Setting]),
+}
+
+
+@dataclass
+class Timing:
+    """Times from start to an outcome, in minutes; shown only for 5 or more."""
+
+    count: Cell
+    median: float | None = None
+    p90: float | None = None
+
+
+@dataclass
+class EscalationFigures:
+    team: str
+    started: Cell
+    acknowledge: Timing
+    resolve: Timing
+    policy_wait_minutes: float
+
+
+@dataclass
+class Dashboard:
+    filters: Filters
+    periods: list[str]
+    reports: dict[str, Table] = field(default_factory=dict)  # dimension → table
+    escalations: list[EscalationFigures] = field(default_factory=list)
+    chaperone: Table | None = None
+    chaperone_fill: Timing | None = None
+    referrals: Table | None = None
+    referral_answer: Timing | None = None
+    volunteers: list[tuple[str, int]] = field(default_factory=list)
+
+
+def _in_range(column, filters: Filters):
+    return and_(column >= filters.start_at, column < filters.end_at)
+
+
+def _constituents(filters: Filters) -> list[int | None]:
+    ids: list[int | None] = [t.id for t in filters.teams]
+    if filters.everyone:
+        ids.append(None)  # people in no team count too, for an admin's whole organisation
+    return ids
+
+
+async def _tallies(tx: Tx, person_column, created_column, value_column, filters: Filters
+                   ) -> dict[object, dict[tuple[str, str], Tally]]:
+    """Atomic tallies: constituent → (period, value) → (count, min person, max person)."""
+    home = home_teams()
+    period = period_of(created_column, filters.unit, tx.session.bind.dialect.name)
+    team = home.c.team_id
+    query = (
+        select(team, period, value_column, func.count(), func.min(person_column), func.max(person_column))
+        .select_from(created_column.table)
+        .outerjoin(home, home.c.person_id == person_column)
+        .where(_in_range(created_column, filters))
+        .group_by(team, period, value_column)
+    )
+    if not filters.everyone:
+        query = query.where(team.in_([t.id for t in filters.teams]))
+    found: dict[object, dict[tuple[str, str], Tally]] = {c: {} for c in _constituents(filters)}
+    for team_id, when, value, count, low, high in (await tx.session.execute(query)).all():
+        if team_id in found:
+            key = (str(when)[:10], str(value))
+            found[team_id][key] = merge(found[team_id].get(key, EMPTY), (count, low, high))
+    return found
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def timing(minutes: list[float]) -> Timing:
+    cell = primary((len(minutes), 0, 1))
+    if not cell.shown or len(minutes) < THRESHOLD:
+        return Timing(cell)
+    return Timing(cell, round(_quantile(minutes, 0.5), 1), round(_quantile(minutes, 0.9), 1))
+
+
+def _minutes(start: datetime, end: datetime | None) -> float | None:
+    return None if end is None else max((end - start).total_seconds() / 60, 0.0)
+
+
+async def build(tx: Tx, filters: Filters) -> Dashboard:
+    periods = period_starts(filters)
+    board = Dashboard(filters=filters, periods=periods)
+    for name, (_, column, values) in DIMENSIONS.items():
+        atoms = await _tallies(tx, Report.author_id, Report.created_at, column, filters)
+        board.reports[name] = combined_table(atoms, periods, values)
+    await _escalations(tx, filters, board)
+    await _chaperones(tx, filters, board)
+    await _referrals(tx, filters, board)
+    board.volunteers = await volunteers_by_site(tx)
+    return board
+
+
+async def _escalations(tx: Tx, filters: Filters, board: Dashboard) -> None:
+    escalations = Base.metadata.tables["escalations"]
+    rows = (await tx.session.execute(
+        select(escalations.c.team_id, escalations.c.created_at, escalations.c.acknowledged_at,
+               escalations.c.resolved_at, escalations.c.reporter_id)
+        .where(_in_range(escalations.c.created_at, filters),
+               escalations.c.team_id.in_([t.id for t in filters.teams]))
+    )).all()
+    by_team = defaultdict(list)
+    for row in rows:
+        by_team[row.team_id].append(row)
+    for team in filters.teams:
+        mine = by_team.get(team.id, [])
+        reporters = {r.reporter_id for r in mine}
+        started = primary((len(mine), min(reporters, default=0), max(reporters, default=0)))
+        ack = [m for r in mine if (m := _minutes(r.created_at, r.acknowledged_at)) is not None]
+        res = [m for r in mine if (m := _minutes(r.created_at, r.resolved_at)) is not None]
+        hide = not started.shown
+        board.escalations.append(EscalationFigures(
+            team=team.name, started=started,
+            acknowledge=Timing(started) if hide else timing(ack),
+            resolve=Timing(started) if hide else timing(res),
+            policy_wait_minutes=Policy.from_json(team.escalation_policy).wait_at(0).total_seconds() / 60,
+        ))
+
+
+CHAPERONE_OUTCOMES = [("filled", "Filled"), ("unfilled", "Unfilled"), ("cancelled", "Cancelled"),
+                      ("open", "Still open")]
+REFERRAL_OUTCOMES = [("accepted", "Accepted"), ("declined", "Declined or returned"),
+                     ("withdrawn", "Withdrawn"), ("waiting", "Waiting for an answer")]
+
+
+def _chaperone_outcome(status: str, accepted_at) -> str:
+    if accepted_at is not None or status in ("covered", "done"):
+        return "filled"
+    return status if status in ("unfilled", "cancelled") else "open"
+
+
+def _referral_outcome(status: str) -> str:
+    if status in ("accepted", "closed"):
+        return "accepted"
+    if status in ("declined", "returned"):
+        return "declined"
+    return "withdrawn" if status == "withdrawn" else "waiting"
+
+
+async def _outcome_rows(tx: Tx, table, person_column, filters: Filters, *columns):
+    home = home_teams()
+    query = (
+        select(home.c.team_id, person_column, *columns)
+        .select_from(table)
+        .outerjoin(home, home.c.person_id == person_column)
+        .where(_in_range(table.c.created_at, filters))
+    )
+    if not filters.everyone:
+        query = query.where(home.c.team_id.in_([t.id for t in filters.teams]))
+    return (await tx.session.execute(query)).all()
+
+
+def _outcome_table(rows, outcomes, filters: Filters) -> Table:
+    atoms: dict[object, dict[tuple[str, str], Tally]] = {c: {} for c in _constituents(filters)}
+    for team_id, person_id, outcome in rows:
+        if team_id in atoms:
+            key = ("all", outcome)
+            atoms[team_id][key] = merge(atoms[team_id].get(key, EMPTY), (1, person_id, person_id))
+    return combined_table(atoms, ["all"], outcomes)
+
+
+async def _chaperones(tx: Tx, filters: Filters, board: Dashboard) -> None:
+    requests = Base.metadata.tables["chaperone_requests"]
+    rows = await _outcome_rows(tx, requests, requests.c.requester_id, filters, requests.c.status,
+                               requests.c.accepted_at, requests.c.created_at)
+    board.chaperone = _outcome_table(
+        [(t, p, _chaperone_outcome(s, a)) for t, p, s, a, _ in rows], CHAPERONE_OUTCOMES, filters)
+    fill = [m for *_, a, c in rows if (m := _minutes(c, a)) is not None]
+    board.chaperone_fill = timing(fill)
+
+
+async def _referrals(tx: Tx, filters: Filters, board: Dashboard) -> None:
+    referrals = Base.metadata.tables["referrals"]
+    rows = await _outcome_rows(tx, referrals, referrals.c.referrer_id, filters, referrals.c.status,
+                               referrals.c.offered_at, referrals.c.accepted_at, referrals.c.declined_at)
+    board.referrals = _outcome_table([(t, p, _referral_outcome(s)) for t, p, s, *_ in rows],
+                                     REFERRAL_OUTCOMES, filters)
+    answers = [m for *_, offered, accepted, declined in rows
+               if offered is not None and (m := _minutes(offered, accepted or declined)) is not None]
+    board.referral_answer = timing(answers)
+
+
+async def volunteers_by_site(tx: Tx) -> list[tuple[str, int]]:
+    """Volunteers currently opted in, per site ("Any site" for those who go anywhere)."""
+    profiles = Base.metadata.tables["volunteer_profiles"]
+    rows = (await tx.session.execute(
+        select(profiles.c.sites)
+        .join(Person, Person.id == profiles.c.person_id)
+        .where(profiles.c.active.is_(True), Person.active.is_(True), Person.is_volunteer.is_(True))
+    )).all()
+    counts: dict[str, int] = defaultdict(int)
+    for (sites,) in rows:
+        for site in sites or ["Any site"]:
+            counts[str(site)] += 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def shown(number: int) -> Cell:
+    """A figure that is not about reporters (volunteers), shown as it is."""
+    return Cell(number, True)
