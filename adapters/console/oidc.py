@@ -17,6 +17,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import aiohttp
 from aiohttp import web
@@ -126,11 +127,12 @@ async def _exchange(request: web.Request, config: dict, code: str, verifier: str
     settings = request.app[SETTINGS_KEY]
     body = prepare_token_request("authorization_code", code=code, redirect_uri=redirect_uri(request),
                                  code_verifier=verifier, client_id=settings.oidc_client_id)
-    auth = aiohttp.BasicAuth(settings.oidc_client_id, settings.oidc_client_secret) \
-        if settings.oidc_client_secret else None
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
+    if settings.oidc_client_secret:  # client_secret_basic (RFC 6749 2.3.1: each part form-encoded)
+        pair = f"{quote(settings.oidc_client_id, safe='')}:{quote(settings.oidc_client_secret, safe='')}"
+        headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
     async with request.app[PROVIDER_KEY].http.post(
-        config["token_endpoint"], data=body, auth=auth, timeout=aiohttp.ClientTimeout(total=10),
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+        config["token_endpoint"], data=body, timeout=aiohttp.ClientTimeout(total=10), headers=headers,
     ) as response:
         if response.status != 200:
             raise OidcRefused(f"the token endpoint answered {response.status}")
