@@ -42,7 +42,7 @@ def test_db_upgrade_and_org_apply_end_to_end(tmp_path, fresh_database_url):
     dry = run(["org", "apply", "org.yaml", "--dry-run"], tmp_path, DATABASE_URL=url)
     assert dry.returncode == 0 and "would apply (dry run, nothing changed)" in dry.stdout
     first = run(["org", "apply", "org.yaml"], tmp_path, DATABASE_URL=url)
-    assert first.returncode == 0 and "people created: 4 (asha, sam, morgan, alex)" in first.stdout, first.stdout
+    assert first.returncode == 0 and "people created: 5 (asha, sam, morgan, alex, robin)" in first.stdout, first.stdout
     again = run(["org", "apply", "org.yaml"], tmp_path, DATABASE_URL=url)
     assert "no changes: the database already matches the file" in again.stdout
 

@@ -43,6 +43,15 @@ async def volunteers_page(request: web.Request, me) -> web.Response:
 async def _read_org_form(request: web.Request) -> tuple[dict[str, str], str | None]:
     """The multipart form's fields (the file's text under ``text``), or an error."""
     fields: dict[str, str] = {}
+    if request.content_type != "multipart/form-data":
+        # A plain form post (no file): small, read whole (aiohttp caps it at 1 MB).
+        try:
+            form = await request.post()
+        except ValueError:
+            return fields, "The form could not be read; please try again."
+        if not signin.csrf_ok(request.cookies.get(COOKIE, ""), form.get("csrf")):
+            return fields, "csrf"
+        return {k: str(form.get(k, "")) for k in ("csrf", "text", "digest")}, None
     try:
         reader = await request.multipart()
     except (AssertionError, ValueError, KeyError):

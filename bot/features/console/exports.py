@@ -55,8 +55,8 @@ class ExportRequest:
             raise ExportRefused("You may not export that.")
         if self.until < self.since:
             raise ExportRefused("The end date is before the start date.")
-        if (self.until - self.since).days > MAX_DAYS:
-            raise ExportRefused("At most three years at a time.")
+        if self.kind == "dashboard" and (self.until - self.since).days > MAX_DAYS:
+            raise ExportRefused("Dashboard figures: at most three years at a time.")
         if self.narratives:
             if self.kind != "reports" or not access.is_admin:
                 raise ExportRefused("Only an admin can include narratives, and only in a reports export.")
