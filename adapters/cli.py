@@ -208,11 +208,11 @@ def export(kind, since, until, fmt, who, output, narratives, reason) -> None:
     console does (same rules, same audit), with a progress bar for large exports."""
     from datetime import UTC, datetime
 
-    from bot.features.console import access_for, exports
+    from bot.features import console
     from bot.runtime import load_key
 
     settings = _settings()
-    request = exports.ExportRequest(kind=kind, fmt=fmt, since=since.date(), until=until.date(),
+    request = console.ExportRequest(kind=kind, fmt=fmt, since=since.date(), until=until.date(),
                                     narratives=narratives, reason=reason, via="cli")
 
     async def run():
@@ -221,12 +221,12 @@ def export(kind, since, until, fmt, who, output, narratives, reason) -> None:
             async with database.transaction() as tx:
                 person = await tx.people.by_key(who)
                 if person is None or not person.active:
-                    raise exports.ExportRefused(f"no active person with key {who!r} in the organisation")
-                access = await access_for(tx, person)
+                    raise console.ExportRefused(f"no active person with key {who!r} in the organisation")
+                access = await console.access_for(tx, person)
                 request.check(access)
-                total = await exports.size(tx, request)
+                total = await console.export_size(tx, request)
                 with click.progressbar(length=max(total, 1), label=f"Exporting {kind}", file=sys.stderr) as bar:
-                    return await exports.run(tx, load_key(settings), access, request, datetime.now(UTC), bar.update)
+                    return await console.run_export(tx, load_key(settings), access, request, datetime.now(UTC), bar.update)
         finally:
             await database.dispose()
 
@@ -234,7 +234,7 @@ def export(kind, since, until, fmt, who, output, narratives, reason) -> None:
         done = asyncio.run(run())
     except StartupError as exc:
         _fail(str(exc))
-    except exports.ExportRefused as exc:
+    except console.ExportRefused as exc:
         _fail(str(exc))
     target = output or Path(done.filename)
     target.parent.mkdir(parents=True, exist_ok=True)

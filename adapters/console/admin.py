@@ -11,15 +11,16 @@ from aiohttp import web
 
 from adapters.appkeys import BOT_KEY
 from adapters.console.web import COOKIE, number, page, refuse, render
-from bot.features.console import ORG, orgadmin, signin
+from bot.features import console
+from bot.features.console import ORG
 
 
 @page(ORG)
 async def admin_home(request: web.Request, me) -> web.Response:
     bot = request.app[BOT_KEY]
     async with bot.db.transaction() as tx:
-        teams = await orgadmin.teams(tx)
-        sites = await orgadmin.sites(tx)
+        teams = await console.teams(tx)
+        sites = await console.sites(tx)
     return render(request, "admin.html", me=me, section="admin", teams=teams, sites=sites)
 
 
@@ -28,7 +29,7 @@ async def people_page(request: web.Request, me) -> web.Response:
     bot = request.app[BOT_KEY]
     search = request.query.get("q", "").strip()[:100]
     async with bot.db.transaction() as tx:
-        found = await orgadmin.people(tx, search, number(request.query.get("page")))
+        found = await console.people(tx, search, number(request.query.get("page")))
     return render(request, "people.html", me=me, section="admin", found=found, search=search)
 
 
@@ -36,7 +37,7 @@ async def people_page(request: web.Request, me) -> web.Response:
 async def volunteers_page(request: web.Request, me) -> web.Response:
     bot = request.app[BOT_KEY]
     async with bot.db.transaction() as tx:
-        found = await orgadmin.volunteers(tx, number(request.query.get("page")))
+        found = await console.volunteers(tx, number(request.query.get("page")))
     return render(request, "volunteers.html", me=me, section="admin", found=found)
 
 
@@ -49,7 +50,7 @@ async def _read_org_form(request: web.Request) -> tuple[dict[str, str], str | No
             form = await request.post()
         except ValueError:
             return fields, "The form could not be read; please try again."
-        if not signin.csrf_ok(request.cookies.get(COOKIE, ""), form.get("csrf")):
+        if not console.csrf_ok(request.cookies.get(COOKIE, ""), form.get("csrf")):
             return fields, "csrf"
         return {k: str(form.get(k, "")) for k in ("csrf", "text", "digest")}, None
     try:
@@ -63,11 +64,11 @@ async def _read_org_form(request: web.Request) -> tuple[dict[str, str], str | No
         chunks = []
         while chunk := await part.read_chunk():
             total += len(chunk)
-            if total > orgadmin.MAX_FILE_BYTES:
+            if total > console.MAX_FILE_BYTES:
                 return fields, "The file is larger than 10 MB."
             chunks.append(chunk)
         data = b"".join(chunks)
-        if part.name == "csrf" and not signin.csrf_ok(request.cookies.get(COOKIE, ""), data.decode("ascii", "replace")):
+        if part.name == "csrf" and not console.csrf_ok(request.cookies.get(COOKIE, ""), data.decode("ascii", "replace")):
             return fields, "csrf"
         try:
             text = data.decode("utf-8-sig")
@@ -103,7 +104,7 @@ async def preview(request: web.Request, me, fields: dict[str, str], error: str |
         return render(request, "org_file.html", status=400, me=me, section="admin", text=text,
                       error=error or "Paste the organisation file or choose one to upload.", result=None)
     now = bot.clock.now()
-    result = await orgadmin.dry_run(bot.db, text, now)
+    result = await console.dry_run(bot.db, text, now)
     async with bot.db.transaction() as tx:
         await tx.audit.record(now, me.person.id, "console.org_previewed", "organisation", 1)
     return render(request, "org_file.html", status=200 if result.ok else 400, me=me, section="admin",
@@ -118,7 +119,7 @@ async def apply(request: web.Request, me, fields: dict[str, str], error: str | N
         return render(request, "org_file.html", status=400, me=me, section="admin", text=text,
                       error=error or "There was no file to apply.", result=None)
     async with bot.db.transaction() as tx:
-        result = await orgadmin.apply_text(tx, text, fields.get("digest", ""), me.person.id, bot.clock.now())
+        result = await console.apply_text(tx, text, fields.get("digest", ""), me.person.id, bot.clock.now())
     return render(request, "org_file.html", status=200 if result.ok else 400, me=me, section="admin", text=text,
                   error="", result=result, applied=result.ok)
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from bot.features.console.suppression import Cell
+from bot.features.console import Cell
 
 WIDTH = 640
 ROW = 26

@@ -30,7 +30,7 @@ from joserfc.jwk import KeySet
 
 from adapters.appkeys import BOT_KEY, SETTINGS_KEY
 from adapters.console.web import render, secure_cookies, set_session_cookie
-from bot.features.console import signin
+from bot.features import console
 from bot.machinery.crypto import EncryptionKeyError
 
 log = logging.getLogger(__name__)
@@ -198,8 +198,8 @@ async def callback(request: web.Request) -> web.StreamResponse:
         response.del_cookie(FLOW_COOKIE, path="/console/oidc")
         return response
     async with bot.db.transaction() as tx:
-        person = await signin.person_by_email(tx, email_of(claims))
-        secret = await signin.start_session(tx, person, "oidc", bot.clock.now()) if person else None
+        person = await console.person_by_email(tx, email_of(claims))
+        secret = await console.start_session(tx, person, "oidc", bot.clock.now()) if person else None
     if secret is None:
         response = render(request, "refused_signin.html", status=403, why="unknown" if person is None else "role")
         response.del_cookie(FLOW_COOKIE, path="/console/oidc")

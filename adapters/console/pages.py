@@ -14,17 +14,8 @@ from aiohttp import web
 from adapters.appkeys import BOT_KEY
 from adapters.console import charts
 from adapters.console.web import page, refuse, render
-from bot.features.console import (
-    AUDIT_LOG,
-    DASHBOARD,
-    EXPORT,
-    WORK,
-    auditlog,
-    dashboard,
-    exports,
-    filters,
-    openwork,
-)
+from bot.features import console
+from bot.features.console import AUDIT_LOG, DASHBOARD, EXPORT, WORK
 from bot.port.events import ButtonPressed, FormSubmitted, Identity
 from bot.port.views import Card, Dialog, FieldKind, Form, Notice
 
@@ -43,12 +34,12 @@ async def dashboard_page(request: web.Request, me) -> web.Response:
     if params.get("team", "all") != "all" and me.access.team(params["team"]) is None:
         return refuse(request, me)  # another team's id: the same answer as a missing one
     today = bot.clock.now().date()
-    chosen = filters.parse(params, list(me.access.teams), today, is_admin=me.access.is_admin)
+    chosen = console.parse_filters(params, list(me.access.teams), today, is_admin=me.access.is_admin)
     async with bot.db.transaction() as tx:
-        board = await dashboard.build(tx, chosen)
+        board = await console.build_dashboard(tx, chosen)
     pictures = {}
     for name, table in board.reports.items():
-        title = dashboard.DIMENSIONS[name][0]
+        title = console.DIMENSIONS[name][0]
         pictures[name] = charts.bars(f"by-{name}", f"Reports by {title.lower()}",
                                      [(label, table.column_totals[v]) for v, label in table.values])
     first = board.reports["category"]
@@ -64,9 +55,9 @@ async def dashboard_page(request: web.Request, me) -> web.Response:
                                         [(label, board.referrals.column_totals[v]) for v, label in board.referrals.values],
                                         unit="referrals")
     pictures["volunteers"] = charts.bars("volunteers", "Volunteers available by site",
-                                         [(site, dashboard.shown(n)) for site, n in board.volunteers], unit="volunteers")
+                                         [(site, console.shown(n)) for site, n in board.volunteers], unit="volunteers")
     return render(request, "dashboard.html", me=me, board=board, filters=chosen, charts=pictures,
-                  dimensions=dashboard.DIMENSIONS, section="dashboard")
+                  dimensions=console.DIMENSIONS, section="dashboard")
 
 
 def _identity(me) -> Identity:
@@ -77,7 +68,7 @@ async def _work_page(request: web.Request, me, message: str = "", status: int = 
     bot = request.app[BOT_KEY]
     async with bot.db.transaction() as tx:
         turn = bot.turn_for(tx, me.person, await tx.org.get(), platform="console")
-        work = await openwork.gather(turn, me.access)
+        work = await console.open_work(turn, me.access)
     return render(request, "work.html", status=status, me=me, work=work, message=message, section="work",
                   is_card=lambda v: isinstance(v, Card), is_notice=lambda v: isinstance(v, Notice))
 
@@ -103,7 +94,7 @@ async def _show(request: web.Request, me, views) -> web.Response:
 async def press(request: web.Request, me) -> web.Response:
     form = await request.post()
     action = str(form.get("action", ""))
-    if action not in openwork.CONSOLE_BUTTONS:
+    if action not in console.CONSOLE_BUTTONS:
         return refuse(request, me)
     event = ButtonPressed(_identity(me), action, str(form.get("value", ""))[:32])
     return await _show(request, me, await request.app[BOT_KEY].handle_for(me.person.id, event))
@@ -113,7 +104,7 @@ async def press(request: web.Request, me) -> web.Response:
 async def submit(request: web.Request, me) -> web.Response:
     form = await request.post()
     form_id = str(form.get("_form", ""))
-    if form_id not in openwork.CONSOLE_FORMS:
+    if form_id not in console.CONSOLE_FORMS:
         return refuse(request, me)
     values = {k: str(form.get(k)) for k in form if k not in ("_form", "_state", "csrf")}
     event = FormSubmitted(_identity(me), form_id, values, state=str(form.get("_state", ""))[:32])
@@ -123,9 +114,9 @@ async def submit(request: web.Request, me) -> web.Response:
 @page(AUDIT_LOG)
 async def audit_page(request: web.Request, me) -> web.Response:
     bot = request.app[BOT_KEY]
-    query = auditlog.AuditQuery.parse(dict(request.query))
+    query = console.AuditQuery.parse(dict(request.query))
     async with bot.db.transaction() as tx:
-        found = await auditlog.page(tx, query)
+        found = await console.audit_page(tx, query)
         await tx.audit.record(bot.clock.now(), me.person.id, "console.audit_viewed", "audit_log", None)
     actions = sorted(bot.features.audit_actions.items())
     return render(request, "audit.html", me=me, found=found, query=query, actions=actions, section="audit")
@@ -150,15 +141,15 @@ async def export_download(request: web.Request, me) -> web.StreamResponse:
     bot = request.app[BOT_KEY]
     form = await request.post()
     today = bot.clock.now().date()
-    req = exports.ExportRequest(
+    req = console.ExportRequest(
         kind=str(form.get("kind", "")), fmt=str(form.get("format", "csv")),
         since=_day(form.get("from"), today - timedelta(days=90)), until=_day(form.get("to"), today),
         narratives=form.get("narratives") == "yes", reason=str(form.get("reason", ""))[:500], via="console",
     )
     try:
         async with bot.db.transaction() as tx:
-            done = await exports.run(tx, bot.sealer, me.access, req, bot.clock.now())
-    except exports.ExportRefused as exc:
+            done = await console.run_export(tx, bot.sealer, me.access, req, bot.clock.now())
+    except console.ExportRefused as exc:
         return render(request, "exports.html", status=400, me=me, section="exports", error=str(exc),
                       since=req.since.isoformat(), until=req.until.isoformat())
     return web.Response(text=done.body, content_type=done.content_type, charset="utf-8", headers={

@@ -19,7 +19,7 @@ from adapters.console.web import (
     same_origin,
     set_session_cookie,
 )
-from bot.features.console import access_for, signin
+from bot.features import console
 
 
 async def signin_page(request: web.Request) -> web.Response:
@@ -32,7 +32,7 @@ async def signin_page(request: web.Request) -> web.Response:
         bot = request.app[BOT_KEY]
         async with bot.db.transaction() as tx:
             for person in await tx.people.active():
-                access = await access_for(tx, person)
+                access = await console.access_for(tx, person)
                 if access.allowed:
                     demo_people.append((person, ", ".join(access.roles)))
     return render(request, "signin.html", oidc=settings.oidc_enabled, oidc_label=settings.oidc_label,
@@ -50,7 +50,7 @@ async def use_link(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     bot = request.app[BOT_KEY]
     async with bot.db.transaction() as tx:
-        secret = await signin.redeem_link(tx, str(form.get("t", "")), bot.clock.now())
+        secret = await console.redeem_link(tx, str(form.get("t", "")), bot.clock.now())
     if secret is None:
         return render(request, "refused_signin.html", status=403, why="link")
     response = web.HTTPSeeOther("/console/")
@@ -66,7 +66,7 @@ async def demo_signin(request: web.Request) -> web.StreamResponse:
     bot = request.app[BOT_KEY]
     async with bot.db.transaction() as tx:
         person = await tx.people.by_key(str(form.get("person", ""))[:64])
-        secret = await signin.start_session(tx, person, "demo", bot.clock.now()) if person and person.active else None
+        secret = await console.start_session(tx, person, "demo", bot.clock.now()) if person and person.active else None
     if secret is None:
         return render(request, "refused_signin.html", status=403, why="role")
     response = web.HTTPSeeOther("/console/")
@@ -78,7 +78,7 @@ async def demo_signin(request: web.Request) -> web.StreamResponse:
 async def signout(request: web.Request, me) -> web.StreamResponse:
     bot = request.app[BOT_KEY]
     async with bot.db.transaction() as tx:
-        await signin.end(tx, request.cookies.get(COOKIE), bot.clock.now())
+        await console.end_session(tx, request.cookies.get(COOKIE), bot.clock.now())
     response = web.HTTPSeeOther("/console/signin?signed_out=1")
     clear_session_cookie(request, response)
     raise response

@@ -17,8 +17,8 @@ import jinja2
 from aiohttp import web
 
 from adapters.appkeys import BOT_KEY, SETTINGS_KEY
-from bot.features.console import signin
-from bot.features.console.signin import SignedIn
+from bot.features import console
+from bot.features.console import SignedIn
 
 COOKIE = "bb_console"
 TEMPLATES = Path(__file__).with_name("templates")
@@ -74,7 +74,7 @@ def secure_cookies(request: web.Request) -> bool:
 
 def set_session_cookie(request: web.Request, response: web.StreamResponse, secret: str) -> None:
     response.set_cookie(COOKIE, secret, httponly=True, samesite="Lax", secure=secure_cookies(request),
-                        path="/console", max_age=int(signin.SESSION_LIFETIME.total_seconds()))
+                        path="/console", max_age=int(console.SESSION_LIFETIME.total_seconds()))
 
 
 def clear_session_cookie(request: web.Request, response: web.StreamResponse) -> None:
@@ -103,7 +103,7 @@ def refuse(request: web.Request, me: SignedIn | None, why: str = "") -> web.Resp
 async def current(request: web.Request) -> SignedIn | None:
     bot = request.app[BOT_KEY]
     async with bot.db.transaction() as tx:
-        return await signin.current(tx, request.cookies.get(COOKIE), bot.clock.now())
+        return await console.session_for(tx, request.cookies.get(COOKIE), bot.clock.now())
 
 
 def page(part: str | None = None, *, post: bool = False, stream: bool = False) -> Callable[[Handler], Callable]:
@@ -125,7 +125,7 @@ def page(part: str | None = None, *, post: bool = False, stream: bool = False) -
                 if stream:
                     return await handler(request, me)
                 form = await request.post()
-                if not signin.csrf_ok(request.cookies.get(COOKIE, ""), form.get("csrf")):
+                if not console.csrf_ok(request.cookies.get(COOKIE, ""), form.get("csrf")):
                     return refuse(request, me, "csrf")
             return await handler(request, me)
 

@@ -84,7 +84,7 @@ async def redeem_link(tx: Tx, secret: str, now: datetime) -> str | None:
     return await start_session(tx, person, "link", now)
 
 
-async def current(tx: Tx, secret: str | None, now: datetime) -> SignedIn | None:
+async def session_for(tx: Tx, secret: str | None, now: datetime) -> SignedIn | None:
     """The signed-in person for a session cookie, if the session is live and they are still
     allowed in. Each use moves the idle deadline on."""
     if not secret or len(secret) > 200:
@@ -103,7 +103,7 @@ async def current(tx: Tx, secret: str | None, now: datetime) -> SignedIn | None:
     return SignedIn(person=person, access=access, csrf=csrf_for(secret), method=row.method)
 
 
-async def end(tx: Tx, secret: str | None, now: datetime) -> None:
+async def end_session(tx: Tx, secret: str | None, now: datetime) -> None:
     if not secret:
         return
     row = await find_session(tx, secret)
