@@ -2,7 +2,7 @@
 
 Opening a link shows a page with one button; only pressing it (a POST) uses the link. Link
 previewers and mail scanners that fetch URLs therefore cannot burn it, and the token never
-travels in a Referer (the console sends ``Referrer-Policy: no-referrer``).
+travels in a Referer (the console sends ``Referrer-Policy: same-origin``).
 """
 
 from __future__ import annotations

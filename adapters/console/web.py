@@ -55,7 +55,9 @@ async def security_headers(request: web.Request, handler):
 def _harden(response: web.StreamResponse) -> None:
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"  # links carry no token in a Referer
+    # same-origin: no Referer (so no sign-in token) ever leaves for another site, while our own
+    # POSTs keep their Origin (with no-referrer, browsers send "Origin: null").
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers.setdefault("Cache-Control", "no-store")
 

@@ -43,10 +43,15 @@ def merge(a: Tally, b: Tally) -> Tally:
 
 
 def merged(tallies: Iterable[Tally]) -> Tally:
-    total = EMPTY
-    for tally in tallies:
-        total = merge(total, tally)
-    return total
+    count, low, high = 0, 0, 0
+    for n, a, b in tallies:
+        if n:
+            if not count or a < low:
+                low = a
+            if b > high:
+                high = b
+            count += n
+    return (count, low, high) if count else EMPTY
 
 
 @dataclass
