@@ -75,7 +75,7 @@ async def fill(db: Database, reports: int) -> None:
     members = [(ids[f"p{t}-{i}"], team_ids[f"t{t}"]) for t in range(TEAMS) for i in range(PEOPLE_PER_TEAM)]
     categories, settings = [c.value for c in Category], [s.value for s in Setting]
     rows = []
-    for n in range(reports):
+    for _ in range(reports):
         author, _ = rng.choice(members)
         at = NOW - timedelta(seconds=rng.randint(0, 52 * 7 * 86400))
         rows.append({"author_id": author, "category": rng.choice(categories), "setting": rng.choice(settings),
@@ -86,14 +86,14 @@ async def fill(db: Database, reports: int) -> None:
             await tx.session.execute(insert(Report), rows[start:start + 10_000])
     tables = Base.metadata.tables
     esc, req, ref = [], [], []
-    for n in range(reports // 20):
+    for _ in range(reports // 20):
         author, team = rng.choice(members)
         at = NOW - timedelta(seconds=rng.randint(0, 52 * 7 * 86400))
         ack = at + timedelta(minutes=rng.expovariate(1 / 12))
         esc.append({"team_id": team, "reporter_id": author, "reason": "requested", "status": "resolved", "level": 0,
                     "round": 0, "generation": 3, "created_at": at, "acknowledged_at": ack,
                     "resolved_at": ack + timedelta(hours=rng.expovariate(1 / 6))})
-    for n in range(reports // 50):
+    for _ in range(reports // 50):
         author, _ = rng.choice(members)
         at = NOW - timedelta(seconds=rng.randint(0, 52 * 7 * 86400))
         filled = rng.random() < 0.8
