@@ -52,7 +52,7 @@ async def _link_opened(turn, value):
 FEATURE = Feature(
     name="console",
     verbs=(Verb("console", signin.console_verb,
-                "a one-time sign-in link to the web console (managers, admins, auditors)", order=80),),
+                "a one-time sign-in link to the web console (managers, admins, auditors)", order=85),),
     buttons={"console.open": _link_opened},
     audit_actions={**AUDIT_ACTIONS, "report.exported": "an admin exported a report's narrative (reason recorded)"},
 )
