@@ -153,3 +153,16 @@ async def test_a_post_without_the_csrf_token_or_from_another_origin_is_refused(s
     status, body = await browser.post("/console/exports", form)
     assert status == 200 and body.startswith("id,at,actor,action")
     await browser.close()
+
+
+@pytest.mark.parametrize("query", [
+    "?unit=fortnight", "?from=2025-13-45&to=yesterday", "?from=9999-12-31", "?from=0001-01-01&to=2025-12-31",
+    "?team=%00", "?team=" + "9" * 400, "?unit=month&from=2020-01-01&to=2026-01-05", "?from=2026-01-05&to=2025-01-01",
+])
+async def test_odd_dashboard_filters_fall_back_and_say_so(site, query):
+    base, app = site
+    browser = Browser(base)
+    await sign_in(browser, app, "ada")
+    status, page = await browser.get("/console/dashboard" + query)
+    assert status in (200, 403), (query, status)
+    await browser.close()

@@ -101,3 +101,16 @@ async def test_an_email_the_organisation_does_not_know_gets_a_clear_refusal(site
     issuer.next_email = "asha@demo.invalid"  # known, but a clinician
     status, page = await browser.get("/console/oidc/start")
     assert status == 403 and "managers, admins and auditors" in page
+
+
+async def test_an_unreachable_provider_is_a_clear_page_not_an_error(database_url, tmp_path, clock):
+    from tests.conftest import free_port
+
+    extra = {"BOUNDARY_OIDC_ISSUER": f"http://127.0.0.1:{free_port()}", "BOUNDARY_OIDC_CLIENT_ID": CLIENT_ID}
+    async with console_server(database_url, tmp_path, clock, **extra) as (base, app):
+        browser = Browser(base)
+        status, page = await browser.get("/console/oidc/start")
+        assert status == 502 and "could not reach your organisation" in page
+        status, page = await browser.get("/console/oidc/callback?code=x&state=y")
+        assert status == 403
+        await browser.close()
