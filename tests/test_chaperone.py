@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot.features.chaperone import flow as chaperone
+from bot.features.chaperone import wording
 from bot.features.chaperone.storage import ChaperoneOffer, ChaperoneRequest
 from bot.features.volunteer.availability import parse_windows
 from bot.features.volunteer.storage import VolunteerProfile
@@ -53,7 +53,7 @@ def form(**changes) -> dict:
 
 
 async def ask(world, **changes):
-    views = await world.bot.handle(FormSubmitted(ROSA, chaperone.FORM_ID, form(**changes)))
+    views = await world.bot.handle(FormSubmitted(ROSA, wording.FORM_ID, form(**changes)))
     await world.settle()
     return views
 
@@ -82,7 +82,7 @@ async def set_profile(world, key, **values):
 
 async def test_the_form_and_its_checks(world):
     [shown] = await world.bot.handle(Command(ROSA, "chaperone"))
-    assert isinstance(shown, Form) and shown.form_id == chaperone.FORM_ID
+    assert isinstance(shown, Form) and shown.form_id == wording.FORM_ID
     assert [o.value for o in next(f for f in shown.fields if f.name == "site").options] == ["North", "South"]
     cases = [
         (form(start="08:00"), "start", "already passed"),
@@ -94,7 +94,7 @@ async def test_the_form_and_its_checks(world):
         ({"setting": "in_person"}, "date", "fill this in"),
     ]
     for values, field, message in cases:
-        [again] = await world.bot.handle(FormSubmitted(ROSA, chaperone.FORM_ID, values))
+        [again] = await world.bot.handle(FormSubmitted(ROSA, wording.FORM_ID, values))
         assert isinstance(again, Form), field
         assert message in again.errors[field], (field, again.errors)
         assert again.values == values  # nothing typed is lost
@@ -118,7 +118,7 @@ async def test_matching_rules(world):
     # v7 is now booked 14:00-14:30: an overlapping request does not go to them.
     await world.bot.handle(ButtonPressed(who("v7"), "chaperone.accept", "1"))
     await set_profile(world, "v1", active=True)
-    await world.bot.handle(FormSubmitted(ROSA, chaperone.FORM_ID, form(start="14:15", urgent="yes")))
+    await world.bot.handle(FormSubmitted(ROSA, wording.FORM_ID, form(start="14:15", urgent="yes")))
     async with world.db.transaction() as tx:
         second = (await tx.session.scalars(select(ChaperoneOffer).where(ChaperoneOffer.request_id == 2))).all()
         keys = {(await tx.session.get(Person, o.volunteer_id)).key for o in second}
@@ -135,7 +135,7 @@ async def test_routine_requests_go_in_waves_urgent_ones_all_at_once(world):
     assert len(await offers(world)) == 5
     await world.later(minutes=1)
     assert len(await offers(world)) == 7
-    await world.bot.handle(FormSubmitted(ROSA, chaperone.FORM_ID, form(start="16:00", urgent="yes")))
+    await world.bot.handle(FormSubmitted(ROSA, wording.FORM_ID, form(start="16:00", urgent="yes")))
     async with world.db.transaction() as tx:
         assert len((await tx.session.scalars(select(ChaperoneOffer).where(ChaperoneOffer.request_id == 2))).all()) == 7
 
@@ -173,7 +173,7 @@ async def test_the_first_accept_wins_others_see_covered_late_clicks_are_thanked(
     request = await the_request(world)
     assert request.status == "covered"
     [refused] = await world.bot.handle(ButtonPressed(MORGAN, "chaperone.accept", "1"))
-    assert refused == chaperone.NOT_ASKED
+    assert refused == wording.NOT_ASKED
 
 
 async def test_fifty_simultaneous_accepts_one_winner(db, sealer, library, clock):
@@ -211,13 +211,13 @@ async def test_reminders_follow_up_and_the_record(world):
     assert isinstance(dialog, Dialog) and "Meet at the nurses' station" in " ".join(dialog.paragraphs)
     assert all("nurses' station" not in text_of(v) for _, v, _ in world.platform.sent)
     [nope] = await world.bot.handle(ButtonPressed(who("v5"), "chaperone.details", "1"))
-    assert nope == chaperone.NOT_FOUND
+    assert nope == wording.NOT_FOUND
     await world.later(minutes=45)  # 14:30: the session is over
     follow = next(v for v in world.inbox("rosa") if v.title.startswith("Who observed C-1"))
     yes = next(b for b in follow.buttons if b.value == "1:observed")
     assert yes.label == "Yes, Volunteer V2 was there"
     [forged] = await world.bot.handle(ButtonPressed(who("v2"), "chaperone.record", "1:observed"))
-    assert forged == chaperone.NOT_FOUND
+    assert forged == wording.NOT_FOUND
     [recorded] = await world.bot.handle(ButtonPressed(ROSA, yes.action, yes.value))
     assert "Volunteer V2 observed your session" in recorded.text
     request = await the_request(world)
@@ -259,7 +259,7 @@ async def test_cancel_tells_everyone_asked_and_the_chaperone(world):
     await ask(world, urgent="yes")
     await world.bot.handle(ButtonPressed(who("v1"), "chaperone.accept", "1"))
     [refused] = await world.bot.handle(ButtonPressed(who("v1"), "chaperone.cancel", "1"))
-    assert refused == chaperone.NOT_FOUND
+    assert refused == wording.NOT_FOUND
     [done] = await world.bot.handle(ButtonPressed(ROSA, "chaperone.cancel", "1"))
     assert done.text == "C-1 is cancelled. 7 volunteers have been told."
     await world.settle()
