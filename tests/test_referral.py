@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.features.escalation.storage import Escalation
-from bot.features.referral import flow as referral
+from bot.features.referral import flow, wording
 from bot.features.referral.storage import Referral
 from bot.machinery.storage.models import AuditEntry
 from bot.org import orgfile
@@ -70,7 +70,7 @@ async def refer(world, by=ROSA, *, to: str, **values):
     [form] = await world.bot.handle(Command(by, "refer"))
     assert isinstance(form, Form)
     submitted = {"reason": "boundary", "urgency": "routine", "receiver": to, "note": NOTE, **values}
-    views = await world.bot.handle(FormSubmitted(by, referral.FORM_ID, submitted))
+    views = await world.bot.handle(FormSubmitted(by, wording.FORM_ID, submitted))
     await world.settle()
     return views
 
@@ -87,7 +87,7 @@ def everything_sent(world) -> str:
 async def test_refer_to_a_colleague_who_accepts_then_the_checklist_until_closed(world):
     people = await ids(world)
     [card] = await refer(world, to=f"person:{people['rita']}")
-    assert card.title == "Referral F-1 started" and referral.SOUND_PRACTICE in card.paragraphs
+    assert card.title == "Referral F-1 started" and wording.SOUND_PRACTICE in card.paragraphs
     assert "Rita Receiver has been asked" in card.paragraphs[1]
     [offer] = world.inbox("rita")
     assert offer.title == "Referral F-1: would you take over a client?"
@@ -105,10 +105,10 @@ async def test_refer_to_a_colleague_who_accepts_then_the_checklist_until_closed(
 
     # The referrer ticks "client told" (how, from a short choice), the receiver the rest.
     [form] = await world.bot.handle(ButtonPressed(ROSA, "referral.told", "1"))
-    [again] = await world.bot.handle(FormSubmitted(ROSA, referral.TOLD_FORM, {}, state="1"))
+    [again] = await world.bot.handle(FormSubmitted(ROSA, wording.TOLD_FORM, {}, state="1"))
     assert again.errors == {"how": "Please choose an option."}
     world.clock.advance(hours=1)
-    [card] = await world.bot.handle(FormSubmitted(ROSA, referral.TOLD_FORM, {"how": "in_person"}, state="1"))
+    [card] = await world.bot.handle(FormSubmitted(ROSA, wording.TOLD_FORM, {"how": "in_person"}, state="1"))
     assert dict(card.facts)["Client told"] == "Done 5 Jan 2026, 10:00 by Rosa Referrer (in person)"
     await world.bot.handle(ButtonPressed(RITA, "referral.tick", "1:summary_handed"))
     await world.bot.handle(ButtonPressed(RITA, "referral.tick", "1:appointment_booked"))
@@ -121,7 +121,7 @@ async def test_refer_to_a_colleague_who_accepts_then_the_checklist_until_closed(
     assert (await state(world)).status == "closed"
     assert not any("Referral" in getattr(v, "title", "") for v in await world.bot.handle(Command(ROSA, "status")))
     # The sound-practice line reaches the referrer once, in the first message only.
-    assert sum(referral.SOUND_PRACTICE in str(v) for v in world.inbox("rosa")) == 0
+    assert sum(wording.SOUND_PRACTICE in str(v) for v in world.inbox("rosa")) == 0
     assert NOTE not in everything_sent(world)
 
 
@@ -129,10 +129,10 @@ async def test_decline_goes_back_with_the_reason_in_a_dialog_and_another_colleag
     people = await ids(world)
     await refer(world, to=f"person:{people['rita']}")
     [form] = await world.bot.handle(ButtonPressed(RITA, "referral.decline", "1"))
-    assert form.form_id == referral.DECLINE_FORM and form.state == "1"
-    [again] = await world.bot.handle(FormSubmitted(RITA, referral.DECLINE_FORM, {"reason": "ring 07700 900123"}, state="1"))
+    assert form.form_id == wording.DECLINE_FORM and form.state == "1"
+    [again] = await world.bot.handle(FormSubmitted(RITA, wording.DECLINE_FORM, {"reason": "ring 07700 900123"}, state="1"))
     assert "a phone number" in again.errors["reason"] and again.values == {"reason": "ring 07700 900123"}
-    [done] = await world.bot.handle(FormSubmitted(RITA, referral.DECLINE_FORM, {"reason": DECLINE_WHY}, state="1"))
+    [done] = await world.bot.handle(FormSubmitted(RITA, wording.DECLINE_FORM, {"reason": DECLINE_WHY}, state="1"))
     assert "The referrer has been told" in done.text
     await world.settle()
     back = world.inbox("rosa")[-1]
@@ -147,15 +147,15 @@ async def test_decline_goes_back_with_the_reason_in_a_dialog_and_another_colleag
     assert "choosing someone else" in late.text
 
     [reroute] = await world.bot.handle(ButtonPressed(ROSA, "referral.reroute", "1"))
-    [bad] = await world.bot.handle(FormSubmitted(ROSA, referral.REROUTE_FORM, {"receiver": "person:9999"}, state="1"))
+    [bad] = await world.bot.handle(FormSubmitted(ROSA, wording.REROUTE_FORM, {"receiver": "person:9999"}, state="1"))
     assert bad.errors["receiver"] == "Please choose one of the options."
-    [sent] = await world.bot.handle(FormSubmitted(ROSA, referral.REROUTE_FORM, {"receiver": f"person:{people['sam']}"}, state="1"))
+    [sent] = await world.bot.handle(FormSubmitted(ROSA, wording.REROUTE_FORM, {"receiver": f"person:{people['sam']}"}, state="1"))
     assert "Sam Volunteer has been asked" in sent.text
     await world.settle()
     assert world.inbox("sam")[-1].title == "Referral F-1: would you take over a client?"
     await world.bot.handle(ButtonPressed(SAM, "referral.accept", "1"))
     assert (await state(world)).accepted_by == people["sam"]
-    assert sum(referral.SOUND_PRACTICE in str(v) for v in world.inbox("rosa")) == 0
+    assert sum(wording.SOUND_PRACTICE in str(v) for v in world.inbox("rosa")) == 0
 
 
 async def test_a_pool_asks_everyone_and_exactly_one_of_many_concurrent_accepts_wins(world):
@@ -185,7 +185,7 @@ async def test_approval_first_then_return_with_a_reason(world):
     rita = Identity("web", "demo", "rita")  # in the Strict team: approval required
     [form] = await world.bot.handle(Command(rita, "refer"))
     assert "approval" not in [f.name for f in form.fields] and "manager's approval first" in form.intro
-    [card] = await world.bot.handle(FormSubmitted(rita, referral.FORM_ID, {
+    [card] = await world.bot.handle(FormSubmitted(rita, wording.FORM_ID, {
         "reason": "objectivity", "urgency": "routine", "receiver": f"person:{people['rosa']}", "note": NOTE}))
     assert "gone to Olga Other-manager for approval" in card.paragraphs[1]
     await world.settle()
@@ -196,9 +196,9 @@ async def test_approval_first_then_return_with_a_reason(world):
     assert any(NOTE in p for p in dialog.paragraphs)
     for outsider in (MORGAN, SAM, ALEX):  # another team's manager, a volunteer, an admin
         [refused] = await world.bot.handle(ButtonPressed(outsider, "referral.approve", "1"))
-        assert refused == referral.NOT_FOUND
+        assert refused == wording.NOT_FOUND
     [form] = await world.bot.handle(ButtonPressed(OLGA, "referral.return", "1"))
-    [done] = await world.bot.handle(FormSubmitted(OLGA, referral.RETURN_FORM, {"reason": RETURN_WHY}, state="1"))
+    [done] = await world.bot.handle(FormSubmitted(OLGA, wording.RETURN_FORM, {"reason": RETURN_WHY}, state="1"))
     assert "You returned F-1" in done.text
     await world.settle()
     back = world.inbox("rita")[-1]
@@ -214,7 +214,7 @@ async def test_approval_first_then_return_with_a_reason(world):
 async def test_approval_then_the_receiver_is_asked(world):
     people = await ids(world)
     rita = Identity("web", "demo", "rita")
-    await world.bot.handle(FormSubmitted(rita, referral.FORM_ID, {
+    await world.bot.handle(FormSubmitted(rita, wording.FORM_ID, {
         "reason": "wellbeing", "urgency": "urgent", "receiver": f"person:{people['rosa']}", "note": NOTE}))
     await world.settle()
     [approved] = await world.bot.handle(ButtonPressed(OLGA, "referral.approve", "1"))
@@ -245,7 +245,7 @@ async def test_no_answer_reminder_then_the_managers_via_an_escalation_and_stale_
     assert NOTE not in everything_sent(world)
     # The manager sees the escalation, not the referral.
     [refused] = await world.bot.handle(ButtonPressed(MORGAN, "referral.note", "1"))
-    assert refused == referral.NOT_FOUND
+    assert refused == wording.NOT_FOUND
     async with world.db.transaction() as tx:
         assert (await tx.session.scalars(select(Escalation.subject_id))).all() == [1]
     await world.later(days=3)
@@ -258,7 +258,7 @@ async def test_no_answer_reminder_then_the_managers_via_an_escalation_and_stale_
     before = len(world.platform.sent)
     async with world.db.transaction() as tx:
         now = world.clock.now()
-        await tx.timers.schedule("stale", referral.REMIND, "referral", 1, now, now,
+        await tx.timers.schedule("stale", flow.REMIND, "referral", 1, now, now,
                                  payload={"referral_id": 1, "generation": 1})
     await world.settle()
     assert len(world.platform.sent) == before
@@ -283,18 +283,18 @@ async def test_outsiders_cannot_see_or_act_even_replaying_buttons_and_forms(worl
                        "referral.reroute", "referral.told", "referral.tick"):
             value = "1:closed" if action == "referral.tick" else "1"
             [refused] = await world.bot.handle(ButtonPressed(outsider, action, value))
-            assert refused == referral.NOT_FOUND, (outsider, action)
-        for form_id, values in ((referral.DECLINE_FORM, {"reason": "x"}), (referral.RETURN_FORM, {"reason": "x"}),
-                                (referral.REROUTE_FORM, {"receiver": "person:1"}), (referral.TOLD_FORM, {"how": "phone"})):
+            assert refused == wording.NOT_FOUND, (outsider, action)
+        for form_id, values in ((wording.DECLINE_FORM, {"reason": "x"}), (wording.RETURN_FORM, {"reason": "x"}),
+                                (wording.REROUTE_FORM, {"receiver": "person:1"}), (wording.TOLD_FORM, {"how": "phone"})):
             [refused] = await world.bot.handle(FormSubmitted(outsider, form_id, values, state="1"))
-            assert refused == referral.NOT_FOUND, (outsider, form_id)
+            assert refused == wording.NOT_FOUND, (outsider, form_id)
         statuses = await world.bot.handle(Command(outsider, "status"))
         assert not any("F-1" in str(v) for v in statuses)
     [nothing] = await world.bot.handle(ButtonPressed(SAM, "referral.accept", "not-a-number"))
-    assert nothing == referral.NOT_FOUND
+    assert nothing == wording.NOT_FOUND
     # The receiver cannot tick the checklist before accepting, nor re-route it.
     [refused] = await world.bot.handle(ButtonPressed(RITA, "referral.reroute", "1"))
-    assert refused == referral.NOT_FOUND
+    assert refused == wording.NOT_FOUND
     assert (await state(world)).status == "offered"
     # Only the receiver's reads are audited, never the author's.
     await world.bot.handle(ButtonPressed(ROSA, "referral.note", "1"))
@@ -314,16 +314,16 @@ async def test_the_form_checks_identifiers_keeps_what_was_typed_and_links_my_rep
     assert form.values == {"report": "1"} and form.fields[0].name == "report"
     typed = {"report": "1", "reason": "boundary", "receiver": f"person:{people['rita']}",
              "note": "Born 3 March 1990, call 07700 900123"}
-    [again] = await world.bot.handle(FormSubmitted(ROSA, referral.FORM_ID, typed))
+    [again] = await world.bot.handle(FormSubmitted(ROSA, wording.FORM_ID, typed))
     assert set(again.errors) == {"urgency", "note"} and "a date" in again.errors["note"]
     assert again.values == typed
-    [self_referral] = await world.bot.handle(FormSubmitted(ROSA, referral.FORM_ID, {
+    [self_referral] = await world.bot.handle(FormSubmitted(ROSA, wording.FORM_ID, {
         **typed, "urgency": "routine", "note": NOTE, "receiver": f"person:{people['rosa']}"}))
     assert self_referral.errors == {"receiver": "Please choose one of the options."}
     # Someone without that report cannot link it: the field isn't theirs, so it is ignored.
-    [card] = await world.bot.handle(FormSubmitted(SAM, referral.FORM_ID, {**typed, "urgency": "routine", "note": NOTE}))
+    [card] = await world.bot.handle(FormSubmitted(SAM, wording.FORM_ID, {**typed, "urgency": "routine", "note": NOTE}))
     assert card.title == "Referral F-1 started"
-    [card] = await world.bot.handle(FormSubmitted(ROSA, referral.FORM_ID, {**typed, "urgency": "routine", "note": NOTE}))
+    [card] = await world.bot.handle(FormSubmitted(ROSA, wording.FORM_ID, {**typed, "urgency": "routine", "note": NOTE}))
     assert card.title == "Referral F-2 started"
     async with world.db.transaction() as tx:
         rows = (await tx.session.scalars(select(Referral).order_by(Referral.id))).all()
