@@ -6,7 +6,7 @@ import json
 import pytest
 
 from tests.fake_slack import button_payload, submission_payload
-from tests.test_slack import slack_server
+from tests.slack_harness import slack_server
 
 ASHA, MORGAN, SAM = "UASHA", "UMORGAN", "USAM"
 SECRET = "he blocked the doorway when I tried to leave"

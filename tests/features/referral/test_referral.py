@@ -12,7 +12,7 @@ from bot.machinery.storage.models import AuditEntry
 from bot.org import orgfile
 from bot.port.events import ButtonPressed, Command, FormSubmitted, Identity
 from bot.port.views import Card, Dialog, Form, Notice
-from tests.test_escalation import World
+from tests.world import World
 
 ORG = """
 organisation: {name: Test Clinic, timezone: Europe/London}

@@ -7,7 +7,7 @@ import re
 import aiohttp
 import pytest
 
-from tests.test_web_chat import buttons, page_of, post, visible, wait_for
+from tests.web_harness import buttons, page_of, post, visible, wait_for
 
 
 @pytest.fixture

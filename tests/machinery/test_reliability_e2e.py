@@ -26,7 +26,7 @@ from bot.machinery.storage.models import Notification, Timer
 from bot.port.views import Notice
 from tests.conftest import PG_BASE, free_port
 from tests.fake_connector import FakeConnector
-from tests.test_teams import activity
+from tests.teams_harness import activity
 
 CLEARED = ("DATABASE_URL", "BOUNDARY_ENCRYPTION_KEY", "BOUNDARY_LOCAL_MODE", "SLACK_BOT_TOKEN",
            "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "MicrosoftAppId", "PORT")

@@ -7,7 +7,7 @@ import pytest
 from bot.features.volunteer import roster
 from bot.features.volunteer.storage import VolunteerProfile
 from bot.org import orgfile
-from tests.test_cli import run
+from tests.cli_harness import run
 
 GOOD = """key,active,settings,sites,professions,windows,unavailable,timezone
 sam,yes,in_person;telehealth,Main building,nurse,Mon-Fri 08:00-18:00; Sat 09:00-12:00,2026-12-25,Europe/London

@@ -5,23 +5,13 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 
 import pytest
 
+from tests.cli_harness import CLEARED, CLI, run
 from tests.conftest import free_port
-
-CLI = [sys.executable, "-m", "adapters.cli"]
-CLEARED = ("DATABASE_URL", "BOUNDARY_ENCRYPTION_KEY", "BOUNDARY_LOCAL_MODE", "SLACK_BOT_TOKEN",
-           "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "MicrosoftAppId", "PORT")
-
-
-def run(args, cwd, timeout=60, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in CLEARED}
-    environment.update(env)
-    return subprocess.run(CLI + args, cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.mark.parametrize(

@@ -7,38 +7,12 @@ import re
 from pathlib import Path
 
 import aiohttp
-import pytest
 from sqlalchemy import text
 
 from adapters.appkeys import BOT_KEY
+from tests.web_harness import browser, buttons, page_of, post, visible, wait_for  # noqa: F401 (fixtures)
 
 SECRET = "said he would wait for me in the car park"
-
-
-def visible(page: str) -> str:
-    """The page's text as a person reads it (tags dropped, entities decoded)."""
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
-
-
-def buttons(page: str, action: str) -> list[tuple[str, str]]:
-    """(value, label) of each button on the page with this action, as the browser would post."""
-    pattern = (rf'name="action" value="{re.escape(action)}">\s*<input type="hidden" name="value" value="([^"]*)">'
-               r'\s*<input type="hidden" name="label" value="([^"]*)">')
-    return [(html.unescape(v), html.unescape(lbl)) for v, lbl in re.findall(pattern, page)]
-
-
-@pytest.fixture
-async def browser(server):
-    base, app = server
-    jar = aiohttp.CookieJar(unsafe=True)  # cookies for 127.0.0.1
-    async with aiohttp.ClientSession(base, cookie_jar=jar) as session:
-        yield session, app
-
-
-async def post(session, path, data) -> str:
-    async with session.post(path, data=data) as response:
-        assert response.status == 200, response.status
-        return await response.text()
 
 
 async def test_health_and_the_demo_picker(browser):
@@ -159,25 +133,6 @@ async def test_looking_up_words_to_say_without_filing_anything(browser):
         assert await tx.reports.by_author((await tx.people.by_key("sam")).id) == []
     page = visible(await post(session, "/chat/say", {"text": "script"}))
     assert "Threats, stalking" in page or "threats" in page.lower()
-
-
-async def page_of(session) -> str:
-    async with session.get("/") as response:
-        return await response.text()
-
-
-async def wait_for(session, text: str, timeout: float = 5.0) -> str:
-    """The background worker delivers within a tick or two: poll the page like a person would."""
-    import asyncio
-
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        page = await page_of(session)
-        if text in visible(page):
-            return page
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"{text!r} never appeared:\n{visible(page)[-1500:]}")
-        await asyncio.sleep(0.1)
 
 
 async def test_an_unsafe_report_reaches_the_manager_climbs_and_stops_when_acknowledged(server, clock):

@@ -5,27 +5,20 @@ narrative opens only in a task-module dialog."""
 import asyncio
 import json
 
-from tests.test_teams import SECRET, activity, card_of, fake, submit_data, teams, texts  # noqa: F401
+from tests.teams_harness import (  # noqa: F401
+    SECRET,
+    action,
+    activity,
+    card_of,
+    fake,
+    submit_data,
+    teams,
+    texts,
+    wait_for,
+)
 
 
-async def wait_for(client, who: str, needle: str, method: str = "POST", timeout: float = 5.0):
-    """The background worker delivers within a tick or two: poll what the connector received."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        for request in client.fake.requests:
-            if request.method == method and f"a:chat-{who}" in request.path and needle in json.dumps(request.body):
-                return request
-        if asyncio.get_running_loop().time() > deadline:
-            seen = [json.dumps(r.body)[:300] for r in client.fake.requests if f"a:chat-{who}" in r.path]
-            raise AssertionError(f"{needle!r} never reached {who}: {seen}")
-        await asyncio.sleep(0.05)
-
-
-def action(card: dict, title: str) -> dict:
-    return next(a for a in card["actions"] if a["title"] == title)
-
-
-async def test_unsafe_report_reaches_the_manager_climbs_and_stops(teams, clock):  # noqa: F811 (fixture)
+async def test_unsafe_report_reaches_the_manager_climbs_and_stops(teams, clock):
     client, app = teams
     client.fake.add_member("29:chris", "aad-chris", "chris@demo.invalid", "Chris Osei")
     for who in ("morgan", "chris"):

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.fake_slack import button_payload, submission_payload
-from tests.test_slack import slack_server
+from tests.slack_harness import slack_server
 
 ASHA, MORGAN, LENA, SAM = "UASHA", "UMORGAN", "ULENA", "USAM"
 NOTE = "Working on sleep; prefers mornings; knows the bus route to the clinic"

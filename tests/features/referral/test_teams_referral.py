@@ -4,13 +4,22 @@ handoff note opens only in a task-module dialog."""
 
 import json
 
-from tests.test_teams import activity, card_of, fake, inputs, submit_data, teams, texts  # noqa: F401
-from tests.test_teams_escalation import action, wait_for
+from tests.teams_harness import (  # noqa: F401
+    action,
+    activity,
+    card_of,
+    fake,
+    inputs,
+    submit_data,
+    teams,
+    texts,
+    wait_for,
+)
 
 NOTE = "Working on sleep; prefers mornings; knows the bus route to the clinic"
 
 
-async def test_refer_approve_and_accept_from_teams_cards(teams):  # noqa: F811 (fixture)
+async def test_refer_approve_and_accept_from_teams_cards(teams):
     client, app = teams
     client.fake.add_member("29:lena", "aad-lena", "lena@demo.invalid", "Lena Ruiz")
     for who in ("morgan", "lena", "sam"):

@@ -8,7 +8,7 @@ import re
 
 import aiohttp
 
-from tests.test_web_chat import buttons, page_of, post, visible, wait_for
+from tests.web_harness import buttons, page_of, post, visible, wait_for
 
 NOTE = "Working on sleep; prefers mornings; knows the bus route to the clinic"
 DECLINE_WHY = "I trained with his brother, so I am not the right person"

@@ -19,8 +19,8 @@ from bot.content.scripts import (
 )
 from bot.content.taxonomy import Category, Profession, Setting, Step
 
-RESPONSES = Path(__file__).resolve().parents[1] / "responses"
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+RESPONSES = Path(__file__).resolve().parents[2] / "responses"
+SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 
 C, S = Category, Step
 # Every category x every ladder step the content guide applies to it.
@@ -402,7 +402,7 @@ def test_export_command_writes_the_file(tmp_path):
 def test_committed_catalogue_is_up_to_date(library):
     from bot.content.scripts import render_catalogue
 
-    committed = Path(__file__).resolve().parents[1] / "docs" / "scripts-catalogue.md"
+    committed = Path(__file__).resolve().parents[2] / "docs" / "scripts-catalogue.md"
     assert committed.read_text(encoding="utf-8") == render_catalogue(library, "markdown"), (
         "docs/scripts-catalogue.md is stale: run "
         "boundary-bot scripts export --output docs/scripts-catalogue.md"
