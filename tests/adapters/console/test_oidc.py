@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.console_support import Browser, console_server
+from tests.console_harness import Browser, console_server
 from tests.fake_oidc import CLIENT_ID, CLIENT_SECRET, FakeIssuer
 
 

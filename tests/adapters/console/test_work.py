@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from adapters.appkeys import BOT_KEY
 from bot.machinery.storage.models import AuditEntry
-from tests.console_support import Browser, console_server, sign_in
+from tests.console_harness import Browser, console_server, sign_in
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackClient, submission_payload
 
 ASHA, MORGAN, TOM = "UASHA", "UMORGAN", "UTOM"

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from adapters.appkeys import BOT_KEY
 from bot.content.taxonomy import Category
 from bot.machinery.storage.models import Report, Team, TeamMember
+from tests.console_harness import Browser, apply_org, console_server, force_session, sign_in
 from tests.console_seed import ORG, seed_reports
-from tests.console_support import Browser, apply_org, console_server, force_session, sign_in
 
 RANGE = "/console/dashboard?unit=week&from=2025-12-01&to=2025-12-14"
 

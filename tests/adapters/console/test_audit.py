@@ -15,9 +15,9 @@ from sqlalchemy import select
 from adapters.appkeys import BOT_KEY
 from bot.features.console.storage import ConsoleExport
 from bot.machinery.storage.models import AuditEntry, Person
+from tests.cli_harness import run
+from tests.console_harness import Browser, apply_org, console_server, sign_in
 from tests.console_seed import ORG, WEEK1, add_reports
-from tests.console_support import Browser, apply_org, console_server, sign_in
-from tests.test_cli import run
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import re
 import aiohttp
 
 from adapters.teams import OPTIONS_KEY
-from tests.console_support import Browser, console_server
+from tests.console_harness import Browser, console_server
 from tests.fake_connector import FakeConnector
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackClient
 
@@ -62,7 +62,7 @@ async def test_a_manager_signs_in_from_a_link_sent_in_slack(database_url, tmp_pa
 
 
 async def test_a_manager_signs_in_from_a_link_sent_in_teams(database_url, tmp_path, clock):
-    from tests.test_teams import Client, activity, card_of  # noqa: F401
+    from tests.teams_harness import Client, card_of
 
     fake = FakeConnector()
     await fake.start()
