@@ -41,6 +41,7 @@ from bot.features.console.signin import (
     session_for,
     start_session,
 )
+from bot.features.console.storage import forget_old
 from bot.features.console.suppression import Cell
 from bot.features.console.wording import AUDIT_ACTIONS
 
@@ -54,6 +55,7 @@ FEATURE = Feature(
     verbs=(Verb("console", signin.console_verb,
                 "a one-time sign-in link to the web console (managers, admins, auditors)", order=85),),
     buttons={"console.open": _link_opened},
+    watchdogs={"console.forget_old_sessions": forget_old},
     audit_actions={**AUDIT_ACTIONS, "report.exported": "an admin exported a report's narrative (reason recorded)"},
 )
 

@@ -7,9 +7,19 @@ database cannot be used to sign in. An export's reason is free text, so it is se
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, select, update
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    delete,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.machinery.storage.models import Base, UTCDateTime
@@ -96,3 +106,15 @@ async def add_session(tx: Tx, secret: str, person_id: int, method: str, now: dat
 
 async def find_session(tx: Tx, secret: str) -> ConsoleSession | None:
     return await tx.session.scalar(select(ConsoleSession).where(ConsoleSession.token_hash == digest(secret)))
+
+
+KEEP_ENDED = timedelta(days=1)
+
+
+async def forget_old(tx: Tx, now: datetime) -> int:
+    """Delete links and sessions that ended over a day ago (their sign-ins stay in the audit
+    log). A watchdog: returns how many rows went."""
+    gone = await tx.session.execute(delete(ConsoleLink).where(ConsoleLink.expires_at < now - KEEP_ENDED))
+    ended = await tx.session.execute(delete(ConsoleSession).where(or_(
+        ConsoleSession.expires_at < now - KEEP_ENDED, ConsoleSession.ended_at < now - KEEP_ENDED)))
+    return (gone.rowcount or 0) + (ended.rowcount or 0)
