@@ -15,6 +15,7 @@ from urllib.parse import urlencode, urlsplit
 
 import jinja2
 from aiohttp import web
+from markupsafe import Markup
 
 from adapters.appkeys import BOT_KEY, SETTINGS_KEY
 from bot.features import console
@@ -35,7 +36,15 @@ def make_templates() -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["when"] = lambda moment: moment.strftime("%-d %b %Y, %H:%M UTC") if moment else "—"
     env.globals["urlencode"] = urlencode
+    env.filters["cell"] = _cell  # a filter, not a macro: the year view has thousands of cells
     return env
+
+
+def _cell(cell) -> Markup:
+    """A dashboard figure: the number, or its suppression label, marked as such."""
+    if cell.shown:
+        return Markup(str(cell.count))
+    return Markup('<span class="suppressed">{}</span>').format(cell.label)
 
 
 @web.middleware
