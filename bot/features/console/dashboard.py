@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy import and_, func, select, text, tuple_
 
 from bot.content.taxonomy import Category, Setting, Step
 from bot.features.console.filters import Filters
@@ -179,6 +179,11 @@ def _minutes(start: datetime, end: datetime | None) -> float | None:
 
 
 async def build(tx: Tx, filters: Filters) -> Dashboard:
+    if tx.session.bind.dialect.name == "postgresql":
+        # asyncpg prepares statements, and after five runs PostgreSQL may switch a prepared
+        # statement to a generic plan, made without knowing the date range or the teams: it
+        # measured 10-20x slower here (bench/dashboard.py). Plan each query for its values.
+        await tx.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     periods = period_starts(filters)
     board = Dashboard(filters=filters, periods=periods)
     tallies = await _report_tallies(tx, filters)
