@@ -168,6 +168,8 @@ async def _demo_people(bot: BoundaryBot) -> tuple[list[tuple[Person, list[str]]]
                 roles.append("volunteer chaperone")
             if person.is_admin:
                 roles.append("admin")
+            if person.is_auditor:
+                roles.append("auditor")
             described.append((person, roles))
         org = await tx.org.get()
     return described, org
