@@ -15,10 +15,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, select, text, tuple_
+from sqlalchemy import and_, func, select
 
 from bot.content.taxonomy import Category, Setting, Step
 from bot.features.console.filters import Filters
+from bot.features.console.reads import run_all
 from bot.features.console.suppression import (
     EMPTY,
     THRESHOLD,
@@ -114,48 +115,33 @@ def _constituents(filters: Filters) -> list[int | None]:
     return ids
 
 
-async def _report_tallies(tx: Tx, filters: Filters) -> dict[str, dict[object, dict[tuple[str, str], Tally]]]:
-    """Atomic report tallies for every dimension: dimension → constituent → (period, value) →
-    (count, min author, max author). PostgreSQL counts all three dimensions in one pass over
-    the reports (GROUPING SETS); SQLite, which has none, in one query per dimension."""
+def _report_queries(filters: Filters, dialect: str) -> dict[str, object]:
+    """One query per breakdown: constituent team, period, value → count, min and max author."""
     home = home_teams()
-    dialect = tx.session.bind.dialect.name
     period = period_of(Report.created_at, filters.unit, dialect)
     team = home.c.team_id
-    columns = {name: spec[1] for name, spec in DIMENSIONS.items()}
-    aggregates = (func.count(), func.min(Report.author_id), func.max(Report.author_id))
-
-    def base(*selected):
+    queries = {}
+    for name, (_, column, _) in DIMENSIONS.items():
         query = (
-            select(*selected)
+            select(team, period, column, func.count(), func.min(Report.author_id), func.max(Report.author_id))
             .select_from(Report)
             .outerjoin(home, home.c.person_id == Report.author_id)
             .where(_in_range(Report.created_at, filters))
+            .group_by(team, period, column)
         )
-        return query if filters.everyone else query.where(team.in_([t.id for t in filters.teams]))
+        if not filters.everyone:
+            query = query.where(team.in_([t.id for t in filters.teams]))
+        queries[f"reports:{name}"] = query
+    return queries
 
-    found = {name: {c: {} for c in _constituents(filters)} for name in columns}
 
-    def add(name, team_id, when, value, count, low, high):
-        if team_id in found[name]:
+def _report_tallies(rows, filters: Filters) -> dict[object, dict[tuple[str, str], Tally]]:
+    """Atomic tallies: constituent → (period, value) → (count, min author, max author)."""
+    found: dict[object, dict[tuple[str, str], Tally]] = {c: {} for c in _constituents(filters)}
+    for team_id, when, value, count, low, high in rows:
+        if team_id in found:
             key = (str(when)[:10], str(value))
-            found[name][team_id][key] = merge(found[name][team_id].get(key, EMPTY), (count, low, high))
-
-    if dialect == "postgresql":
-        sets = func.grouping_sets(*(tuple_(team, period, column) for column in columns.values()))
-        query = base(team, period, *columns.values(), *aggregates,
-                     *(func.grouping(column).label(f"g_{name}") for name, column in columns.items()))
-        for row in (await tx.session.execute(query.group_by(sets))).all():
-            team_id, when, values, (count, low, high) = row[0], row[1], row[2:5], row[5:8]
-            flags = row[8:11]
-            for (name, _), value, flag in zip(columns.items(), values, flags, strict=True):
-                if flag == 0:
-                    add(name, team_id, when, value, count, low, high)
-        return found
-    for name, column in columns.items():
-        query = base(team, period, column, *aggregates).group_by(team, period, column)
-        for team_id, when, value, count, low, high in (await tx.session.execute(query)).all():
-            add(name, team_id, when, value, count, low, high)
+            found[team_id][key] = merge(found[team_id].get(key, EMPTY), (count, low, high))
     return found
 
 
@@ -179,34 +165,42 @@ def _minutes(start: datetime, end: datetime | None) -> float | None:
 
 
 async def build(tx: Tx, filters: Filters) -> Dashboard:
-    if tx.session.bind.dialect.name == "postgresql":
-        # asyncpg prepares statements, and after five runs PostgreSQL may switch a prepared
-        # statement to a generic plan, made without knowing the date range or the teams: it
-        # measured 10-20x slower here (bench/dashboard.py). Plan each query for its values.
-        await tx.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    periods = period_starts(filters)
-    board = Dashboard(filters=filters, periods=periods)
-    tallies = await _report_tallies(tx, filters)
+    dialect = tx.session.bind.dialect.name
+    queries = {}
+    queries["escalations"] = _escalation_query(filters)
+    queries["chaperone"] = _outcome_query(Base.metadata.tables["chaperone_requests"], "requester_id", filters,
+                                          "status", "accepted_at", "created_at")
+    queries["referrals"] = _outcome_query(Base.metadata.tables["referrals"], "referrer_id", filters,
+                                          "status", "offered_at", "accepted_at", "declined_at")
+    queries["volunteers"] = _volunteer_query()
+    rows = await run_all(tx, heavy=_report_queries(filters, dialect), light=queries)
+
+    board = Dashboard(filters=filters, periods=period_starts(filters))
     for name, (_, _, values) in DIMENSIONS.items():
-        board.reports[name] = combined_table(tallies[name], periods, values)
-    await _escalations(tx, filters, board)
-    await _chaperones(tx, filters, board)
-    await _referrals(tx, filters, board)
-    board.volunteers = await volunteers_by_site(tx)
+        board.reports[name] = combined_table(_report_tallies(rows[f"reports:{name}"], filters), board.periods,
+                                             values)
+    board.escalations = _escalation_figures(rows["escalations"], filters)
+    _chaperones(rows["chaperone"], filters, board)
+    _referrals(rows["referrals"], filters, board)
+    board.volunteers = _by_site(rows["volunteers"])
     return board
 
 
-async def _escalations(tx: Tx, filters: Filters, board: Dashboard) -> None:
+def _escalation_query(filters: Filters):
     escalations = Base.metadata.tables["escalations"]
-    rows = (await tx.session.execute(
+    return (
         select(escalations.c.team_id, escalations.c.created_at, escalations.c.acknowledged_at,
                escalations.c.resolved_at, escalations.c.reporter_id)
         .where(_in_range(escalations.c.created_at, filters),
                escalations.c.team_id.in_([t.id for t in filters.teams]))
-    )).all()
+    )
+
+
+def _escalation_figures(rows, filters: Filters) -> list[EscalationFigures]:
     by_team = defaultdict(list)
     for row in rows:
         by_team[row.team_id].append(row)
+    figures = []
     for team in filters.teams:
         mine = by_team.get(team.id, [])
         reporters = {r.reporter_id for r in mine}
@@ -214,12 +208,13 @@ async def _escalations(tx: Tx, filters: Filters, board: Dashboard) -> None:
         ack = [m for r in mine if (m := _minutes(r.created_at, r.acknowledged_at)) is not None]
         res = [m for r in mine if (m := _minutes(r.created_at, r.resolved_at)) is not None]
         hide = not started.shown
-        board.escalations.append(EscalationFigures(
+        figures.append(EscalationFigures(
             team=team.name, started=started,
             acknowledge=Timing(started) if hide else timing(ack),
             resolve=Timing(started) if hide else timing(res),
             policy_wait_minutes=Policy.from_json(team.escalation_policy).wait_at(0).total_seconds() / 60,
         ))
+    return figures
 
 
 CHAPERONE_OUTCOMES = [("filled", "Filled"), ("unfilled", "Unfilled"), ("cancelled", "Cancelled"),
@@ -242,17 +237,18 @@ def _referral_outcome(status: str) -> str:
     return "withdrawn" if status == "withdrawn" else "waiting"
 
 
-async def _outcome_rows(tx: Tx, table, person_column, filters: Filters, *columns):
+def _outcome_query(table, person: str, filters: Filters, *columns: str):
     home = home_teams()
+    person_column = table.c[person]
     query = (
-        select(home.c.team_id, person_column, *columns)
+        select(home.c.team_id, person_column, *(table.c[c] for c in columns))
         .select_from(table)
         .outerjoin(home, home.c.person_id == person_column)
         .where(_in_range(table.c.created_at, filters))
     )
     if not filters.everyone:
         query = query.where(home.c.team_id.in_([t.id for t in filters.teams]))
-    return (await tx.session.execute(query)).all()
+    return query
 
 
 def _outcome_table(rows, outcomes, filters: Filters) -> Table:
@@ -264,20 +260,14 @@ def _outcome_table(rows, outcomes, filters: Filters) -> Table:
     return combined_table(atoms, ["all"], outcomes)
 
 
-async def _chaperones(tx: Tx, filters: Filters, board: Dashboard) -> None:
-    requests = Base.metadata.tables["chaperone_requests"]
-    rows = await _outcome_rows(tx, requests, requests.c.requester_id, filters, requests.c.status,
-                               requests.c.accepted_at, requests.c.created_at)
+def _chaperones(rows, filters: Filters, board: Dashboard) -> None:
     board.chaperone = _outcome_table(
         [(t, p, _chaperone_outcome(s, a)) for t, p, s, a, _ in rows], CHAPERONE_OUTCOMES, filters)
     fill = [m for *_, a, c in rows if (m := _minutes(c, a)) is not None]
     board.chaperone_fill = timing(fill)
 
 
-async def _referrals(tx: Tx, filters: Filters, board: Dashboard) -> None:
-    referrals = Base.metadata.tables["referrals"]
-    rows = await _outcome_rows(tx, referrals, referrals.c.referrer_id, filters, referrals.c.status,
-                               referrals.c.offered_at, referrals.c.accepted_at, referrals.c.declined_at)
+def _referrals(rows, filters: Filters, board: Dashboard) -> None:
     board.referrals = _outcome_table([(t, p, _referral_outcome(s)) for t, p, s, *_ in rows],
                                      REFERRAL_OUTCOMES, filters)
     answers = [m for *_, offered, accepted, declined in rows
@@ -285,14 +275,17 @@ async def _referrals(tx: Tx, filters: Filters, board: Dashboard) -> None:
     board.referral_answer = timing(answers)
 
 
-async def volunteers_by_site(tx: Tx) -> list[tuple[str, int]]:
-    """Volunteers currently opted in, per site ("Any site" for those who go anywhere)."""
+def _volunteer_query():
     profiles = Base.metadata.tables["volunteer_profiles"]
-    rows = (await tx.session.execute(
+    return (
         select(profiles.c.sites)
         .join(Person, Person.id == profiles.c.person_id)
         .where(profiles.c.active.is_(True), Person.active.is_(True), Person.is_volunteer.is_(True))
-    )).all()
+    )
+
+
+def _by_site(rows) -> list[tuple[str, int]]:
+    """Volunteers currently opted in, per site ("Any site" for those who go anywhere)."""
     counts: dict[str, int] = defaultdict(int)
     for (sites,) in rows:
         for site in sites or ["Any site"]:
