@@ -105,10 +105,12 @@ def single_team_table(atoms: dict[tuple[str, str], Tally], periods: Sequence[str
                       values: Sequence[tuple[str, str]]) -> Table:
     """One team's (or one constituent's) table, with rules 1-3."""
     table = Table(list(periods), list(values))
+    keys = [v for v, _ in values]
     for p in periods:
-        for v, _ in values:
-            table.cells[(p, v)] = primary(atoms.get((p, v), EMPTY))
-        table.row_totals[p] = primary(merged(atoms.get((p, v), EMPTY) for v, _ in values))
+        row = [atoms.get((p, v), EMPTY) for v in keys]
+        for v, tally in zip(keys, row, strict=True):
+            table.cells[(p, v)] = primary(tally)
+        table.row_totals[p] = primary(merged(row))
     _complement_rows(table)
     _range_totals(table, atoms)
     return table
@@ -120,7 +122,9 @@ def combined_table(per_team: dict[object, dict[tuple[str, str], Tally]], periods
     (a team id, or None for people in no team) to its atomic tallies."""
     if len(per_team) == 1:
         return single_team_table(next(iter(per_team.values())), periods, values)
-    singles = [single_team_table(atoms, periods, values) for atoms in per_team.values()]
+    # A constituent with nothing in it shows zeros everywhere, and zeros are shown: it cannot
+    # hide anything, so it needs no table of its own.
+    singles = [single_team_table(atoms, periods, values) for atoms in per_team.values() if atoms]
     atoms: dict[tuple[str, str], Tally] = {}
     for team_atoms in per_team.values():
         for key, tally in team_atoms.items():
