@@ -4,6 +4,7 @@ admin or auditor gets one. Sessions are HttpOnly cookies that expire and can be 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 
@@ -12,7 +13,7 @@ import aiohttp
 from adapters.teams import OPTIONS_KEY
 from tests.console_harness import Browser, console_server
 from tests.fake_connector import FakeConnector
-from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackClient
+from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackClient, button_payload
 
 LINK = re.compile(r"(http://127\.0\.0\.1:\d+/console/link\?t=[A-Za-z0-9_\-]+)")
 
@@ -40,6 +41,12 @@ async def test_a_manager_signs_in_from_a_link_sent_in_slack(database_url, tmp_pa
             (call,) = await api.wait_for("chat.postMessage", where=lambda b: "console/link" in json.dumps(b))
             button = next(e for block in call.body["blocks"] if block["type"] == "actions" for e in block["elements"])
             assert button["url"].startswith(base + "/console/link?t=")
+            # Slack tells the bot a link button was clicked too: it answers nothing.
+            before = len(api.calls)
+            status, _ = await slack.interaction(button_payload("UMORGAN", "console.open", "", channel="DUMORGAN"))
+            assert status == 200
+            await asyncio.sleep(0.3)
+            assert not [c for c in api.calls[before:] if "no longer does anything" in json.dumps(c.body)]
             browser = await open_link(base, button["url"])
             status, page = await browser.get("/console/dashboard")
             assert status == 200 and "Morgan Reyes" in page and "Dashboard" in page
