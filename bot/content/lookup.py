@@ -45,8 +45,10 @@ from bot.content.situations import (
 from bot.content.taxonomy import Category, Profession, Setting
 
 MIN_SCORE = 1.5        # below this the best phrase shares too little to be an answer
+WEAK = 1.0             # the most a phrase sharing one common word can score (below MIN_SCORE)
 CLARIFY_BELOW = 2.0    # a best score under this asks "Did you mean…" as well
 CLOSE_RATIO = 0.9     # the runner-up within this fraction of the best: ask
+BM25_K1, BM25_B = 1.2, 0.75
 FUZZY_MIN = 84         # rapidfuzz ratio for a spelling slip (words of 4+ letters)
 _STEM = snowballstemmer.stemmer("english")
 
@@ -169,6 +171,7 @@ class Index:
     idf: dict[str, float]
     vocabulary: frozenset[str]
     specific: float  # the weight of a word found in two groups of situations
+    mean_length: float
 
 
 def build_index(library: Library) -> Index:
@@ -189,7 +192,8 @@ def build_index(library: Library) -> Index:
             by_word[word].add(group)
     total = len({g for groups in by_word.values() for g in groups}) or 1
     idf = {word: math.log(1 + total / len(situations)) for word, situations in by_word.items()}
-    return Index(tuple(phrases), idf, frozenset(by_word), math.log(1 + total / 2) - 1e-9)
+    mean_length = sum(len(p.words) for p in phrases) / max(1, len(phrases))
+    return Index(tuple(phrases), idf, frozenset(by_word), math.log(1 + total / 2) - 1e-9, mean_length)
 
 
 _INDEXES: dict[int, tuple[Library, Index]] = {}
@@ -223,7 +227,12 @@ def _resolve(query_words: list[str], index: Index) -> set[str]:
 
 
 def score_situations(query: str, index: Index, allowed) -> dict[str, tuple[float, Script]]:
-    """The best phrase score for each situation, with the script that phrase belongs to."""
+    """The best phrase score for each situation, with the script that phrase belongs to.
+
+    Each phrase is scored with Okapi BM25 (k1 1.2, b 0.75: the usual values) over the
+    phrases; a phrase counts only when it shares more than one meaningful word with what was
+    typed, or one word specific to at most two kinds of situation.
+    """
     words = _resolve(tokens(query), index)
     best: dict[str, tuple[float, Script]] = {}
     for phrase in index.phrases:
@@ -232,11 +241,11 @@ def score_situations(query: str, index: Index, allowed) -> dict[str, tuple[float
         shared = [w for w in phrase.words if w in words]
         if not shared:
             continue
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * len(phrase.words) / index.mean_length)
+        score = sum(index.idf[w] * (BM25_K1 + 1) / (1 + norm) for w in shared)
         if len(shared) < 2 and index.idf[shared[0]] < index.specific:
-            continue
-        total = sum(index.idf[w] for w in phrase.words)
-        got = sum(index.idf[w] for w in shared)
-        score = got * math.sqrt(got / total)
+            # One common word is never an answer, but may be a later choice behind one.
+            score = min(score, WEAK)
         current = best.get(phrase.situation)
         if current is None or score > current[0] + 1e-9 or (
             abs(score - current[0]) <= 1e-9 and _preference(phrase.script) < _preference(current[1])
@@ -297,13 +306,17 @@ def find(
         ordered.append((COLLEAGUE, 10.0, None))
         ranked = [(s, v) for s, v in ranked if s != COLLEAGUE]
     elif family_in(query):
-        for situation, (score, _script) in ranked:
+        # A relative or visitor: the same kinds of situation, in the same order, spoken to them
+        # where words for relatives exist (else the client's words still fit).
+        for situation, (score, script) in ranked:
+            if pathway_of(situation) is Pathway.RISK or situation == COLLEAGUE:
+                continue
             base = situation.removeprefix(FAMILY_PREFIX)
-            if base in Category.__members__ and Category(base) in FAMILY_CATEGORIES:
-                family = FAMILY_PREFIX + base
-                if all(family != s for s, _, _ in ordered):
-                    ordered.append((family, 10.0 + score, scored.get(family, (0.0, None))[1]))
-        ranked = [(s, v) for s, v in ranked if not s.startswith(FAMILY_PREFIX)]
+            family = base in Category.__members__ and Category(base) in FAMILY_CATEGORIES
+            label = FAMILY_PREFIX + base if family else situation
+            if all(label != s for s, _, _ in ordered):
+                ordered.append((label, score, scored.get(label, (0.0, None))[1] if family else script))
+        ranked = []
     else:
         ranked = [(s, v) for s, v in ranked
                   if pathway_of(s) is not Pathway.RISK and s != COLLEAGUE and not s.startswith(FAMILY_PREFIX)]
@@ -311,6 +324,9 @@ def find(
     ordered += [(s, v[0], v[1]) for s, v in ranked if s not in {o[0] for o in ordered}]
     if not ordered or ordered[0][1] < MIN_SCORE:
         return Result()
+    if len(ordered) > 1 and ordered[1][1] < MIN_SCORE:
+        # Behind a real answer, weak choices may follow, but they never make it look unsure.
+        ordered = [ordered[0], *[o for o in ordered[1:] if o[1] >= MIN_SCORE], *[o for o in ordered[1:] if o[1] < MIN_SCORE]]
 
     risk_first = pathway_of(ordered[0][0]) is Pathway.RISK
     matches: list[Match] = []
@@ -329,7 +345,7 @@ def find(
 
     if not clarify and len(matches) > 1 and matches[0].score < 10.0:
         first, second = matches[0].score, matches[1].score
-        if first < CLARIFY_BELOW or second >= CLOSE_RATIO * first:
+        if first < CLARIFY_BELOW or (second >= MIN_SCORE and second >= CLOSE_RATIO * first):
             clarify = [m.situation for m in matches[:3]]
     return Result(matches, clarify)
 

@@ -51,13 +51,19 @@ REWRITES: tuple[tuple[str, str], ...] = (
 )
 
 # Small words that carry no meaning for the lookup.
-STOPWORDS = frozenset("""
-a an the to of on in at for and or is was were be been being it its this that these those my me
-i im he she they them their his her him you your we us our with by from about as just so keeps
-keep kept has have had did do does doing am are will would can could should may might
-client patient clients patients s m d ll re ve t very really again always also still then
-than there here what when who whom which how all any some one get got getting gets
-""".split())
+STOPWORDS = frozenset((
+    "a", "an", "the", "to", "of", "on", "in", "at", "for", "and", "or", "is", "was", "were", "be",
+    "been", "being", "it", "its", "this", "that", "these", "those", "my", "me", "i", "im", "he",
+    "she", "they", "them", "their", "his", "her", "him", "you", "your", "we", "us", "our", "with",
+    "by", "from", "about", "as", "just", "so", "keeps", "keep", "kept", "has", "have", "had", "did",
+    "do", "does", "doing", "am", "are", "will", "would", "can", "could", "should", "may", "might",
+    "client", "patient", "clients", "patients", "s", "m", "d", "ll", "re", "ve", "t", "very",
+    "really", "again", "always", "also", "still", "then", "than", "there", "here", "what", "when",
+    "who", "whom", "which", "how", "all", "any", "some", "one", "get", "got", "getting", "gets",
+    "made", "make", "makes", "making", "said", "say", "says", "saying", "told", "tell", "tells",
+    "went", "go", "goes", "going", "come", "came", "thing", "things", "something", "today",
+    "yesterday", "now", "bit", "lot",
+))
 
 # Cues that the behaviour may come from the client's condition or age.
 CONDITION_CUES: dict[Condition, tuple[str, ...]] = {
@@ -66,7 +72,7 @@ CONDITION_CUES: dict[Condition, tuple[str, ...]] = {
         "self harm", "self-harm", "selfharm", "end it all", "end his life", "end her life",
         "end their life", "take his own life", "take her own life", "overdose", "cut herself",
         "cut himself", "cut themselves", "hurt himself", "hurt herself", "hurt themselves",
-        "harm himself", "harm herself", "better off dead", "wants to die", "want to die",
+        "harm himself", "harm herself", "better off dead", "wants to die", "want to die", "rather be dead", "rather die", "be dead",
         "jump off", "hang himself", "hang herself",
     ),
     Condition.COGNITIVE: (
