@@ -77,7 +77,9 @@ def _fallback(turn, situation: str) -> Card:
 def example_phrase(library: Library, category: Category) -> str | None:
     """The first everyday phrasing of the category's mildest general script."""
     candidates = sorted(
-        (s for s in library.scripts if category.value in s.situations and s.phrases and not s.professions),
+        (s for s in library.scripts
+         if s.phrases and not s.professions and s.pathway.value == "boundary" and s.other_person.value == "client"
+         and any(x == category.value or x.startswith(category.value + "/") for x in s.situations)),
         key=finder._preference,
     )
     return candidates[0].phrases[0] if candidates else None
