@@ -126,7 +126,7 @@ def _reason(script: Script, situation: str, step: Step, setting: Setting, profes
     from bot.content.situations import situation_label
 
     where = f"step {step.value}" if step in script.steps else f"the step nearest to {step.value}"
-    reason = f"Written for {situation_label(situation).lower()} at {where}"
+    reason = f"Written for: {situation_label(situation)}, at {where}"
     if script.settings:
         reason += f", {setting.label.lower()}"
     if script.professions and profession:
