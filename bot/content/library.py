@@ -168,12 +168,20 @@ class LibraryError(Exception):
 class Library:
     scripts: tuple[Script, ...]
     sources: dict[str, Source] = field(default_factory=dict)
+    # For a subset (only signed-off scripts): the whole library, so that the lookup weighs
+    # words the same way whatever the subset.
+    whole: Library | None = field(default=None, compare=False, repr=False)
 
     def get(self, script_id: str) -> Script | None:
         return next((s for s in self.scripts if s.id == script_id), None)
 
     def reviewed_only(self) -> Library:
-        return Library(tuple(s for s in self.scripts if s.reviewed), self.sources)
+        """The signed-off scripts (made once per library)."""
+        cached = self.__dict__.get("_reviewed")
+        if cached is None:
+            cached = Library(tuple(s for s in self.scripts if s.reviewed), self.sources, whole=self)
+            object.__setattr__(self, "_reviewed", cached)
+        return cached
 
     @property
     def unreviewed(self) -> list[Script]:

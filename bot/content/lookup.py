@@ -58,10 +58,13 @@ class Match:
     situation: str
     script: Script
     score: float
+    seen_as: Category | None = None  # for the risk pathway: what the words otherwise describe
 
     @property
     def category(self) -> Category:
         situation = self.situation
+        if self.seen_as is not None:
+            return self.seen_as
         for prefix in (FAMILY_PREFIX,):
             if situation.startswith(prefix):
                 return Category(situation.removeprefix(prefix))
@@ -196,15 +199,13 @@ def build_index(library: Library) -> Index:
     return Index(tuple(phrases), idf, frozenset(by_word), math.log(1 + total / 2) - 1e-9, mean_length)
 
 
-_INDEXES: dict[int, tuple[Library, Index]] = {}
-
-
 def index_for(library: Library) -> Index:
-    cached = _INDEXES.get(id(library))
-    if cached is None or cached[0] is not library:
-        cached = (library, build_index(library))
-        _INDEXES[id(library)] = cached
-    return cached[1]
+    """The library's index, built once and kept on the library itself."""
+    index = library.__dict__.get("_index")
+    if index is None:
+        index = build_index(library)
+        object.__setattr__(library, "_index", index)
+    return index
 
 
 def _resolve(query_words: list[str], index: Index) -> set[str]:
@@ -284,12 +285,15 @@ def find(
     if not tokens(query) and not conditions_in(query):
         return Result()
 
-    def allowed(script: Script) -> bool:
-        return fits_person(script, setting, profession)
+    members = {s.id for s in library.scripts} if library.whole is not None else None
 
-    index = index_for(library)
+    def allowed(script: Script) -> bool:
+        return fits_person(script, setting, profession) and (members is None or script.id in members)
+
+    index = index_for(library.whole or library)
     scored = score_situations(query, index, allowed)
     ranked = sorted(scored.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    ranked_all = [(s, v) for s, v in ranked if pathway_of(s) is not Pathway.RISK]
     conditions = conditions_in(query)
     ordered: list[tuple[str, float, Script | None]] = []
     clarify: list[str] = []
@@ -331,6 +335,8 @@ def find(
     risk_first = pathway_of(ordered[0][0]) is Pathway.RISK
     matches: list[Match] = []
     for situation, score, hint in ordered:
+        if risk_first and score < MIN_SCORE:
+            break  # after a risk answer, only real alternatives, never weak guesses
         script = _best_script(library, situation, allowed, hint)
         if script is None:
             continue
@@ -339,7 +345,8 @@ def find(
             if not safer:
                 continue
             script = min(safer, key=_preference)
-        matches.append(Match(situation, script, round(score, 3)))
+        seen_as = _category_of(ranked_all[0][0]) if pathway_of(situation) is Pathway.RISK and ranked_all else None
+        matches.append(Match(situation, script, round(score, 3), seen_as))
         if len(matches) == limit:
             break
 
@@ -348,6 +355,11 @@ def find(
         if first < CLARIFY_BELOW or (second >= MIN_SCORE and second >= CLOSE_RATIO * first):
             clarify = [m.situation for m in matches[:3]]
     return Result(matches, clarify)
+
+
+def _category_of(situation: str) -> Category | None:
+    base = situation.removeprefix(FAMILY_PREFIX).split("/")[0]
+    return Category(base) if base in Category.__members__ else None
 
 
 def clarify_labels(result: Result) -> list[str]:

@@ -17,7 +17,8 @@ WALKING_OUT = (
     "i need to go", "i need to leave", "i'm leaving", "i am leaving", "going to leave",
     "this visit is over", "ending this", "end this", "end our call", "end the call",
     "ending the call", "stopping this appointment", "stop this appointment", "i'm going to go",
-    "finish this visit", "i'm stopping here",
+    "finish this visit", "i'm stopping here", "leaving the room", "leaving now", "walk away",
+    "i'm stopping now", "stopping now", "leave you",
 )
 # Words that scold, blame or threaten a consequence.
 TELLING_OFF = (

@@ -136,7 +136,9 @@ async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
         paragraphs.extend(_script_paragraphs(turn, report, choices[0]))
         buttons.extend(_other_tones(report, choices, shown=choices[0]))
     else:
-        paragraphs.extend(script.fallback_paragraphs(situation_of(report), region=turn.region,
+        act, condition, _ = situation(report)
+        where = f"RISK/{condition.value}" if condition else situation_of(report)
+        paragraphs.extend(script.fallback_paragraphs(where, region=turn.region,
                                                      contacts=turn.contacts, step=report.step))
     if report.condition and step is not Step.SAFETY:
         # The risk pathway may still need a second person, a referral or a manager.

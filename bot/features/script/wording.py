@@ -43,10 +43,12 @@ def script_paragraphs(
     step: int = 1,
 ) -> list[str]:
     out: list[str] = []
+    contacts_for = situation
     if script.pathway is Pathway.RISK:
         condition = (Condition(situation.removeprefix(RISK_PREFIX)) if situation.startswith(RISK_PREFIX)
                      else script.conditions[0])
         out.append(RISK_INTRO.format(what=CONDITION_SHORT[condition]))
+        contacts_for = RISK_PREFIX + condition.value
     if situation == COLLEAGUE:
         out.append(COLLEAGUE_INTRO)
     heading = script.audience.heading
@@ -61,7 +63,7 @@ def script_paragraphs(
             out.append(f"{where.label}: {note}")
     if profession and (note := script.note_for(script.profession_notes.get(profession), region)):
         out.append(f"For {profession.value}s: {note}")
-    roles = roles_for(situation, step)
+    roles = roles_for(contacts_for, step)
     if roles:
         out.append("Who to contact:")
         out += [f"- {line}" for line in contact_lines(contacts, roles, region)]
