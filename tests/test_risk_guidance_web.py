@@ -19,7 +19,7 @@ async def test_a_self_harm_report_gets_the_risk_pathway_and_contacts(browser):  
     page = visible(await post(session, "/chat/submit", {
         "_form": "report", "_entry": entry, "category": "EXCLUSIVE", "setting": "in_person",
         "occurrence": "repeated", "felt_unsafe": "no", "condition": "self_harm"}))
-    assert "non-punitive" in page and "let's talk about keeping you safe" in page
+    assert "non-punitive" in page and "Let's talk about keeping you safe" in page
     assert CRISIS in page and ON_CALL in page
     assert "step out" not in page.lower() and "not acceptable" not in page.lower()
     assert "Ask for a chaperone" in page and "Escalate to my manager" in page  # still offered
