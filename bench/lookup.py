@@ -118,7 +118,7 @@ def embedding(library):
         from sentence_transformers import SentenceTransformer
     except ImportError:
         return None
-    model = SentenceTransformer(packaged.model_path() if hasattr(packaged, "model_path") else packaged.MODEL_PATH)
+    model = SentenceTransformer(str(packaged.get_model_path()), device="cpu")
     rows = _phrase_rows(library)
     vectors = model.encode([t for _, t in rows], normalize_embeddings=True)
 
