@@ -6,22 +6,20 @@ their last activity. A person it has never talked to gets a new 1:1 conversation
 the service URL and bot id last seen in their tenant. Teams refuses that when the app is
 not installed for them (403/404): that is :class:`Undeliverable`, with a reason the person
 waiting can be told. Nothing here retries: the outbox does.
+
+botbuilder-free: views are rendered by :mod:`adapters.teams.cards` and sent as plain JSON
+through the runtime's shared :class:`~adapters.teams.connector.Connector`; the stored
+references come from :class:`~adapters.teams.runtime.TeamsRuntime`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from adapters.teams import cards
 from adapters.teams.connector import ConnectorError
+from adapters.teams.runtime import TeamsRuntime
+from adapters.teams.translate import PLATFORM
 from bot.port.delivery import Address, MessageRef, RetryLater, Undeliverable
 from bot.port.views import Card, Notice
-
-if TYPE_CHECKING:
-    from adapters.teams.adapter import TeamsRuntime
-
-PLATFORM = "teams"
-TENANT_WIDE = "*"
 
 
 def _failure(exc: ConnectorError, what: str) -> Exception:
@@ -81,10 +79,7 @@ class TeamsDeliverer:
     async def _reference(self, to: Address) -> dict:
         if to.platform != PLATFORM:
             raise Undeliverable(f"not a Teams address ({to.platform})")
-        bot = self.rt.bot
-        async with bot.db.transaction() as tx:
-            ref = await tx.conversations.get(PLATFORM, to.workspace, to.user_id)
-            tenant = None if ref else await tx.conversations.get(PLATFORM, to.workspace, TENANT_WIDE)
+        ref, tenant = await self.rt.find_reference(to.workspace, to.user_id)
         if ref:
             return ref
         return await self._new_conversation(to, tenant)
