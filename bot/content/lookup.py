@@ -28,7 +28,7 @@ from rapidfuzz import fuzz
 
 from bot.content import vocabulary as vocab
 from bot.content import wording_rules
-from bot.content.library import Library, Script, Tone
+from bot.content.library import NO_HUMOUR, Library, Script, Tone
 from bot.content.selection import fits_person
 from bot.content.situations import (
     COLLEAGUE,
@@ -333,6 +333,8 @@ def find(
         ordered = [ordered[0], *[o for o in ordered[1:] if o[1] >= MIN_SCORE], *[o for o in ordered[1:] if o[1] < MIN_SCORE]]
 
     risk_first = pathway_of(ordered[0][0]) is Pathway.RISK
+    # Humour never answers words that also read as sexual, threatening or offensive.
+    serious = any(_category_of(o[0]) in NO_HUMOUR for o in ordered[:limit] if o[1] >= MIN_SCORE)
     matches: list[Match] = []
     for situation, score, hint in ordered:
         if risk_first and score < MIN_SCORE:
@@ -340,6 +342,8 @@ def find(
         script = _best_script(library, situation, allowed, hint)
         if script is None:
             continue
+        if serious and script.tone is Tone.HUMOUR:
+            script = _best_script(library, situation, lambda s: allowed(s) and s.tone is not Tone.HUMOUR) or script
         if risk_first and not _safe_for_risk(script):
             safer = [s for s in library.scripts if situation in s.situations and allowed(s) and _safe_for_risk(s)]
             if not safer:
