@@ -63,8 +63,7 @@ class BoundaryBot:
                 person = await tx.people.resolve(event.identity, self.clock.now())
                 if person is None:
                     return [UNKNOWN_PERSON]
-                turn = Turn(tx, person, await tx.org.get(), self.clock, self.sealer, self.library, self.features,
-                            platform=event.identity.platform, public_url=self.public_url)
+                turn = self.turn_for(tx, person, await tx.org.get(), event.identity.platform)
                 return await self._route(turn, event)
         except Exception as exc:
             self._log_failure(event, exc)
@@ -78,8 +77,7 @@ class BoundaryBot:
                 person = await tx.people.get(person_id)
                 if person is None or not person.active:
                     return [UNKNOWN_PERSON]
-                turn = Turn(tx, person, await tx.org.get(), self.clock, self.sealer, self.library, self.features,
-                            platform="console", public_url=self.public_url)
+                turn = self.turn_for(tx, person, await tx.org.get(), "console")
                 return await self._route(turn, event)
         except Exception as exc:
             self._log_failure(event, exc)
