@@ -294,5 +294,14 @@ def slack_manifest(url: str, fmt: str) -> None:
         click.echo(yaml.safe_dump(data, sort_keys=False), nl=False)
 
 
+# Data governance: the audit chain, retention and legal holds, key rotation.
+from adapters.cli_governance import audit  # noqa: E402
+from adapters.cli_keys import key_retire, key_rotate  # noqa: E402
+
+main.add_command(audit)
+key.add_command(key_rotate)
+key.add_command(key_retire)
+
+
 if __name__ == "__main__":
     main()

@@ -15,6 +15,7 @@ from bot.feature import Registry
 from bot.features import registry as default_registry
 from bot.machinery.clock import Clock
 from bot.machinery.crypto import Sealer
+from bot.machinery.storage.audit_chain import SIGNING_PURPOSE
 from bot.machinery.storage.db import Database
 from bot.port.events import ButtonPressed, Command, Event, FormSubmitted
 from bot.port.views import Notice, View
@@ -46,6 +47,9 @@ class BoundaryBot:
         self.library = library
         self.clock = clock
         self.features = features or default_registry()
+        # What this bot records in the audit log is signed with a key derived from its
+        # encryption key (bot.machinery.storage.audit_chain).
+        db.sign_audit_with(lambda: sealer.signer(SIGNING_PURPOSE))
 
     @property
     def timer_handlers(self):

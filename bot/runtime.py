@@ -35,7 +35,8 @@ def load_content(settings: Settings) -> Library:
 
 def load_key(settings: Settings) -> Sealer:
     try:
-        return load_sealer(settings.encryption_key, settings.key_file, create_if_missing=settings.is_local)
+        return load_sealer(settings.encryption_key, settings.key_file, create_if_missing=settings.is_local,
+                           keys_dir=settings.keys_dir)
     except EncryptionKeyError as exc:
         raise StartupError(f"encryption key: {exc}") from None
 

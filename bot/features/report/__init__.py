@@ -3,8 +3,9 @@ recommended step and words the clinician could say; ``escalate`` sends one to ma
 
 from bot.feature import Feature, Verb
 from bot.features.report import flow, status
+from bot.features.report.tallies import ReportTally
 
-__all__ = ["FEATURE"]
+__all__ = ["FEATURE", "ReportTally"]
 
 FEATURE = Feature(
     name="report",

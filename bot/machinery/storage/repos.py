@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from bot.machinery.storage.audit_chain import Audit
 from bot.machinery.storage.models import (
-    AuditEntry,
     ConversationRef,
     Identity,
     InboundEvent,
@@ -24,6 +26,9 @@ from bot.machinery.storage.queues import Notifications, Timers
 from bot.machinery.storage.sql import insert_ignoring_duplicates
 from bot.port import events
 from bot.port.delivery import Address
+
+if TYPE_CHECKING:
+    from bot.machinery.crypto import Signer
 
 LAST_SEEN_RESOLUTION = timedelta(hours=1)
 
@@ -173,35 +178,6 @@ class Reports:
         await self._s.flush()
 
 
-class Audit:
-    def __init__(self, session: AsyncSession) -> None:
-        self._s = session
-
-    async def record(
-        self,
-        at: datetime,
-        actor_id: int | None,
-        action: str,
-        subject_type: str,
-        subject_id: int | None,
-    ) -> None:
-        self._s.add(
-            AuditEntry(
-                at=at,
-                actor_id=actor_id,
-                action=action,
-                subject_type=subject_type,
-                subject_id=subject_id,
-            )
-        )
-
-    async def entries(self, subject_type: str | None = None) -> Sequence[AuditEntry]:
-        query = select(AuditEntry).order_by(AuditEntry.id)
-        if subject_type:
-            query = query.where(AuditEntry.subject_type == subject_type)
-        return (await self._s.scalars(query)).all()
-
-
 class Org:
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
@@ -262,13 +238,28 @@ class InboundEvents:
 class Tx:
     """A transaction's repositories, sharing one session."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, audit_signer: Signer | None = None) -> None:
         self.session = session
         self.people = People(session)
         self.reports = Reports(session)
-        self.audit = Audit(session)
+        self.audit = Audit(session, audit_signer)
         self.org = Org(session)
         self.conversations = ConversationRefs(session)
         self.inbound = InboundEvents(session)
         self.notifications = Notifications(session)
         self.timers = Timers(session)
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A nested transaction: if the block raises, its changes — audit entries included —
+        are undone and the rest of the transaction goes on."""
+        mark = self.audit.mark()
+        try:
+            async with self.session.begin_nested():
+                yield
+        except BaseException:
+            self.audit.discard_from(mark)
+            raise
+
+    async def before_commit(self) -> None:
+        await self.audit.seal()
