@@ -295,10 +295,11 @@ def slack_manifest(url: str, fmt: str) -> None:
 
 
 # Data governance: the audit chain, retention and legal holds, key rotation.
-from adapters.cli_governance import audit  # noqa: E402
+from adapters.cli_governance import audit, retention  # noqa: E402
 from adapters.cli_keys import key_retire, key_rotate  # noqa: E402
 
 main.add_command(audit)
+main.add_command(retention)
 key.add_command(key_rotate)
 key.add_command(key_retire)
 

@@ -116,3 +116,89 @@ def audit_anchor(output: Path | None) -> None:
         with output.open("a", encoding="utf-8") as handle:
             handle.write(line + "\n")
     click.echo(line)
+
+
+@click.group()
+def retention() -> None:
+    """Retention (deleting what is past the organisation's periods) and legal holds."""
+
+
+def _hold_command(verb: str):
+    @click.argument("report")
+    @click.option("--by", "admin_key", required=True, help="Your key in the organisation file (an admin).")
+    def command(report: str, admin_key: str) -> None:
+        from bot.features import governance
+
+        try:
+            report_id = governance.report_number(report)
+        except governance.HoldRefused as exc:
+            fail(str(exc))
+
+        async def act():
+            database, _ = await open_signed(settings())
+            try:
+                async with database.transaction() as tx:
+                    admin = await tx.people.by_key(admin_key)
+                    if admin is None:
+                        raise governance.HoldRefused(f"no person with key {admin_key!r} in the organisation file")
+                    action = governance.place if verb == "hold" else governance.release
+                    return await action(tx, report_id, admin, datetime.now(UTC))
+            finally:
+                await database.dispose()
+
+        try:
+            click.echo(run(act()))
+        except governance.HoldRefused as exc:
+            fail(str(exc))
+
+    return command
+
+
+retention.command("hold", help="Put a report (R-12) on legal hold: retention leaves it alone. Audited.")(
+    _hold_command("hold"))
+retention.command("release", help="Release the legal hold on a report (R-12): retention applies again. Audited.")(
+    _hold_command("release"))
+
+
+@retention.command("holds")
+def retention_holds() -> None:
+    """List the reports on legal hold."""
+    from bot.features import governance
+
+    async def listing():
+        database, _ = await open_signed(settings())
+        try:
+            async with database.transaction() as tx:
+                return await governance.holds(tx)
+        finally:
+            await database.dispose()
+
+    found = run(listing())
+    if not found:
+        click.echo("no reports are on legal hold")
+    for hold in found:
+        click.echo(f"R-{hold.report_id}: held by {hold.placed_by} since {hold.placed_at:%Y-%m-%d %H:%M} UTC")
+
+
+@retention.command("run")
+def retention_run() -> None:
+    """Delete now what is past retention (the server does this daily), and say how much."""
+    from bot.features import governance
+
+    async def purge():
+        database, _ = await open_signed(settings())
+        total = {}
+        try:
+            while True:
+                async with database.transaction() as tx:
+                    done = await governance.purge(tx, datetime.now(UTC))
+                for kind, n in done.items():
+                    if kind != "more":
+                        total[kind] = total.get(kind, 0) + n
+                if not done.get("more"):
+                    return total
+        finally:
+            await database.dispose()
+
+    removed = {k: v for k, v in run(purge()).items() if v}
+    click.echo("removed: " + (", ".join(f"{k} {v}" for k, v in sorted(removed.items())) or "nothing was past retention"))

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from bot.features.volunteer import ensure_default_profile
 from bot.machinery.storage.models import Identity, Organisation, Person, Team, TeamMember
 from bot.machinery.storage.repos import Tx
+from bot.org.governance import to_json as governance_json
 from bot.org.schema import OrgFile
 
 __all__ = ["OrgFile", "OrgFileError", "ApplySummary", "parse", "load", "apply", "demo"]
@@ -166,12 +167,13 @@ async def apply(tx: Tx, org: OrgFile, now: datetime | None = None) -> ApplySumma
     row = await s.get(Organisation, 1)
     spec = org.organisation
     sites = list(spec.sites) or None
+    governance = governance_json(spec.retention, spec.client_patterns)
     if row is None:
         s.add(Organisation(id=1, name=spec.name, is_demo=spec.demo, jurisdiction=spec.jurisdiction,
-                           timezone=spec.timezone, sites=sites))
+                           timezone=spec.timezone, sites=sites, governance=governance))
     else:
         _assign(row, name=spec.name, is_demo=spec.demo, jurisdiction=spec.jurisdiction, timezone=spec.timezone,
-                sites=sites)
+                sites=sites, governance=governance)
 
     people = {p.key: p for p in (await s.scalars(select(Person))).all()}
     for spec_p in org.people:

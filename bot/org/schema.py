@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from bot.content.taxonomy import Profession
+from bot.org.governance import ClientPatternSpec, RetentionSpec
 from bot.org.policy import (
     ChaperonePolicy,
     Level,
@@ -219,6 +220,8 @@ class OrganisationSpec(BaseModel):
     timezone: str = "UTC"
     demo: bool = False
     sites: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]] = []
+    retention: RetentionSpec | None = None  # how long each kind of record is kept (bot.org.governance)
+    client_patterns: ClientPatternSpec | None = None
 
     @field_validator("timezone")
     @classmethod

@@ -8,10 +8,12 @@ widening, going to the managers, reminders), ``storage`` (tables, queries, timer
 
 from bot.feature import Feature, Verb
 from bot.features.chaperone import flow
+from bot.features.chaperone.retention import expired as expired_requests
+from bot.features.chaperone.retention import forget as forget_request
 from bot.features.chaperone.timers import TIMER_HANDLERS
 from bot.features.chaperone.wording import FORM_ID
 
-__all__ = ["FEATURE"]
+__all__ = ["FEATURE", "expired_requests", "forget_request"]
 
 FEATURE = Feature(
     name="chaperone",

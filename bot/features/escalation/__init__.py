@@ -15,11 +15,17 @@ from bot.features.escalation.flow import (
     start_about,
     status_line,
 )
+from bot.features.escalation.retention import (
+    forget_about,
+    forget_for_report,
+    forget_resolution_notes,
+)
 from bot.features.escalation.storage import overdue
 from bot.features.escalation.timers import TIMER_HANDLERS, audit_overdue
 from bot.features.escalation.wording import RESOLVE_FORM, reference
 
-__all__ = ["FEATURE", "start", "start_about", "settle_about", "status_line", "escalate_report", "reference"]
+__all__ = ["FEATURE", "start", "start_about", "settle_about", "status_line", "escalate_report", "reference",
+           "forget_about", "forget_for_report", "forget_resolution_notes"]
 
 
 async def _count_overdue(tx, now) -> int:

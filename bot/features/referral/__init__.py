@@ -10,9 +10,11 @@ referrer's managers), ``storage`` (tables and queries).
 
 from bot.feature import Feature, Verb
 from bot.features.referral import checklist, flow, wording
+from bot.features.referral.retention import expired as expired_referrals
+from bot.features.referral.retention import forget as forget_referral
 from bot.features.referral.timers import TIMER_HANDLERS
 
-__all__ = ["FEATURE"]
+__all__ = ["FEATURE", "expired_referrals", "forget_referral"]
 
 FEATURE = Feature(
     name="referral",
