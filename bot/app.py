@@ -23,6 +23,8 @@ from bot.turn import Turn
 
 log = logging.getLogger(__name__)
 
+PATTERN_PURPOSE = b"boundary-bot client reference v1"  # bot.features.patterns.PURPOSE (tested equal)
+
 UNKNOWN_PERSON = Notice(
     "I don't recognise you yet, so I can't keep anything for you. Please ask your Boundary Bot "
     "admin to add you to the organisation file."
@@ -41,6 +43,7 @@ def parse_command(text: str) -> tuple[str, str]:
 class BoundaryBot:
     def __init__(
         self, db: Database, sealer: Sealer, library: Library, clock: Clock, features: Registry | None = None,
+        pattern_secrets: Sealer | None = None,
     ) -> None:
         self.db = db
         self.sealer = sealer
@@ -50,6 +53,9 @@ class BoundaryBot:
         # What this bot records in the audit log is signed with a key derived from its
         # encryption key (bot.machinery.storage.audit_chain).
         db.sign_audit_with(lambda: sealer.signer(SIGNING_PURPOSE))
+        # Client references are fingerprinted with the organisation's pattern secret, or,
+        # when none is configured, with a key derived from the encryption key.
+        self.pattern_secrets = pattern_secrets or sealer
 
     @property
     def timer_handlers(self):
@@ -62,11 +68,20 @@ class BoundaryBot:
                 if event.event_id and not await tx.inbound.first_time(self._event_key(event), self.clock.now()):
                     log.info("ignored a redelivered %s", type(event).__name__)
                     return []
-                person = await tx.people.resolve(event.identity, self.clock.now())
+                now = self.clock.now()
+                person = await tx.people.resolve(event.identity)
                 if person is None:
                     return [UNKNOWN_PERSON]
-                turn = Turn(tx, person, await tx.org.get(), self.clock, self.sealer, self.library, self.features)
-                return await self._route(turn, event)
+                turn = Turn(tx, person, await tx.org.get(), self.clock, self.sealer, self.library, self.features,
+                            pseudonyms=self.pattern_secrets.signer(PATTERN_PURPOSE))
+                views = await self._route(turn, event)
+                if turn.forget_me:
+                    if event.event_id:
+                        await tx.inbound.blur(self._event_key(event), now.replace(day=1, hour=0, minute=0, second=0,
+                                                                                  microsecond=0))
+                else:
+                    tx.people.seen(event.identity, now)
+                return views
         except Exception as exc:
             # The exception's type and stack, never its message: messages can quote what
             # people typed.

@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     # three sources as the encryption key). Unset outside local mode: derived from the
     # encryption key, with a warning.
     pattern_secret: str | None = Field(None, validation_alias="BOUNDARY_PATTERN_SECRET")
-    pattern_secret_file: str = Field("./boundary-bot.pattern-secret", validation_alias="BOUNDARY_PATTERN_SECRET_FILE")
+    pattern_secret_file_setting: str | None = Field(None, validation_alias="BOUNDARY_PATTERN_SECRET_FILE")
     pattern_secrets_dir: str | None = Field(None, validation_alias="BOUNDARY_PATTERN_SECRETS_DIR")
 
     # Where the server also appends the audit chain's periodic anchors (they always go to
@@ -83,6 +83,13 @@ class Settings(BaseSettings):
     @classmethod
     def _normalise_url(cls, value: str) -> str:
         return normalise_database_url(value)
+
+    @property
+    def pattern_secret_file(self) -> str:
+        """BOUNDARY_PATTERN_SECRET_FILE, else ``boundary-bot.pattern-secret`` next to the key file."""
+        from pathlib import Path
+
+        return self.pattern_secret_file_setting or str(Path(self.key_file).with_name("boundary-bot.pattern-secret"))
 
     @property
     def slack_enabled(self) -> bool:

@@ -3,9 +3,10 @@ recommended step and words the clinician could say; ``escalate`` sends one to ma
 
 from bot.feature import Feature, Verb
 from bot.features.report import flow, status
-from bot.features.report.tallies import ReportTally
+from bot.features.report.tallies import ReportTally, TrendRow, trends
+from bot.features.report.tallies import forget_before as forget_tallies_before
 
-__all__ = ["FEATURE", "ReportTally"]
+__all__ = ["FEATURE", "ReportTally", "TrendRow", "trends", "forget_tallies_before"]
 
 FEATURE = Feature(
     name="report",

@@ -17,7 +17,8 @@ from bot.content.taxonomy import (
     Setting,
     Step,
 )
-from bot.features import escalation
+from bot.features import escalation, patterns
+from bot.features.report import count_only
 from bot.machinery.storage.models import Report
 from bot.port.forms import clean
 from bot.port.views import Button, ButtonStyle, Card, Field, FieldKind, Form, Notice, Option, View
@@ -51,10 +52,11 @@ REPORT_FORM = Form(
               help="If you did, the advice puts your safety first."),
         Field("factors", "Does any of this apply? (optional)", FieldKind.MULTI_CHOICE,
               options=_options(FACTOR_LABELS)),
-        Field("client_ref", "Your own reference for this client (optional)", FieldKind.SHORT_TEXT,
+        Field("client_ref", "Your own nickname for this client (optional)", FieldKind.SHORT_TEXT,
               max_length=CLIENT_REF_MAX, placeholder="e.g. Blue heron",
-              help="A nickname you choose, only so you can recognise this later. Do not use "
-                   "initials, dates of birth or record numbers."),
+              help="A nickname you choose, only so you can recognise this later; encrypted, and only "
+                   "you see it. Do not use initials, dates of birth or record numbers."),
+        patterns.FIELD,
         Field("details", "What happened, in your own words (optional)", FieldKind.LONG_TEXT,
               max_length=DETAILS_MAX,
               help="Encrypted, and never posted in chat. Leave out names, phone numbers, "
@@ -64,6 +66,7 @@ REPORT_FORM = Form(
                        Option("confidential", "Keep my name from them, except the most senior level")),
               help="It goes to them only if you escalate it, or at once if it is a safety matter. "
                    "Managers who can see it are those in your team's escalation policy."),
+        count_only.FIELD,
     ),
 )
 
@@ -84,6 +87,8 @@ async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
             f"This seems to contain {describe(kinds)}. Please take it out: the bot does not "
             "need anything that identifies your client."
         )
+    if message := patterns.reference_problem(values.get("pattern_ref")):
+        errors["pattern_ref"] = message
     if errors:
         return [REPORT_FORM.with_errors(submitted, errors)]
 
@@ -91,6 +96,8 @@ async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
     occurrence = Occurrence(values["occurrence"])
     factors = [Factor(f) for f in values["factors"]]
     assessment = ladder.assess(category, occurrence, values["felt_unsafe"], factors)
+    if values.get("keep") == count_only.COUNT_ONLY:
+        return await count_only.submit(turn, REPORT_FORM, submitted, values, assessment, _advice)
     now = turn.clock.now()
     report = await turn.tx.reports.add(
         Report(
@@ -110,7 +117,15 @@ async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
         )
     )
     await turn.tx.audit.record(now, turn.person.id, "report.created", "report", report.id)
+    if values.get("pattern_ref"):
+        await patterns.note_reference(turn.tx, now, report, turn.person, values["pattern_ref"], turn.pseudonyms)
     return [await confirmation(turn, report, assessment.reason)]
+
+
+def _advice(turn: Turn, report: Report) -> list[str]:
+    """The words to say for a report at its step, as paragraphs (or none if none are written)."""
+    choices = suggestions(turn, report)
+    return _script_paragraphs(turn, report, choices[0]) if choices else []
 
 
 async def _escalate_at_once(turn: Turn, report: Report) -> list[str]:

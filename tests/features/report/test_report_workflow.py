@@ -40,7 +40,8 @@ async def test_report_verb_opens_the_private_form(demo_bot):
     [form] = await demo_bot.handle(Command(ASHA, "report"))
     assert isinstance(form, Form) and form.form_id == "report"
     names = [f.name for f in form.fields]
-    assert names == ["category", "setting", "occurrence", "felt_unsafe", "factors", "client_ref", "details", "named"]
+    assert names == ["category", "setting", "occurrence", "felt_unsafe", "factors", "client_ref", "pattern_ref", "details",
+                     "named", "keep"]
     ref = next(f for f in form.fields if f.name == "client_ref")
     assert "initials" in ref.help and "dates of birth" in ref.help and "record numbers" in ref.help
     assert len(next(f for f in form.fields if f.name == "category").options) == 10
