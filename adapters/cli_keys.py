@@ -96,3 +96,71 @@ def key_retire() -> None:
         return
     removed = source.keep_only_newest()
     click.echo(f"removed {removed} old key(s) from {source.describe()}; everything stored uses the remaining key")
+
+
+def _pattern_source(config):
+    from bot.machinery.keys import EncryptionKeyError, key_sources
+
+    try:
+        return key_sources("pattern", config.pattern_secret, config.pattern_secrets_dir,
+                           config.pattern_secret_file if _pattern_file_exists(config) else None)
+    except EncryptionKeyError as exc:
+        fail(f"{exc}. Until one is set, fingerprints use a key derived from the encryption key; to set one, "
+             f"write the output of 'boundary-bot key generate' to {config.pattern_secret_file} (mode 0600) "
+             "— fingerprints made before then stop matching")
+
+
+def _pattern_file_exists(config) -> bool:
+    from pathlib import Path
+
+    return Path(config.pattern_secret_file).exists()
+
+
+@click.command("rotate-pattern-secret")
+def key_rotate_pattern_secret() -> None:
+    """Add a new secret for client-reference fingerprints. New fingerprints use it; the old
+    secret keeps matching the fingerprints already kept until it is retired."""
+    config = settings()
+    source = _pattern_source(config)
+    if not source.writable:
+        fail(_instructions_for_fixed_source(source).replace("key rotate --reencrypt-only", "key retire-pattern-secret "
+                                                           "(after the pattern window has passed)"))
+    source.add_newest(generate_key())
+    click.echo(f"added a new client pattern secret to {source.describe()}. Fingerprints already kept still match "
+               "through the old one; once they are older than the pattern window, run: "
+               "boundary-bot key retire-pattern-secret")
+
+
+@click.command("retire-pattern-secret")
+@click.option("--force", is_flag=True, help="Retire even though fingerprints inside the window need an old secret.")
+def key_retire_pattern_secret(force: bool) -> None:
+    """Remove every client pattern secret but the newest, once no fingerprint inside the
+    pattern window needs them."""
+    from datetime import UTC, datetime
+
+    from bot.features.patterns import PURPOSE, secrets_in_use
+    from bot.machinery.crypto import Sealer
+
+    config = settings()
+    source = _pattern_source(config)
+    newest = Sealer(source.load(), source).signer(PURPOSE).primary_id
+
+    async def check():
+        database, _ = await open_signed(config)
+        try:
+            async with database.transaction() as tx:
+                return await secrets_in_use(tx, datetime.now(UTC))
+        finally:
+            await database.dispose()
+
+    older = sum(n for secret_id, n in run(check()).items() if secret_id != newest)
+    if older and not force:
+        fail(f"nothing was removed: {older} fingerprint(s) inside the pattern window were made with an older "
+             "secret, and would stop matching new reports. Try again once the window has passed (or use --force)")
+    if len(source.load()) == 1:
+        click.echo("only one client pattern secret is configured: nothing to retire")
+        return
+    if not source.writable:
+        click.echo(f"nothing needs the older secrets: remove them from {source.describe()} and restart")
+        return
+    click.echo(f"removed {source.keep_only_newest()} old client pattern secret(s) from {source.describe()}")

@@ -129,3 +129,54 @@ def test_a_missing_key_directory_is_explained(tmp_path):
 
     with pytest.raises(EncryptionKeyError, match="BOUNDARY_ENCRYPTION_KEYS_DIR=.* is not a directory"):
         load_sealer(None, "unused", create_if_missing=False, keys_dir=str(tmp_path / "absent"))
+
+
+def test_the_client_pattern_secret_rotates_and_retires_after_the_window(tmp_path, database_url):
+    import asyncio
+
+    from bot.app import BoundaryBot
+    from bot.content.scripts import load_library
+    from bot.machinery.clock import SystemClock
+    from bot.port.events import FormSubmitted, Identity
+
+    secret_file = tmp_path / "patterns.secret"
+    env = dict(DATABASE_URL=database_url, BOUNDARY_ENCRYPTION_KEY=generate_key(),
+               BOUNDARY_PATTERN_SECRET_FILE=str(secret_file))
+    absent = invoke(["key", "rotate-pattern-secret"], **env)
+    assert absent.exit_code == 1 and "key derived from the encryption key" in absent.stderr
+    secret_file.write_text(generate_key() + "\n")
+    first = secret_file.read_text().split()
+
+    async def fingerprint(who):
+        db = Database(database_url)
+        async with db.transaction() as tx:
+            if not await tx.people.count():
+                await orgfile.apply(tx, orgfile.demo())
+        secrets = load_sealer(None, str(secret_file), create_if_missing=False)
+        bot = BoundaryBot(db, Sealer([generate_key().encode()]), load_library(), SystemClock(), pattern_secrets=secrets)
+        await bot.handle(FormSubmitted(Identity("web", "demo", who), "report", {
+            "category": "GIFT", "setting": "other", "occurrence": "first", "felt_unsafe": "no",
+            "pattern_ref": "KL 102030"}))
+        await db.dispose()
+
+    asyncio.run(fingerprint("asha"))
+    rotated = invoke(["key", "rotate-pattern-secret"], **env)
+    assert rotated.exit_code == 0 and secret_file.read_text().split()[1:] == first
+    refused = invoke(["key", "retire-pattern-secret"], **env)
+    assert refused.exit_code == 1 and "1 fingerprint(s) inside the pattern window" in refused.stderr
+    asyncio.run(fingerprint("jordan"))  # the new secret still finds the client asha reported
+    db_check = Database(database_url)
+
+    async def alerts():
+        from sqlalchemy import func, select
+
+        from bot.machinery.storage.models import Notification
+        async with db_check.transaction() as tx:
+            n = await tx.session.scalar(select(func.count()).select_from(Notification).where(
+                Notification.key.like("pattern:%")))
+        await db_check.dispose()
+        return n
+
+    assert asyncio.run(alerts()) == 1
+    forced = invoke(["key", "retire-pattern-secret", "--force"], **env)
+    assert forced.exit_code == 0 and "removed 1 old client pattern secret" in forced.output
