@@ -22,7 +22,7 @@ from bot.features.escalation.retention import (
 )
 from bot.features.escalation.storage import overdue
 from bot.features.escalation.timers import TIMER_HANDLERS, audit_overdue
-from bot.features.escalation.wording import RESOLVE_FORM, reference
+from bot.features.escalation.wording import RESOLVE_FORM, reference, resolve_form
 
 __all__ = ["FEATURE", "start", "start_about", "settle_about", "status_line", "escalate_report", "reference",
            "forget_about", "forget_for_report", "forget_resolution_notes"]
@@ -30,6 +30,10 @@ __all__ = ["FEATURE", "start", "start_about", "settle_about", "status_line", "es
 
 async def _count_overdue(tx, now) -> int:
     return len(await overdue(tx, now))
+
+
+async def _resolve_form_as_shown(turn, state):
+    return resolve_form(int(state)) if state.isdigit() else None
 
 
 FEATURE = Feature(
@@ -40,6 +44,7 @@ FEATURE = Feature(
         "escalation.view": flow.view_details,
     },
     forms={RESOLVE_FORM: flow.resolve},
+    form_views={RESOLVE_FORM: _resolve_form_as_shown},
     timers=TIMER_HANDLERS,
     audit_actions={
         "escalation.started": "an escalation was sent to managers",

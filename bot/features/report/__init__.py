@@ -8,6 +8,10 @@ from bot.features.report.tallies import forget_before as forget_tallies_before
 
 __all__ = ["FEATURE", "ReportTally", "TrendRow", "trends", "forget_tallies_before"]
 
+async def _form_as_shown(turn, state):
+    return flow.REPORT_FORM
+
+
 FEATURE = Feature(
     name="report",
     verbs=(
@@ -23,6 +27,7 @@ FEATURE = Feature(
         "report.escalate": flow.escalate_button,
     },
     forms={flow.FORM_ID: flow.submit},
+    form_views={flow.FORM_ID: _form_as_shown},
     audit_actions={
         "report.created": "a clinician filed a report",
         "report.withdrawn": "the author withdrew their report",

@@ -241,6 +241,9 @@ class InboundEvents:
         statement = insert_ignoring_duplicates(self._s, InboundEvent, {"key": _hashed(key), "received_at": at}, ["key"])
         return (await self._s.execute(statement)).first() is not None
 
+    async def known(self, key: str) -> bool:
+        return await self._s.scalar(select(InboundEvent.key).where(InboundEvent.key == _hashed(key))) is not None
+
     async def blur(self, key: str, at: datetime) -> None:
         """Make the record of an event say only roughly when it came (``at``, e.g. the start
         of the month); it still stops a redelivery."""
