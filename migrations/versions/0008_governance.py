@@ -6,7 +6,6 @@ Revises: 0005
 Create Date: 2026-12-01 09:00:00
 """
 import hashlib
-import json
 from datetime import timezone
 
 from alembic import op
@@ -28,9 +27,12 @@ def _hash(org_id, seq, at, actor_id, action, subject_type, subject_id, prev_hash
         from datetime import datetime
         at = datetime.fromisoformat(at)
     at = at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
-    content = ["v1", org_id, seq, at.isoformat(timespec="microseconds"), actor_id, action, subject_type,
-               subject_id, prev_hash]
-    return hashlib.sha256(json.dumps(content, separators=(",", ":")).encode()).hexdigest()
+    def _id(value):
+        return "" if value is None else str(value)
+
+    content = "|".join(("v1", str(org_id), str(seq), at.isoformat(timespec="microseconds"), _id(actor_id), action,
+                        subject_type, _id(subject_id), prev_hash))
+    return hashlib.sha256(content.encode()).hexdigest()
 
 
 def upgrade() -> None:
@@ -86,6 +88,8 @@ def upgrade() -> None:
     sa.Column('problem', sa.String(length=300), nullable=True),
     sa.Column('entries', sa.Integer(), nullable=False),
     sa.Column('anchored_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('cursor_seq', sa.Integer(), nullable=True),
+    sa.Column('cursor_hash', sa.String(length=64), nullable=True),
     sa.PrimaryKeyConstraint('org_id', name=op.f('pk_audit_chain_checks'))
     )
     op.create_table('legal_holds',

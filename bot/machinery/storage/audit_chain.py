@@ -18,7 +18,6 @@ the last lock taken it cannot be part of a deadlock. SQLite has one writer at a 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -48,8 +47,15 @@ def moment(at: datetime) -> str:
 
 def entry_hash(org_id: int, seq: int, at: datetime, actor_id: int | None, action: str, subject_type: str,
                subject_id: int | None, prev_hash: str) -> str:
-    content = ["v1", org_id, seq, moment(at), actor_id, action, subject_type, subject_id, prev_hash]
-    return hashlib.sha256(json.dumps(content, separators=(",", ":")).encode()).hexdigest()
+    # Fields joined by "|": none can contain one (ids are numbers, names match ACTION and
+    # SUBJECT, times are ISO strings); an absent id is empty, never "0".
+    content = "|".join(("v1", str(org_id), str(seq), moment(at), _id(actor_id), action, subject_type,
+                        _id(subject_id), prev_hash))
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def _id(value: int | None) -> str:
+    return "" if value is None else str(value)
 
 
 def hash_of(entry: AuditEntry) -> str:
@@ -66,7 +72,19 @@ def head_content_of(head: AuditChainHead) -> str:
 
 
 async def lock_head(session: AsyncSession, org_id: int = ORG) -> AuditChainHead:
-    """The chain head, created if missing, locked until the transaction ends."""
+    """The chain head, created if missing, locked until the transaction ends.
+
+    PostgreSQL: ``SELECT … FOR UPDATE`` (inserting the row first only the first time).
+    SQLite has no row locks: the insert comes first because a write is what makes SQLite
+    take its one writer's lock, so a second writer (another process) waits instead of
+    reading a head that is about to change."""
+    if session.get_bind().dialect.name == "postgresql":
+        head = await session.scalar(
+            select(AuditChainHead).where(AuditChainHead.org_id == org_id)
+            .with_for_update().execution_options(populate_existing=True)
+        )
+        if head is not None:
+            return head
     await session.execute(insert_ignoring_duplicates(
         session, AuditChainHead,
         {"org_id": org_id, "seq": 0, "hash": GENESIS, "base_seq": 1, "base_hash": GENESIS, "legacy_seq": 0},

@@ -43,13 +43,20 @@ ANCHOR_PREFIX = "audit-anchor "
 
 @dataclass(frozen=True)
 class Anchor:
+    """The head at a moment. ``legacy`` is how many entries predate signing (from the
+    upgrade): kept outside the database, it stops anyone passing signed entries off as
+    unsigned ones later."""
+
     org: int
     seq: int
     hash: str
     at: str | None = None
+    legacy: int | None = None
 
     def line(self) -> str:
         data = {"org": self.org, "seq": self.seq, "hash": self.hash}
+        if self.legacy is not None:
+            data["legacy"] = self.legacy
         if self.at:
             data["at"] = self.at
         return ANCHOR_PREFIX + json.dumps(data, separators=(", ", ": "))
@@ -61,12 +68,17 @@ class ChainReport:
     entries: int = 0
     head_seq: int = 0
     head_hash: str = GENESIS
+    legacy_seq: int = 0
     problem: str | None = None
+    complete: bool = True  # False: stopped at ``limit`` before the head; resume from ``last_*``
+    last_seq: int = 0
+    last_hash: str = GENESIS
     anchors_checked: int = 0
     notes: list[str] = field(default_factory=list)
 
     def anchor(self, at: datetime | None = None, org: int = ORG) -> Anchor:
-        return Anchor(org, self.head_seq, self.head_hash, at.isoformat(timespec="seconds") if at else None)
+        return Anchor(org, self.head_seq, self.head_hash, at.isoformat(timespec="seconds") if at else None,
+                      self.legacy_seq)
 
 
 class _Broken(Exception):
@@ -77,10 +89,14 @@ def _label(entry: AuditEntry) -> str:
     return f"entry #{entry.seq} (id {entry.id}, {entry.action})"
 
 
-async def verify(tx: Tx, signer: Signer | None = None, anchors: list[Anchor] = (), org_id: int = ORG) -> ChainReport:
+async def verify(tx: Tx, signer: Signer | None = None, anchors: list[Anchor] = (), org_id: int = ORG, *,
+                 start: tuple[int, str] | None = None, limit: int | None = None) -> ChainReport:
     """Walk the chain; with ``signer`` also check signatures (an entry signed by a key the
     signer doesn't know is reported as a note, not a break, so a retired key's entries can
-    still be walked — but an unsigned entry after the unsigned legacy ones is a break)."""
+    still be walked — but an unsigned entry after the unsigned legacy ones is a break).
+
+    ``start`` (a ``(seq, hash)`` already verified) and ``limit`` walk a long chain a slice at
+    a time, in short transactions: the report says whether it reached the head."""
     s = tx.session
     head = await s.get(AuditChainHead, org_id)
     count = await s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.org_id == org_id)) or 0
@@ -90,9 +106,11 @@ async def verify(tx: Tx, signer: Signer | None = None, anchors: list[Anchor] = (
             if count:
                 raise _Broken(f"{count} audit entries exist but the chain head is missing (deleted by hand)")
             return report
-        report.head_seq, report.head_hash = head.seq, head.hash
+        report.head_seq, report.head_hash, report.legacy_seq = head.seq, head.hash, head.legacy_seq
         _check_head_signature(head, signer, report)
-        report.entries = await _walk(tx, head, signer, report, org_id)
+        report.entries = await _walk(tx, head, signer, report, org_id, start, limit)
+        if not report.complete:
+            return report
         stray = await s.scalar(select(AuditEntry).where(
             AuditEntry.org_id == org_id, or_(AuditEntry.seq > head.seq, AuditEntry.seq < head.base_seq)
         ).order_by(AuditEntry.seq).limit(1))
@@ -120,15 +138,23 @@ def _check_head_signature(head: AuditChainHead, signer: Signer | None, report: C
         report.notes.append(f"the chain head is signed with key {head.mac_key}, which is not configured")
 
 
-async def _walk(tx: Tx, head: AuditChainHead, signer: Signer | None, report: ChainReport, org_id: int) -> int:
+async def _walk(tx: Tx, head: AuditChainHead, signer: Signer | None, report: ChainReport, org_id: int,
+                start: tuple[int, str] | None, limit: int | None) -> int:
     expected_seq, expected_prev = head.base_seq, head.base_hash
+    if start is not None and head.base_seq - 1 <= start[0] <= head.seq:
+        expected_seq, expected_prev = start[0] + 1, start[1]
+    end = head.seq if limit is None else min(head.seq, expected_seq + limit - 1)
     seen = 0
     previous: AuditEntry | None = None
     unknown_keys: set[str] = set()
-    while expected_seq <= head.seq:
-        rows = (await tx.session.scalars(
-            select(AuditEntry).where(AuditEntry.org_id == org_id, AuditEntry.seq >= expected_seq,
-                                     AuditEntry.seq <= head.seq)
+    columns = [AuditEntry.__table__.c[name] for name in (
+        "id", "org_id", "seq", "at", "actor_id", "action", "subject_type", "subject_id", "prev_hash", "hash", "mac",
+        "mac_key")]
+    while expected_seq <= end:
+        # Plain rows, not ORM objects: a long chain is walked several times faster.
+        rows = (await tx.session.execute(
+            select(*columns).where(AuditEntry.org_id == org_id, AuditEntry.seq >= expected_seq,
+                                   AuditEntry.seq <= end)
             .order_by(AuditEntry.seq).limit(BATCH)
         )).all()
         if not rows:
@@ -159,9 +185,17 @@ async def _walk(tx: Tx, head: AuditChainHead, signer: Signer | None, report: Cha
                     unknown_keys.add(entry.mac_key)
             previous, expected_prev, expected_seq = entry, entry.hash, entry.seq + 1
             seen += 1
-    if expected_seq <= head.seq:
-        missing = f"#{expected_seq}" if expected_seq == head.seq else f"#{expected_seq} to #{head.seq}"
-        raise _Broken(f"entries {missing} are missing: they were deleted (the chain head says #{head.seq})")
+    report.last_seq, report.last_hash = expected_seq - 1, expected_prev
+    if expected_seq <= end:  # the rows ran out early: the next ones were deleted
+        later = await tx.session.scalar(select(func.min(AuditEntry.seq)).where(
+            AuditEntry.org_id == org_id, AuditEntry.seq > expected_seq, AuditEntry.seq <= head.seq))
+        last_missing = (later - 1) if later is not None else head.seq
+        missing = f"entry #{expected_seq} is" if last_missing == expected_seq else \
+            f"entries #{expected_seq} to #{last_missing} are"
+        raise _Broken(f"{missing} missing: deleted (the chain head says #{head.seq})")
+    if end < head.seq:
+        report.complete = False
+        return seen
     if expected_prev != head.hash:
         raise _Broken(f"the chain head does not match entry #{head.seq}: the head or the last entry was edited")
     for key in sorted(unknown_keys):
@@ -183,6 +217,9 @@ async def _check_anchor(tx: Tx, head: AuditChainHead, anchor: Anchor, report: Ch
         return
     report.anchors_checked += 1
     label = f"the anchor #{anchor.seq}{f' of {anchor.at}' if anchor.at else ''}"
+    if anchor.legacy is not None and anchor.legacy != head.legacy_seq:
+        raise _Broken(f"the chain head says {head.legacy_seq} entries predate signing, but {label} says "
+                      f"{anchor.legacy}: the head was edited to skip signature checks")
     if anchor.seq > head.seq:
         raise _Broken(f"{label} is beyond the chain head (#{head.seq}): entries were deleted or the chain was "
                       "rewritten")
@@ -217,7 +254,9 @@ def read_anchors(text: str) -> tuple[list[Anchor], list[str]]:
         match = ANCHOR_JSON.search(stripped)
         try:
             data = json.loads(match.group(0)) if match else None
-            anchors.append(Anchor(int(data.get("org", ORG)), int(data["seq"]), str(data["hash"]), data.get("at")))
+            legacy = data.get("legacy")
+            anchors.append(Anchor(int(data.get("org", ORG)), int(data["seq"]), str(data["hash"]), data.get("at"),
+                                  int(legacy) if legacy is not None else None))
         except (ValueError, TypeError, KeyError, AttributeError):
             problems.append(f"line {number}: not an anchor")
     return anchors, problems

@@ -205,6 +205,9 @@ class AuditChainCheck(Base):
     problem: Mapped[str | None] = mapped_column(String(300))  # e.g. "entry #12 (id 40) was edited"
     entries: Mapped[int] = mapped_column(Integer, default=0)
     anchored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A check in progress: verified up to here (a long chain is walked a slice per tick).
+    cursor_seq: Mapped[int | None] = mapped_column(Integer)
+    cursor_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class InboundEvent(Base):

@@ -68,8 +68,8 @@ async def test_free_text_is_refused_as_an_action(signed, clock):
 @pytest.mark.parametrize("tamper, named", [
     ("UPDATE audit_log SET subject_id = 99 WHERE seq = 3", "entry #3 (id 3, report.viewed) was edited"),
     ("UPDATE audit_log SET at = at - INTERVAL '1 day' WHERE seq = 2", "entry #2 (id 2, report.viewed) was edited"),
-    ("DELETE FROM audit_log WHERE seq = 2", "entry #2 is missing: it was deleted"),
-    ("DELETE FROM audit_log WHERE seq = 5", "entries #5 are missing"),
+    ("DELETE FROM audit_log WHERE seq = 2", "entry #2 is missing"),
+    ("DELETE FROM audit_log WHERE seq = 5", "entry #5 is missing: deleted (the chain head says #5)"),
     ("INSERT INTO audit_log (org_id, seq, at, action, subject_type, subject_id, prev_hash, hash) "
      "SELECT 1, 6, at, 'report.viewed', 'report', 42, hash, hash FROM audit_log WHERE seq = 5",
      "entry #6 (id 6, report.viewed) was inserted: it is beyond the chain head"),
@@ -119,7 +119,7 @@ async def test_a_wholesale_rewrite_without_the_key_is_caught_by_an_anchor(signed
         await sql(signed, "UPDATE audit_log SET subject_id = :sid, prev_hash = :p, hash = :h, mac = NULL "
                           "WHERE seq = :seq", sid=1000 + entry.seq, p=prev, h=new, seq=entry.seq)
         prev = new
-    await sql(signed, "UPDATE audit_chain_heads SET hash = :h, mac = NULL, legacy_seq = 3", h=prev)
+    await sql(signed, "UPDATE audit_chain_heads SET hash = :h, mac = NULL", h=prev)
     async with signed.transaction() as tx:
         without_key = await verify(tx, None, [anchor])
     assert not without_key.ok and "the anchor #3" in without_key.problem and "rewritten" in without_key.problem
@@ -133,7 +133,7 @@ async def test_anchors_read_from_a_file_or_the_log(signed, sealer, clock):
     log_text = ("2026-01-05 09:00:00 INFO boundary.audit.anchor: " + report.anchor(clock.now()).line() + "\n"
                 "2026-01-05 09:00:01 INFO something else entirely\n")
     anchors, problems = read_anchors(log_text)
-    assert problems == [] and anchors == [Anchor(1, 2, report.head_hash, anchors[0].at)]
+    assert problems == [] and anchors == [Anchor(1, 2, report.head_hash, anchors[0].at, 0)]
     assert (await check(signed, sealer, anchors)).anchors_checked == 1
     await record(signed, clock, 2)
     assert (await check(signed, sealer, anchors)).ok  # appending keeps old anchors true
@@ -176,3 +176,30 @@ async def test_the_audit_log_holds_no_free_text_columns():
     names = {c.name for c in AuditEntry.__table__.columns}
     assert names == {"id", "org_id", "seq", "at", "actor_id", "action", "subject_type", "subject_id", "prev_hash",
                      "hash", "mac", "mac_key"}
+
+
+async def test_entries_from_before_the_chain_join_it_unsigned_and_new_ones_are_signed(fresh_database_url, sealer, clock):
+    """Upgrading a database that already has audit entries: they are chained (not signed: the
+    migration has no key) and the head remembers how many; everything after is signed."""
+    from bot.machinery.storage import migrate
+
+    db = Database(fresh_database_url)
+    try:
+        await migrate.upgrade(db.engine, "0005")
+        for n in range(3):
+            await sql(db, "INSERT INTO audit_log (at, action, subject_type, subject_id) VALUES (:at, 'report.created', "
+                          "'report', :n)", at=clock.advance(seconds=1), n=n)
+        await migrate.upgrade(db.engine)
+        assert (await check(db, sealer)).ok
+        db.sign_audit_with(lambda: sealer.signer(SIGNING_PURPOSE))
+        await record(db, clock, 2)
+        report = await check(db, sealer)
+        assert report.ok and report.entries == 5
+        await sql(db, "UPDATE audit_chain_heads SET mac = NULL")  # hide a hand edit of the head
+        assert "the chain head is not signed" in (await check(db, sealer)).problem
+        await sql(db, "UPDATE audit_chain_heads SET legacy_seq = 5")  # ...and pass everything off as legacy
+        assert (await check(db, sealer)).ok  # only something kept outside the database can tell now:
+        caught = await check(db, sealer, [report.anchor()])  # an anchor (the server logs one hourly)
+        assert not caught.ok and "edited to skip signature checks" in caught.problem
+    finally:
+        await db.dispose()

@@ -109,3 +109,31 @@ def test_audit_verify_and_anchor_commands(tmp_path, database_url):
     assert refused.returncode == 2 and "no anchor was written" in refused.stderr
     missing = run(["audit", "verify", "--anchor", "nowhere.txt"], tmp_path, **env)
     assert missing.returncode == 1 and "cannot read nowhere.txt" in missing.stderr
+
+
+async def test_a_long_chain_is_checked_a_slice_per_tick(db, sealer, clock, monkeypatch):
+    from bot.features.governance import audit as scheduled
+    from bot.machinery.storage.audit_chain import SIGNING_PURPOSE
+
+    monkeypatch.setattr(scheduled, "SLICE", 4)
+    db.sign_audit_with(lambda: sealer.signer(SIGNING_PURPOSE))
+    async with db.transaction() as tx:
+        for n in range(10):
+            await tx.audit.record(clock.now(), None, "report.viewed", "report", n)
+
+    async def tick():
+        async with db.transaction() as tx:
+            flagged = await scheduled.check_chain(tx, clock.now())
+            state = await scheduled.last_check(tx)
+            return flagged, state.cursor_seq, state.checked_at
+
+    assert await tick() == (0, 4, None)
+    assert await tick() == (0, 8, None)
+    assert await tick() == (0, None, clock.now())  # reached the head: the check is complete
+    async with db.engine.begin() as conn:
+        await conn.execute(text("UPDATE audit_log SET subject_id = 99 WHERE seq = 6"))
+    clock.advance(minutes=5)
+    assert (await tick())[:2] == (0, 4)
+    assert (await tick())[:2] == (1, None)  # the second slice holds the edited entry
+    async with db.transaction() as tx:
+        assert "entry #6" in (await scheduled.last_check(tx)).problem
