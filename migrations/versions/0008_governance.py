@@ -2,7 +2,7 @@
 client pattern fingerprints, and the organisation's retention settings
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01 09:00:00
 """
 import hashlib
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0008'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -8,6 +8,7 @@ from bot.features.report.tallies import forget_before as forget_tallies_before
 
 __all__ = ["FEATURE", "ReportTally", "TrendRow", "trends", "forget_tallies_before"]
 
+
 async def _form_as_shown(turn, state):
     return flow.REPORT_FORM
 

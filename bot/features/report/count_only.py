@@ -53,18 +53,17 @@ def problems(values: dict, assessment: Assessment) -> dict[str, str]:
     return errors
 
 
-async def submit(turn: Turn, form: Form, submitted: dict, values: dict, assessment: Assessment,
+async def submit(turn: Turn, form: Form, submitted: dict, values: dict, assessment: Assessment, shown: Report,
                  advice: Callable[[Turn, Report], list[str]]) -> list[View]:
+    """``shown`` is the report as it would have been, for the advice only (never stored)."""
     if errors := problems(values, assessment):
         return [form.with_errors(submitted, errors)]
     now = turn.clock.now()
     zone = ZoneInfo(turn.org.timezone if turn.org and turn.org.timezone else "UTC")
     team = await turn.tx.people.home_team(turn.person.id)
     await count_one(turn.tx, now.astimezone(zone).strftime("%Y-%m"), team.id if team else None,
-                    values["category"], assessment.step.value, values["setting"])
+                    shown.category, assessment.step.value, shown.setting)
     turn.forget_me = True
-    # Advice as for any report at this step; the report itself exists only for this answer.
-    shown = Report(category=values["category"], setting=values["setting"], step=assessment.step.value)
     step = assessment.step
     return [Card(
         title="Counted, without your name",
@@ -75,5 +74,5 @@ async def submit(turn: Turn, form: Form, submitted: dict, values: dict, assessme
             "follow this up with you. If you want support or someone to act, type report and keep it as "
             "your report (you can still keep your name from most managers).",
         ),
-        facts=(("What", Category(values["category"]).label), ("Where", Setting(values["setting"]).label)),
+        facts=(("What", Category(shown.category).label), ("Where", Setting(shown.setting).label)),
     )]
