@@ -5,7 +5,9 @@ from bot.features import (
     chaperone,
     console,
     escalation,
+    governance,
     help,
+    patterns,
     referral,
     report,
     script,
@@ -23,6 +25,8 @@ ALL: tuple[Feature, ...] = (
     escalation.FEATURE,
     status.FEATURE,
     help.FEATURE,
+    governance.FEATURE,
+    patterns.FEATURE,
     console.FEATURE,
 )
 
