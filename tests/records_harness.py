@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import inspect, select, text
 
 from bot.features.chaperone.storage import ChaperoneOffer, ChaperoneRequest
+from bot.features.console.storage import ConsoleExport
 from bot.features.escalation.storage import Escalation, EscalationNotice
 from bot.features.referral.storage import Referral, ReferralOffer
 from bot.machinery.storage.models import Person, Report, Team
@@ -21,6 +22,7 @@ WORDS = {
     "referrals.note_sealed": "working on sleep and panic",
     "referrals.return_reason_sealed": "talk to me first about the safety plan",
     "referral_offers.decline_reason_sealed": "my list is full until spring",
+    "console_exports.reason_sealed": "the board's review of case 2026-14",
 }
 
 
@@ -63,6 +65,9 @@ async def one_of_everything(tx, sealer, now, author_key: str = "asha", other_key
     s.add(ReferralOffer(referral_id=referral.id, person_id=other.id, role="receiver", round=0,
                         notification_key=f"ref:{referral.id}:offer:{other.id}", status="declined",
                         decline_reason_sealed=sealer.seal(WORDS["referral_offers.decline_reason_sealed"])))
+    s.add(ConsoleExport(person_id=other.id, kind="reports", file_format="csv", date_from=now, date_to=now,
+                        narratives=True, reason_sealed=sealer.seal(WORDS["console_exports.reason_sealed"]),
+                        via="console", rows=1, at=now))
     await s.flush()
     return {"report": report.id, "escalation": escalation.id, "chaperone": request.id, "referral": referral.id,
             "author": author.id, "other": other.id}
