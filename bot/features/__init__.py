@@ -1,7 +1,18 @@
 """Every feature of the bot. To add one, write its package and list it here."""
 
 from bot.feature import Feature, Registry
-from bot.features import chaperone, escalation, help, referral, report, script, status, volunteer
+from bot.features import (
+    away,
+    chaperone,
+    escalation,
+    help,
+    referral,
+    report,
+    script,
+    status,
+    support,
+    volunteer,
+)
 from bot.machinery.scheduler import DEFAULT_HANDLERS
 
 ALL: tuple[Feature, ...] = (
@@ -11,6 +22,8 @@ ALL: tuple[Feature, ...] = (
     volunteer.FEATURE,
     referral.FEATURE,
     escalation.FEATURE,
+    support.FEATURE,
+    away.FEATURE,
     status.FEATURE,
     help.FEATURE,
 )

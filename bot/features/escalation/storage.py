@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
+    Boolean,
     ForeignKey,
     Integer,
     LargeBinary,
     String,
+    false,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -44,6 +46,10 @@ class Escalation(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     resolution_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Urgent escalations never wait for working hours (safety ones never do, whatever this says).
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # How many times its reminder has been snoozed (see SNOOZE_LIMIT).
+    snoozes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class EscalationNotice(Base):
@@ -56,6 +62,8 @@ class EscalationNotice(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     notification_key: Mapped[str] = mapped_column(String(255), unique=True)
     level: Mapped[int] = mapped_column(Integer)
+    # The person this one stands in for (they were away), if any.
+    on_behalf_of: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
 
 
 # --- queries --------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from bot.content.taxonomy import (
     Setting,
     Step,
 )
-from bot.features import escalation
+from bot.features import escalation, support
 from bot.machinery.storage.models import Report
 from bot.port.forms import clean
 from bot.port.views import Button, ButtonStyle, Card, Field, FieldKind, Form, Notice, Option, View
@@ -162,6 +162,9 @@ async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
                           "or refer the client on to a colleague (without leaving them without care).")
         buttons.append(Button("Escalate to my manager", "report.escalate", str(report.id), ButtonStyle.PRIMARY))
         buttons.append(Button("Refer to a colleague", "referral.start", str(report.id)))
+    offer_line, offer_button = support.offer(report.id)  # gentle and skippable: a line and a button
+    paragraphs.append(offer_line)
+    buttons.append(offer_button)
     buttons.append(Button("My reports", "status.show"))
     return Card(
         title=f"Report {reference(report)} saved privately",

@@ -63,6 +63,11 @@ class Organisation(Base):
     jurisdiction: Mapped[str | None] = mapped_column(String(8))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     sites: Mapped[list[str] | None] = mapped_column(JSON)  # where in-person sessions happen
+    # Employee assistance, crisis lines and other contacts people are shown (org file
+    # ``contacts``): a list of {kind, name, phone, url, hours}.
+    contacts: Mapped[list[dict] | None] = mapped_column(JSON)
+    # How peer-support requests fan out (org file ``peer_support``; None: the defaults).
+    peer_support: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Person(Base):
@@ -112,6 +117,9 @@ class Team(Base):
     # Whether referrals need a manager's approval and how long receivers have to answer
     # (None: the defaults, see bot.policy.ReferralPolicy).
     referral_policy: Mapped[dict | None] = mapped_column(JSON)
+    # When non-urgent work may reach the team: weekly hours, public holidays and the
+    # organisation's closure days (None: always; see bot.org.hours.WorkingHours).
+    working_hours: Mapped[dict | None] = mapped_column(JSON)
 
 
 class TeamMember(Base):
