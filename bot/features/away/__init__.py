@@ -9,14 +9,15 @@ functions), ``access`` (who may do what), ``wording``, ``storage``.
 from bot.feature import Feature, Verb
 from bot.features.away import flow
 from bot.features.away.cover import (
-           AwayError,
-           Cover,
-           apply_standing,
-           cover,
-           deputy_for,
-           end_away,
-           route,
-           set_away,
+    AwayError,
+    Cover,
+    apply_standing,
+    cover,
+    deputy_for,
+    end_away,
+    is_away,
+    route,
+    set_away,
 )
 from bot.features.away.wording import FORM_ID
 
