@@ -61,14 +61,15 @@ async def cover(tx: Tx, person: Person, now: datetime, exclude: frozenset[int] =
     return Cover(current, person if current.id != person.id else None)
 
 
-async def route(tx: Tx, people: list[Person], now: datetime, subject_type: str, subject_id: int,
-                exclude: frozenset[int] = frozenset()) -> list[Cover]:
+async def route(tx: Tx, people: list[Person], now: datetime, subject_type: str, subject_id: int | None,
+                exclude: frozenset[int] = frozenset(), *, audit: bool = True) -> list[Cover]:
     """Each person, or whoever stands in for them now; one entry per receiver (a deputy for
-    two absent managers gets it once), each redirection audited."""
+    two absent managers gets it once), each redirection audited (``audit=False`` only to
+    say in advance who will be told)."""
     found: dict[int, Cover] = {}
     for person in people:
         where = await cover(tx, person, now, exclude)
-        if where.for_whom is not None:
+        if where.for_whom is not None and audit:
             await tx.audit.record(now, person.id, "away.routed", subject_type, subject_id)
         found.setdefault(where.person.id, where)
     return list(found.values())

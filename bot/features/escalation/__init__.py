@@ -7,7 +7,7 @@ may see and act: the people the team's policy names), ``wording`` (every card an
 """
 
 from bot.feature import Feature
-from bot.features.escalation import flow
+from bot.features.escalation import flow, later
 from bot.features.escalation.flow import (
     escalate_report,
     settle_about,
@@ -32,6 +32,8 @@ FEATURE = Feature(
         "escalation.ack": flow.acknowledge,
         "escalation.resolve": flow.ask_resolve,
         "escalation.view": flow.view_details,
+        "escalation.now": later.send_now,
+        "escalation.snooze": later.snooze,
     },
     forms={RESOLVE_FORM: flow.resolve},
     timers=TIMER_HANDLERS,
@@ -41,6 +43,8 @@ FEATURE = Feature(
         "escalation.resolved": "a manager resolved an escalation",
         "escalation.settled": "an escalation closed itself: what it was about was dealt with",
         "report.viewed": "a manager opened a report's details from an escalation",
+        "escalation.sent_now": "the reporter sent an escalation waiting for working hours at once",
+        "escalation.snoozed": "a manager put off an escalation's reminder",
     },
     status=flow.section,
     status_order=10,

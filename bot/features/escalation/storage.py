@@ -34,7 +34,7 @@ class Escalation(Base):
     subject_type: Mapped[str | None] = mapped_column(String(32))
     subject_id: Mapped[int | None] = mapped_column(Integer)
     summary: Mapped[str | None] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open|acknowledged|resolved|cancelled
+    status: Mapped[str] = mapped_column(String(16), default="open")  # waiting|open|acknowledged|resolved|cancelled
     level: Mapped[int] = mapped_column(Integer, default=0)
     round: Mapped[int] = mapped_column(Integer, default=0)  # repeats of the last level so far
     # Bumped on every change; a timer made for an older generation is stale and does nothing.
@@ -69,6 +69,7 @@ class EscalationNotice(Base):
 # --- queries --------------------------------------------------------------------------------
 
 OVERDUE_AFTER = timedelta(minutes=1)
+LIVE = ("waiting", "open", "acknowledged")  # waiting: for the team's working hours, nobody told yet
 
 
 async def current_for_report(tx: Tx, report_id: int) -> Escalation | None:
@@ -84,7 +85,7 @@ async def overdue(tx: Tx, now: datetime) -> list[Escalation]:
     """Live escalations whose next step should have happened over a minute ago."""
     return list((await tx.session.scalars(
         select(Escalation).where(
-            Escalation.status.in_(("open", "acknowledged")),
+            Escalation.status.in_(LIVE),
             Escalation.next_action_at < now - OVERDUE_AFTER,
         )
     )).all())

@@ -64,7 +64,8 @@ async def tell_managers(tx: Tx, timer: Timer, now: datetime) -> None:
     waited = describe_duration(now - (referral.offered_at or referral.created_at))
     summary = wording.unanswered(referral, await wording.to_label(tx, referral), waited)
     referrer = await tx.people.get(referral.referrer_id)
-    found, told = await escalation.start_about(tx, _At(now), referrer, "referral", "referral", referral.id, summary)
+    found, told = await escalation.start_about(tx, _At(now), referrer, "referral", "referral", referral.id, summary,
+                                               urgent=referral.urgency == "urgent")
     if found is None:
         text = wording.no_manager_to_tell(referral)
     else:
