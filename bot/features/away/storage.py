@@ -56,6 +56,10 @@ async def standing_deputy(tx: Tx, person_id: int) -> int | None:
 
 async def standing_in_for(tx: Tx, deputy_id: int, now: datetime) -> list[AwayPeriod]:
     """Periods, now or to come, in which this person was named to stand in."""
+    standing_for = select(StandingDeputy.person_id).where(StandingDeputy.deputy_id == deputy_id)
     return list((await tx.session.scalars(
-        select(AwayPeriod).where(AwayPeriod.deputy_id == deputy_id, AwayPeriod.ends_at > now)
+        select(AwayPeriod).where(
+            (AwayPeriod.deputy_id == deputy_id)
+            | (AwayPeriod.deputy_id.is_(None) & AwayPeriod.person_id.in_(standing_for)),
+            AwayPeriod.ends_at > now)
         .order_by(AwayPeriod.starts_at))).all())

@@ -8,6 +8,7 @@ may see and act: the people the team's policy names), ``wording`` (every card an
 
 from bot.feature import Feature
 from bot.features.escalation import flow, later
+from bot.features.escalation.access import people_at
 from bot.features.escalation.flow import (
     escalate_report,
     settle_about,
@@ -18,8 +19,17 @@ from bot.features.escalation.flow import (
 from bot.features.escalation.storage import overdue
 from bot.features.escalation.timers import TIMER_HANDLERS, audit_overdue
 from bot.features.escalation.wording import RESOLVE_FORM, reference
+from bot.org.policy import Policy
 
-__all__ = ["FEATURE", "start", "start_about", "settle_about", "status_line", "escalate_report", "reference"]
+__all__ = ["FEATURE", "start", "start_about", "settle_about", "status_line", "escalate_report", "reference",
+           "levels_of"]
+
+
+async def levels_of(tx, team) -> list[list]:
+    """The people at each level of a team's escalation policy, in order (for a fallback that
+    asks the next level, such as an approval nobody gave in time)."""
+    policy = Policy.from_json(team.escalation_policy)
+    return [await people_at(tx, team, policy, level) for level in range(len(policy.levels))]
 
 
 async def _count_overdue(tx, now) -> int:
