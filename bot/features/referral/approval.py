@@ -39,6 +39,7 @@ async def approve(turn: Turn, value: str) -> list[View]:
     now = turn.clock.now()
     referral.approved_by, referral.approved_at, referral.updated_at = turn.person.id, now, now
     referral.generation += 1
+    await turn.tx.timers.cancel_for("referral", referral.id)  # the approval clock stops
     asked = await ask_receivers(turn.tx, referral, now)
     await settle_approvers(turn.tx, referral, "approved", turn.person, now)
     to = await wording.to_label(turn.tx, referral)
@@ -80,6 +81,7 @@ async def return_it(turn: Turn, values: dict, state: str) -> list[View]:
     referral.returned_by, referral.returned_at, referral.updated_at = turn.person.id, now, now
     referral.return_reason_sealed = turn.sealer.seal(reason)
     referral.generation += 1
+    await turn.tx.timers.cancel_for("referral", referral.id)
     await settle_approvers(turn.tx, referral, "returned", turn.person, now)
     await tell_referrer(turn.tx, referral, await more_wording.returned_card(turn.tx, referral, turn.person), now, "returned")
     await turn.tx.audit.record(now, turn.person.id, "referral.returned", "referral", referral.id)
