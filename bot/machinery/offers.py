@@ -128,20 +128,4 @@ async def find_offer(tx: Tx, book: OfferBook, request: Any, person_id: int) -> A
         book.offer.request_id == request.id, getattr(book.offer, book.person) == person_id))
 
 
-def waiting(offers: list[Any]) -> list[Any]:
-    return [o for o in offers if o.status == "offered"]
-
-
-async def ask_people(tx: Tx, book: OfferBook, request: Any, people: list[Person], now: datetime) -> int:
-    """Ask exactly these people now (already filtered): a wave of its own."""
-    asked, _ = await next_wave(tx, book, request, people, None, now)
-    return asked
-
-
-async def card_for(tx: Tx, book: OfferBook, request: Any, person: Person, state: str) -> Card:
-    """One person's card for a request, as :func:`set_offers` would render it."""
-    return (await book.prepare(tx, request))(person, state)
-
-
-__all__ = ["OfferBook", "Render", "offers_for", "next_wave", "claim", "set_offers", "settle_won", "find_offer",
-           "waiting", "ask_people", "card_for"]
+__all__ = ["OfferBook", "Render", "offers_for", "next_wave", "claim", "set_offers", "settle_won", "find_offer"]
