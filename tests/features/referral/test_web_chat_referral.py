@@ -108,7 +108,8 @@ async def test_the_whole_referral_story_in_the_web_chat(server, clock):
             [(value, label)] = [b for b in buttons(await page_of(lena), "referral.tick") if b[0] == f"1:{step}"][-1:]
             page = visible(await post(lena, "/chat/press", {"action": "referral.tick", "value": value, "label": label}))
         assert "First appointment with the new clinician booked" in page
-        # Wait for Lena's last tick to reach Asha, so status is typed after it (not racing it).
+        # Let both tick notices reach Asha first: a notice delivered after her status answer
+        # would otherwise land below it in the transcript, showing the earlier "Not yet".
         await wait_for(asha, "ticked “First appointment with the new clinician booked”")
         page = visible(await post(asha, "/chat/say", {"text": "status"}))
         latest = page.split("Referrals: 1 open referral you are part of.")[-1]
