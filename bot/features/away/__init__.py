@@ -12,6 +12,7 @@ from bot.features.away.cover import (
     AwayError,
     Cover,
     apply_standing,
+    away_among,
     cover,
     deputy_for,
     end_away,
@@ -21,7 +22,7 @@ from bot.features.away.cover import (
 )
 from bot.features.away.wording import FORM_ID
 
-__all__ = ["FEATURE", "AwayError", "Cover", "apply_standing", "cover", "deputy_for", "end_away", "is_away",
+__all__ = ["FEATURE", "AwayError", "Cover", "apply_standing", "away_among", "cover", "deputy_for", "end_away", "is_away",
            "route", "set_away"]
 
 FEATURE = Feature(

@@ -129,3 +129,11 @@ async def apply_standing(tx: Tx, deputies: dict[int, int]) -> None:
 async def is_away(tx: Tx, person_id: int, now: datetime) -> bool:
     """Whether this person is away from chat right now (e.g. not to be asked for anything new)."""
     return await away_at(tx, person_id, now) is not None
+
+
+async def away_among(tx: Tx, person_ids: set[int], now: datetime) -> set[int]:
+    """Which of these people are away right now (one query, for matching many at once)."""
+    if not person_ids:
+        return set()
+    return set((await tx.session.scalars(select(AwayPeriod.person_id).where(
+        AwayPeriod.person_id.in_(person_ids), AwayPeriod.starts_at <= now, AwayPeriod.ends_at > now))).all())

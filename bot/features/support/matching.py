@@ -55,9 +55,10 @@ async def _candidates(tx: Tx, request: SupportRequest, requester: Person, now: d
         .where(Person.active.is_(True), Person.id != requester.id))).all()
     managers = {p.id for p in await tx.people.managers_of(requester.id)}
     teams = {team.key for team, role in await tx.people.teams_of(requester.id) if role == "member"}
+    absent = await away.away_among(tx, {person.id for person, _ in rows}, now)
     fits = []
     for person, supporter in rows:
-        if person.id in managers or await away.is_away(tx, person.id, now):
+        if person.id in managers or person.id in absent:
             continue
         if supporter.team_keys and not teams & set(supporter.team_keys):
             continue
