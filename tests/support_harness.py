@@ -15,7 +15,14 @@ from bot.port.views import Card
 from tests.world import World
 
 ORG = """
-organisation: {name: Test Clinic, timezone: Europe/London, sites: [North, South]}
+organisation:
+  name: Test Clinic
+  timezone: Europe/London
+  region: UK
+  sites: [North, South]
+  contacts:
+    employee_assistance: {name: Staff Support Line, phone: 0800 000 111, note: 24 hours}
+    crisis_line: {name: Crisis Text Line, phone: "85258"}
 people:
   - {key: rosa, name: Rosa Requester, email: rosa@clinic.invalid, profession: nurse, identities: [{platform: web, user: rosa}]}
   - {key: morgan, name: Morgan Manager, identities: [{platform: web, user: morgan}]}
@@ -31,9 +38,6 @@ teams:
     members: [rosa]
     escalation: {levels: [{who: managers, wait: 15m}, {who: [chris], wait: 30m}]}
   - {key: theatre, name: Theatre, managers: [chris], members: [una]}
-contacts:
-  - {kind: employee_assistance, name: Staff Support Line, phone: 0800 000 111, hours: 24 hours}
-  - {kind: crisis, name: Crisis Text Line, phone: "85258"}
 peer_support:
   wave_size: 1
   wave_every: 30m

@@ -1,48 +1,74 @@
-"""The organisation's contacts (org file ``contacts``), as lines people read.
+"""Which of the organisation's safety and support contacts to show, and how to say them.
 
-Employee assistance and crisis lines are shown wherever someone may be struggling; when the
-organisation names none, a general line still points somewhere, so nobody meets a dead end.
+Each situation names the roles that matter (a child: the safeguarding lead, always first; a
+threat of self-harm: crisis services and the clinical team; a colleague: HR or the speak-up
+route). A role the organisation has not named is still said, with a plain default, so the
+clinician always has somewhere to turn.
 """
 
 from __future__ import annotations
 
-from bot.machinery.storage.models import Organisation
+from bot.content.regions import Region
+from bot.content.situations import COLLEAGUE, RISK_PREFIX, Condition
 
-WELLBEING = ("employee_assistance", "crisis")
-KIND_LABELS = {
-    "employee_assistance": "Employee assistance",
-    "crisis": "Crisis line",
-    "safeguarding": "Safeguarding lead",
-    "security": "Security",
-    "speak_up": "Speak-up route",
-    "other": "Also",
+ROLE_LABELS = {
+    "security": "Security or emergency",
+    "safeguarding_lead": "Safeguarding lead",
+    "crisis_line": "Crisis services",
+    "clinical_team": "Clinical team or on-call",
+    "speak_up": "HR or speak-up route",
+    "employee_assistance": "Support for you",
 }
-NO_CONTACTS = ("If you need to talk to someone now, your GP or a local crisis line can help; if you are in "
-               "danger, call the emergency number.")
 
 
-def contacts_of(org: Organisation | None, kinds: tuple[str, ...] = WELLBEING) -> list[dict]:
-    return [c for c in (org.contacts or []) if c.get("kind") in kinds] if org else []
+def _defaults(region: Region | None) -> dict[str, str]:
+    us = region is Region.US
+    uk = region is not None and region is not Region.US and region is not Region.ANY
+    emergency = "911" if us else "999" if uk else "your local emergency number (911 in the US, 999 in the UK)"
+    crisis = ("the 988 Suicide & Crisis Lifeline (call or text 988)" if us
+              else "Samaritans on 116 123, or NHS 111 for urgent mental-health help" if uk
+              else "your local crisis line (988 in the US; Samaritans 116 123 in the UK)")
+    return {
+        "security": f"your security team, or {emergency} if anyone is in danger",
+        "safeguarding_lead": "your organisation's safeguarding lead (ask your manager who it is today)",
+        "crisis_line": crisis,
+        "clinical_team": "the client's clinical team, or the on-call doctor out of hours",
+        "speak_up": "HR, or your organisation's speak-up or whistleblowing route",
+        "employee_assistance": "your employee assistance or occupational health service",
+    }
 
 
-def describe(contact: dict) -> str:
-    """``Employee Assistance Programme: 0800 123 456, https://… (24 hours)``."""
-    how = ", ".join(x for x in (contact.get("phone"), contact.get("url")) if x)
-    hours = f" ({contact['hours']})" if contact.get("hours") else ""
-    return f"{contact['name']}: {how}{hours}"
+def roles_for(situation: str, step: int) -> list[str]:
+    """The contact roles that matter for a situation, most important first."""
+    roles: list[str] = []
+    if situation.startswith(RISK_PREFIX):
+        condition = Condition(situation.removeprefix(RISK_PREFIX))
+        roles = {
+            Condition.SELF_HARM: ["crisis_line", "clinical_team"],
+            Condition.CHILD: ["safeguarding_lead", "clinical_team"],
+            Condition.LEARNING_DISABILITY: ["clinical_team", "safeguarding_lead"],
+            Condition.MENTAL_HEALTH: ["clinical_team", "crisis_line"],
+            Condition.COGNITIVE: ["clinical_team"],
+            Condition.INTOXICATION: ["clinical_team", "security"],
+            Condition.UNSURE: ["clinical_team"],
+        }[condition]
+    elif situation == COLLEAGUE:
+        roles = ["speak_up", "employee_assistance"]
+    if step >= 5 or situation in ("THREAT", "SEXUAL/touch", "FAMILY/THREAT"):
+        roles = ["security", *[r for r in roles if r != "security"], "employee_assistance"]
+    return list(dict.fromkeys(roles))
 
 
-def facts(org: Organisation | None, kinds: tuple[str, ...] = WELLBEING) -> tuple[tuple[str, str], ...]:
-    """One fact per contact, labelled by kind; a general line when there are none."""
-    found = contacts_of(org, kinds)
-    if not found:
-        return (("If you need someone now", NO_CONTACTS),)
-    return tuple((KIND_LABELS.get(c["kind"], "Also"), describe(c)) for c in found)
-
-
-def sentence(org: Organisation | None, kinds: tuple[str, ...] = WELLBEING) -> str:
-    """The contacts in one paragraph."""
-    found = contacts_of(org, kinds)
-    if not found:
-        return NO_CONTACTS
-    return "If you need someone now: " + "; ".join(describe(c) for c in found) + "."
+def contact_lines(contacts: dict[str, dict], roles: list[str], region: Region | None) -> list[str]:
+    """One line per role: the organisation's named contact, else a plain default."""
+    defaults = _defaults(region)
+    lines = []
+    for role in roles:
+        contact = contacts.get(role)
+        if contact:
+            ways = ", ".join(contact[k] for k in ("phone", "email", "url") if contact.get(k))
+            text = f"{contact['name']}: {ways}" + (f" ({contact['note']})" if contact.get("note") else "")
+        else:
+            text = defaults[role]
+        lines.append(f"{ROLE_LABELS[role]}: {text}")
+    return lines

@@ -1,12 +1,12 @@
-"""The organisation file's people-care entries: ``contacts`` (employee assistance, crisis
-lines, safeguarding, security, the speak-up route) and ``peer_support`` (the trained peer
-supporters, whom and where each supports, when they are available, and how a request fans
-out to them)."""
+"""The organisation file's ``peer_support`` (the trained peer supporters, whom and where each
+supports, when they are available, and how a request fans out to them), and the checks
+between entries for supporters and standing deputies. (The contacts people are shown are the
+organisation's ``contacts``, in ``bot.org.schema``.)"""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import (
     BaseModel,
@@ -14,7 +14,6 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
-    model_validator,
 )
 
 from bot.features.volunteer import parse_windows
@@ -23,37 +22,6 @@ from bot.org.policy import describe_duration, parse_duration
 Key = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-
-CONTACT_KINDS = ("employee_assistance", "crisis", "safeguarding", "security", "speak_up", "other")
-
-
-class ContactSpec(BaseModel):
-    """Someone people can turn to outside the bot, shown where it matters."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    kind: Literal[CONTACT_KINDS]
-    name: Text
-    phone: Short | None = None
-    url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
-    hours: Short | None = None  # e.g. "24 hours, every day"
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        if value is not None and not value.lower().startswith("https://"):
-            raise ValueError("give an https:// link")
-        return value
-
-    @model_validator(mode="after")
-    def _reachable(self) -> ContactSpec:
-        if not self.phone and not self.url:
-            raise ValueError("give a phone number or a link, so people can reach it")
-        return self
-
-    def to_json(self) -> dict:
-        return self.model_dump(exclude_none=True)
-
 
 class SupporterSpec(BaseModel):
     """A trained peer supporter. ``teams``: whose members they support (none: anyone);

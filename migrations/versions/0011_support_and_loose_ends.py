@@ -1,7 +1,7 @@
 """peer support; away periods and standing deputies; working hours; referral withdrawal, questions and approval deadlines; snooze
 
 Revision ID: 0011
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-06 03:03:05.066280
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0011'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
@@ -130,7 +130,6 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('snoozes', sa.Integer(), server_default='0', nullable=False))
 
     with op.batch_alter_table('organisation', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('contacts', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('peer_support', sa.JSON(), nullable=True))
 
     with op.batch_alter_table('referral_offers', schema=None) as batch_op:
@@ -156,7 +155,6 @@ def downgrade() -> None:
 
     with op.batch_alter_table('organisation', schema=None) as batch_op:
         batch_op.drop_column('peer_support')
-        batch_op.drop_column('contacts')
 
     with op.batch_alter_table('escalations', schema=None) as batch_op:
         batch_op.drop_column('snoozes')

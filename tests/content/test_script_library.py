@@ -8,36 +8,40 @@ from pathlib import Path
 
 import pytest
 
+from bot.content.regions import PLACES
 from bot.content.scripts import (
     MAX_SAY_CHARS,
     NO_HUMOUR,
-    LibraryError,
     Region,
     Tone,
     load_library,
     suggest,
 )
+from bot.content.situations import Condition, all_situations
 from bot.content.taxonomy import Category, Profession, Setting, Step
 
 RESPONSES = Path(__file__).resolve().parents[2] / "responses"
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 
 C, S = Category, Step
-# Every category x every ladder step the content guide applies to it.
+# Every category x every ladder step the content guide applies to it (and the gaps the
+# content review found: ROMANTIC 3, GIFT 4, TOUCH 4, gentle step 4s).
 COVERAGE: dict[Category, set[Step]] = {
-    C.ROMANTIC: {S.REDIRECT, S.NAME_BOUNDARY, S.REFERRAL},
-    C.SEXUAL: {S.SECOND_PERSON, S.SAFETY},
+    C.ROMANTIC: {S.REDIRECT, S.NAME_BOUNDARY, S.SECOND_PERSON, S.REFERRAL},
+    C.SEXUAL: {S.SECOND_PERSON, S.REFERRAL, S.SAFETY},
     C.CONTACT: {S.NAME_BOUNDARY, S.REFERRAL},
     C.SOCIAL_MEDIA: {S.NAME_BOUNDARY, S.REFERRAL},
-    C.GIFT: {S.REDIRECT, S.NAME_BOUNDARY},
-    C.TOUCH: {S.NAME_BOUNDARY, S.SECOND_PERSON},
+    C.GIFT: {S.REDIRECT, S.NAME_BOUNDARY, S.REFERRAL},
+    C.TOUCH: {S.NAME_BOUNDARY, S.SECOND_PERSON, S.REFERRAL},
     C.OFFENSIVE: {S.NAME_BOUNDARY, S.REFERRAL},
     C.EXCLUSIVE: {S.NAME_BOUNDARY, S.REFERRAL},
     C.THREAT: {S.SAFETY},
     C.DUAL: {S.NAME_BOUNDARY, S.REFERRAL},
+    C.PREFERENCE: {S.REDIRECT},
 }
 # "I felt unsafe" always means step 5, so every category needs a step-5 script too.
 SAFETY_EVERYWHERE = {category: S.SAFETY for category in Category}
+GENTLE_STEP_4 = {C.ROMANTIC, C.CONTACT, C.SOCIAL_MEDIA, C.OFFENSIVE, C.EXCLUSIVE, C.DUAL, C.GIFT, C.TOUCH, C.SEXUAL}
 
 # Where the advice differs by setting, a script written for that setting must exist.
 TELE, HOME = Setting.TELEHEALTH, Setting.HOME_VISIT
@@ -70,8 +74,8 @@ QUESTIONS = {
     "a client with feelings for the therapist": ("romantic-therapy-explore", C.ROMANTIC),
 }
 
-US_CODES = re.compile(r"\b(APA|ACA|AMA|NCSBN|OSHA|Joint Commission)\b")
-UK_CODES = re.compile(r"\b(GMC|NMC|BACP|NHS|HSE|CHRE)\b")
+US_CODES = re.compile(r"\b(APA|ACA|AMA|NCSBN|OSHA|Joint Commission|EEOC|CAPTA|Americans with Disabilities)\b")
+UK_CODES = re.compile(r"\b(GMC|NMC|BACP|NHS|HSE|CHRE|NICE|BMA|Worker Protection|Equality Act)\b")
 
 
 @pytest.fixture(scope="module")
@@ -80,9 +84,11 @@ def library():
 
 
 def general(library, category, step):
+    """Scripts about a client (boundary pathway) for everyone, anywhere."""
     return [
         s for s in library.scripts
         if category in s.categories and step in s.steps and not s.settings and not s.professions
+        and s.pathway.value == "boundary" and s.other_person.value == "client"
     ]
 
 
@@ -96,10 +102,36 @@ def test_every_category_and_step_has_a_general_script(library):
     assert not gaps, "no general script for: " + ", ".join(gaps)
 
 
+def test_every_situation_has_general_words(library):
+    gaps = []
+    for situation in all_situations():
+        fitting = [s for s in library.scripts if situation in s.situations and not s.settings and not s.professions]
+        if not fitting:
+            gaps.append(situation)
+    assert not gaps, "no general script for: " + ", ".join(gaps)
+
+
+def test_every_act_and_condition_has_words_below_and_at_step_five(library):
+    for situation in all_situations():
+        steps = {step for s in library.scripts if situation in s.situations for step in s.steps}
+        if situation.startswith(("SEXUAL/", "RISK/")):
+            assert S.SAFETY in steps, situation
+            if situation != "SEXUAL/touch":
+                assert steps & {S.REDIRECT, S.NAME_BOUNDARY, S.SECOND_PERSON}, situation
+
+
+def test_gentle_step_four_handovers(library):
+    for category in GENTLE_STEP_4:
+        tones = {s.tone for s in general(library, category, S.REFERRAL)}
+        assert Tone.GENTLE in tones, category.value
+
+
 def test_steps_one_and_two_have_gentle_and_firm(library):
     gaps = []
     for category, steps in COVERAGE.items():
         for step in steps & {S.REDIRECT, S.NAME_BOUNDARY}:
+            if category is C.PREFERENCE:
+                continue  # a legitimate preference has a respectful answer, not a telling-off
             tones = {s.tone for s in general(library, category, step)}
             for tone in (Tone.GENTLE, Tone.FIRM):
                 if tone not in tones:
@@ -141,7 +173,8 @@ def test_each_seed_question_about_friendship_and_dual_relationships_is_answered(
 
 
 def test_every_script_has_phrases_for_lookup(library):
-    missing = [s.id for s in library.scripts if not s.phrases and len(s.categories) == 1]
+    missing = [s.id for s in library.scripts
+               if not s.phrases and len(s.categories) == 1 and Condition.UNSURE not in s.conditions]
     assert not missing, "scripts without phrases: " + ", ".join(missing)
 
 
@@ -155,16 +188,20 @@ def test_what_to_say_is_short_enough_to_say_aloud(library):
     assert not long, "aim for about 200 characters: " + ", ".join(long)
 
 
-def test_words_to_say_and_why_never_cite_codes_and_notes_name_their_region(library):
+def test_words_to_say_and_why_never_cite_codes_and_notes_name_only_rules_that_apply(library):
     for script in library.scripts:
         for text in (script.say, script.why):
             assert not US_CODES.search(text) and not UK_CODES.search(text), script.id
-        notes = [*script.setting_notes.values(), *script.profession_notes.values()]
-        for note in notes:
-            if US_CODES.search(note):
-                assert "US" in note, f"{script.id}: a US code in a note must say it is US"
-            if UK_CODES.search(note):
-                assert "UK" in note, f"{script.id}: a UK code in a note must say it is UK"
+        for note in [*script.setting_notes.values(), *script.profession_notes.values()]:
+            if isinstance(note, str):
+                assert not US_CODES.search(note) and not UK_CODES.search(note), (
+                    f"{script.id}: a note naming a code is written per region ({{US: ..., UK: ...}})")
+                continue
+            for region, text in note.items():
+                if US_CODES.search(text):
+                    assert region is Region.US, f"{script.id}: a US code in the {region.value} note"
+                if UK_CODES.search(text):
+                    assert region is not Region.US, f"{script.id}: a UK code in the US note"
 
 
 def _words(text: str) -> list[str]:
@@ -194,30 +231,40 @@ def test_no_run_of_eight_words_from_the_seeds():
 # --- sources ----------------------------------------------------------------------------------
 
 
-def test_every_script_has_a_source_for_the_us_and_for_the_uk(library):
+def test_every_script_has_a_source_in_every_place(library):
     for script in library.scripts:
-        assert script.sources_for("US"), f"{script.id}: nothing to cite in the US"
-        assert script.sources_for("UK"), f"{script.id}: nothing to cite in the UK"
+        for place in PLACES:
+            assert script.sources_for(place), f"{script.id}: nothing to cite in {place.value}"
 
 
-def test_sources_for_never_shows_one_jurisdiction_the_others_codes(library):
+def test_sources_for_never_shows_a_rule_where_it_does_not_apply(library):
     for script in library.scripts:
-        us = script.sources_for("US")
-        uk = script.sources_for("UK")
-        assert all(s.region in (Region.US, Region.ANY) for s in us), script.id
-        assert all(s.region in (Region.UK, Region.ANY) for s in uk), script.id
-        assert not any(UK_CODES.search(s.code) for s in us), script.id
-        assert not any(US_CODES.search(s.code) for s in uk), script.id
+        assert not any(UK_CODES.search(s.code) for s in script.sources_for(Region.US)), script.id
+        assert not any(US_CODES.search(s.code) for place in PLACES[1:] for s in script.sources_for(place)), script.id
         assert script.sources_for(None) == list(script.sources)
+        codes = {place: " ".join(s.code for s in script.sources_for(place)) for place in PLACES}
+        for place in (Region.SCOTLAND, Region.WALES, Region.NORTHERN_IRELAND):
+            assert "NHS England" not in codes[place] and "NICE" not in codes[place], (script.id, place)
+        assert "Worker Protection" not in codes[Region.NORTHERN_IRELAND], script.id
+        assert "Worker Protection" not in " ".join(s.code for s in script.sources_for(Region.UK)), script.id
 
 
-def test_source_regions_match_the_code_named(library):
+def test_the_citation_table_gives_each_body_its_regions(library):
+    expected = {"NHS England": {Region.ENGLAND}, "NICE": {Region.ENGLAND}, "Worker Protection": {Region.GB},
+                "HSE,": {Region.GB}, "Working Together": {Region.ENGLAND},
+                "Mental Capacity Act 2005": {Region.ENGLAND, Region.WALES}}
+    for source in library.sources.values():
+        if US_CODES.search(source.code):
+            assert set(source.regions) == {Region.US}, source.code
+        for name, regions in expected.items():
+            if name in source.code:
+                assert set(source.regions) == regions, source.code
+    codes = " ".join(s.code for s in library.sources.values())
+    assert "APA Ethics Code 3.02" not in codes and "Doctors' use of social media" not in codes
+    assert "2.3.2" not in codes and "visual and audio recordings" not in codes
     for script in library.scripts:
-        for source in script.sources:
-            if US_CODES.search(source.code):
-                assert source.region is Region.US, f"{script.id}: {source.code}"
-            if UK_CODES.search(source.code):
-                assert source.region is Region.UK, f"{script.id}: {source.code}"
+        if script.categories == (C.EXCLUSIVE,):
+            assert not any("1.2.2" in s.code for s in script.sources), script.id
 
 
 # --- selection --------------------------------------------------------------------------------
@@ -252,158 +299,14 @@ def test_the_reporters_preferred_tone_comes_first(library):
     assert default[0].script.tone is Tone.FIRM
 
 
-def test_profession_specific_scripts_only_reach_that_profession(library):
-    for suggestion in suggest(library, C.DUAL, S.NAME_BOUNDARY, Setting.IN_PERSON, Profession.DOCTOR):
-        assert Profession.THERAPIST not in suggestion.script.professions
-    therapist = suggest(library, C.TOUCH, S.NAME_BOUNDARY, Setting.IN_PERSON, Profession.THERAPIST)
-    assert therapist[0].script.id == "touch-hug-therapy"
-
-
-# --- the loader's checks ----------------------------------------------------------------------
-
-GOOD = """\
-  - id: {id}
-    categories: [ROMANTIC]
-    steps: [1]
-    tone: gentle
-    say: Thank you, let's get back to your plan for today.
-    next_step: redirect
-    why: A first remark needs a steer back, not a scene.
-    sources:
-      - {{code: "AMA Code of Medical Ethics 9.1.1", region: US}}
-"""
-
-
-def problems(tmp_path: Path, files: dict[str, str]) -> list[str]:
-    for name, text in files.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    with pytest.raises(LibraryError) as caught:
-        load_library(tmp_path)
-    return caught.value.problems
-
-
-def entry(**changes: str) -> str:
-    text = GOOD.format(id=changes.pop("id", "romantic-test"))
-    for field, value in changes.items():
-        text = re.sub(rf"(?m)^    {field}:.*$", f"    {field}: {value}" if value else "", text)
-    return "scripts:\n" + text
-
-
-def test_loader_accepts_a_good_file(tmp_path):
-    (tmp_path / "ok.yaml").write_text("scripts:\n" + GOOD.format(id="ok-one"), encoding="utf-8")
-    assert [s.id for s in load_library(tmp_path).scripts] == ["ok-one"]
-
-
-@pytest.mark.parametrize(
-    ("changes", "expected"),
-    [
-        ({"categories": "[FLIRTING]"}, "categories.0"),
-        ({"steps": "[7]"}, "steps.0"),
-        ({"tone": "sarcastic"}, "tone"),
-        ({"say": '""'}, "say"),
-        ({"say": "x" * (MAX_SAY_CHARS + 1)}, "say"),
-        ({"id": "Bad Id!"}, "id"),
-        ({"next_step": ""}, "next_step"),
-    ],
-)
-def test_loader_names_file_entry_and_field(tmp_path, changes, expected):
-    found = problems(tmp_path, {"romantic.yaml": entry(**changes)})
-    assert len(found) == 1, found
-    assert found[0].startswith("romantic.yaml: scripts[0]"), found
-    assert f": {expected}:" in found[0], found
-
-
-def test_loader_reports_missing_and_empty_sources(tmp_path):
-    no_sources = "scripts:\n" + GOOD.format(id="no-sources").split("    sources:")[0]
-    empty = "scripts:\n" + GOOD.format(id="empty-sources").split("    sources:")[0] + "    sources: []\n"
-    found = problems(tmp_path, {"a.yaml": no_sources, "b.yaml": empty})
-    assert any(p.startswith("a.yaml: scripts[0] (no-sources): sources:") for p in found), found
-    assert any(p.startswith("b.yaml: scripts[0] (empty-sources): sources:") for p in found), found
-
-
-def test_loader_reports_unknown_fields(tmp_path):
-    text = entry() + "    mood: cheerful\n"
-    found = problems(tmp_path, {"x.yaml": text})
-    assert found == [f for f in found if f.startswith("x.yaml: scripts[0] (romantic-test): mood:")]
-
-
-def test_loader_reports_duplicate_ids_across_files(tmp_path):
-    found = problems(
-        tmp_path, {"a.yaml": entry(id="same-id"), "b.yaml": entry(id="same-id")}
-    )
-    assert found == ["b.yaml: scripts[0] (same-id): duplicate id, first used in a.yaml"]
-
-
-def test_loader_reports_humour_where_it_is_not_allowed(tmp_path):
-    text = entry(tone="humour", categories="[OFFENSIVE]") + GOOD.format(id="late-joke").replace(
-        "tone: gentle", "tone: humour"
-    ).replace("steps: [1]", "steps: [4]")
-    found = problems(tmp_path, {"h.yaml": text})
-    assert any("h.yaml: scripts[0]" in p and "OFFENSIVE" in p for p in found), found
-    assert any("h.yaml: scripts[1] (late-joke)" in p and "steps 1 and 2" in p for p in found), found
-
-
-def test_loader_reports_files_that_are_not_script_files(tmp_path):
-    found = problems(tmp_path, {"broken.yaml": "scripts: [unclosed\n", "empty.yaml": ""})
-    assert any(p.startswith("broken.yaml: not a script file") for p in found), found
-    assert any(p.startswith("empty.yaml: not a script file") for p in found), found
-
-
-def test_loader_reports_an_empty_directory(tmp_path):
-    assert "no .yaml script files" in problems(tmp_path, {})[0]
-
-
-def test_loader_reports_every_problem_not_just_the_first(tmp_path):
-    text = entry(id="first-bad", tone="loud") + GOOD.format(id="second-bad").replace(
-        "steps: [1]", "steps: [0]"
-    )
-    found = problems(tmp_path, {"many.yaml": text})
-    assert any("(first-bad): tone" in p for p in found) and any("(second-bad): steps" in p for p in found)
-
-
-# --- the catalogue ----------------------------------------------------------------------------
-
-
-def test_catalogue_lists_every_script_under_each_category_and_step(library):
-    from bot.content.scripts import render_catalogue
-
-    text = render_catalogue(library, "markdown")
-    for script in library.scripts:
-        assert f"`{script.id}`" in text
-    headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert headings == [f"## {c.label} (`{c.value}`)" for c in Category]
-    romantic = text.split("## " + C.ROMANTIC.label)[1].split("\n## ")[0]
-    assert romantic.index("### Step 1") < romantic.index("### Step 2") < romantic.index("### Step 4")
-    assert "(US)" in text and "(UK)" in text
-
-
-def test_catalogue_html_is_escaped_and_complete(library):
-    from bot.content.scripts import render_catalogue
-
-    html = render_catalogue(library, "html")
-    assert html.startswith("<!doctype html>") and html.rstrip().endswith("</html>")
-    assert html.count("<article>") == sum(
-        len(s.categories) * len(s.steps) for s in library.scripts
-    )
-    assert "I&#39;m" in html or "&#39;" in html  # apostrophes in the words are escaped
-
-
-def test_export_command_writes_the_file(tmp_path):
-    from click.testing import CliRunner
-
-    from adapters.cli import main
-
-    out = tmp_path / "catalogue.html"
-    result = CliRunner().invoke(main, ["scripts", "export", "--format", "html", "--output", str(out)])
-    assert result.exit_code == 0, result.output
-    assert "<h1>Boundary script catalogue</h1>" in out.read_text(encoding="utf-8")
-
-
-def test_committed_catalogue_is_up_to_date(library):
-    from bot.content.scripts import render_catalogue
-
-    committed = Path(__file__).resolve().parents[2] / "docs" / "scripts-catalogue.md"
-    assert committed.read_text(encoding="utf-8") == render_catalogue(library, "markdown"), (
-        "docs/scripts-catalogue.md is stale: run "
-        "boundary-bot scripts export --output docs/scripts-catalogue.md"
-    )
+def test_profession_specific_scripts_only_reach_that_profession_and_never_come_first(library):
+    for profession in (Profession.DOCTOR, None):
+        for suggestion in suggest(library, C.DUAL, S.NAME_BOUNDARY, Setting.IN_PERSON, profession):
+            assert Profession.THERAPIST not in suggestion.script.professions
+    for category, step in ((C.DUAL, S.NAME_BOUNDARY), (C.GIFT, S.REDIRECT), (C.GIFT, S.NAME_BOUNDARY),
+                           (C.TOUCH, S.NAME_BOUNDARY), (C.SOCIAL_MEDIA, S.NAME_BOUNDARY), (C.DUAL, S.REFERRAL)):
+        therapist = suggest(library, category, step, Setting.IN_PERSON, Profession.THERAPIST)
+        assert not therapist[0].script.professions, (category, step, therapist[0].script.id)
+        assert therapist[0].script.audience.value != "supervisor", (category, step)
+    assert any(s.script.id == "touch-hug-therapy"
+               for s in suggest(library, C.TOUCH, S.NAME_BOUNDARY, Setting.IN_PERSON, Profession.THERAPIST))

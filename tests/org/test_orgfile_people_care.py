@@ -1,4 +1,4 @@
-"""The organisation file's people-care entries: contacts, peer supporters, standing deputies,
+"""The organisation file's people-care entries: peer supporters, standing deputies,
 working hours and holidays, approval deadlines: each checked with a message naming its entry."""
 
 import pytest
@@ -17,9 +17,8 @@ people:
 teams:
   - {key: ward, name: Ward, managers: [bob], members: [ann], hours: {days: "Mon-Fri 08:00-18:00"},
      referral: {approval: required, approve_within: 2d, approval_fallback_after: 2h}}
-contacts:
-  - {kind: crisis, name: Crisis line, phone: "116 123"}
 peer_support:
+  wave_size: 2
   supporters: [{who: bob, teams: [ward], availability: "Mon-Fri 09:00-17:00"}]
 """
 
@@ -29,8 +28,6 @@ peer_support:
     (("deputy: bob", "deputy: ann"), "deputy: someone else, not themselves"),
     (("who: bob", "who: zed"), "peer_support.supporters[0]: no person with key 'zed'"),
     (("teams: [ward]", "teams: [icu]"), "peer_support.supporters[0].teams: no team with key 'icu'"),
-    (("phone: \"116 123\"", "hours: always"), "give a phone number or a link"),
-    (("kind: crisis", "kind: psychic"), "contacts[0].kind"),
     (("country: GB", "country: XX"), "no public holiday calendar for country 'XX'"),
     (("Mon-Fri 08:00-18:00", "weekdays"), "is not like 'Mon-Fri 08:00-18:00'"),
     (("approve_within: 2d", "approve_within: 30d"), "approve_within in days must be between 1 and 10"),
@@ -42,15 +39,15 @@ def test_mistakes_are_named(change, expected):
     assert expected in str(caught.value)
 
 
-async def test_applying_stores_hours_contacts_supporters_and_deputies(db):
+async def test_applying_stores_hours_supporters_and_deputies(db):
     async with db.transaction() as tx:
         await orgfile.apply(tx, orgfile.parse(BASE))
     async with db.transaction() as tx:
         org = await tx.session.get(Organisation, 1)
+        assert org.peer_support is not None
         team = (await tx.session.scalars(select(Team))).one()
         supporter = (await tx.session.scalars(select(PeerSupporter))).one()
         deputies = (await tx.session.scalars(select(StandingDeputy))).all()
-    assert org.contacts == [{"kind": "crisis", "name": "Crisis line", "phone": "116 123"}]
     assert team.working_hours["country"] == "GB" and team.working_hours["closed"] == ["2026-12-24"]
     assert team.referral_policy["approve_within"] == "2d"
     assert supporter.team_keys == ["ward"] and supporter.timezone == "Europe/London"

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.content.regions import parse_org_region
 from bot.content.taxonomy import CATEGORY_LABELS, Category
 from bot.features.support.storage import CheckIn, SupportRequest
 from bot.machinery.storage.models import Organisation, Person
-from bot.org import contacts
+from bot.org.contacts import contact_lines
 from bot.org.hours import when
 from bot.port.views import Button, ButtonStyle, Card, Dialog, Field, FieldKind, Form, Notice, Option
 
@@ -27,6 +28,23 @@ NOT_FOUND = Notice("I can't find that support request among yours. Type status t
 NOT_ASKED = Notice("I can't find a support request that you were asked about.")
 CONFIDENTIAL = ("Your manager is not told, and nothing of it appears in reports, dashboards or exports "
                 "beyond an anonymous count.")
+
+
+WELLBEING = ["employee_assistance", "crisis_line"]  # always shown to the clinician
+
+
+def _contact_lines(org: Organisation | None) -> list[str]:
+    region = parse_org_region(org.region or org.jurisdiction)[0] if org else None
+    return contact_lines((org.contacts or {}) if org else {}, WELLBEING, region)
+
+
+def contact_facts(org: Organisation | None) -> tuple[tuple[str, str], ...]:
+    """Employee assistance and crisis services, the organisation's own or a plain default."""
+    return tuple(tuple(line.split(": ", 1)) for line in _contact_lines(org))
+
+
+def contact_sentence(org: Organisation | None) -> str:
+    return "If you need someone now: " + "; ".join(_contact_lines(org)) + "."
 
 
 def reference(request: SupportRequest) -> str:
@@ -83,7 +101,7 @@ def request_form(org: Organisation | None, values=None, errors=None) -> Form:
         title="Talk to a peer supporter",
         intro=("A trained colleague can listen, confidentially, after something difficult at work. Asking is a "
                "good thing to do. " + CONFIDENTIAL + " The supporters are asked privately and the first who "
-               "can takes it; you choose what they see. " + contacts.sentence(org)),
+               "can takes it; you choose what they see. " + contact_sentence(org)),
         fields=tuple(fields),
         submit_label="Ask for a peer supporter",
         values=values if values is not None else {"how": "chat", "soon": "few_days"},
@@ -122,7 +140,7 @@ def sent_card(request: SupportRequest, asked: int, next_at: datetime | None, zon
     return Card(
         title=f"Peer support requested ({reference(request)})",
         paragraphs=(progress, CONFIDENTIAL, "If you'd like, I can also check in with you in a few days."),
-        facts=contacts.facts(org),
+        facts=contact_facts(org),
         buttons=(_cancel(request), *check_in_buttons()),
     )
 
@@ -132,7 +150,7 @@ def found_card(request: SupportRequest, supporter: Person, zone: str, org) -> Ca
         title=f"{supporter.display_name} will be in touch",
         paragraphs=(f"{supporter.display_name}, a trained peer supporter, has taken your request and will reach out "
                     f"({HOW[request.how].lower()}). They see only what you chose to share.", CONFIDENTIAL),
-        facts=contacts.facts(org),
+        facts=contact_facts(org),
         buttons=(Button("We've talked", "support.done", str(request.id), ButtonStyle.PRIMARY), _cancel(request),
                  *check_in_buttons()),
     )
@@ -149,7 +167,7 @@ def unfilled_card(request: SupportRequest, org) -> Card:
         paragraphs=("I'm sorry: I couldn't find a peer supporter who could take your request in time. That is about "
                     "their availability, nothing to do with you or what happened.",
                     "You can ask again, and the contacts below are there for you now."),
-        facts=contacts.facts(org),
+        facts=contact_facts(org),
         buttons=(Button("Ask again", "support.start", ""), *check_in_buttons()),
     )
 
@@ -162,7 +180,7 @@ def cancelled(request: SupportRequest) -> Notice:
 def closed_for_requester(request: SupportRequest, org) -> Card:
     return Card(title="Thank you for letting me know",
                 paragraphs=("I hope the conversation helped. If you'd like, I can check in with you in a few days.",),
-                facts=contacts.facts(org), buttons=check_in_buttons())
+                facts=contact_facts(org), buttons=check_in_buttons())
 
 
 def already(request: SupportRequest) -> Notice:
@@ -264,7 +282,7 @@ def handed_back_for_supporter(request: SupportRequest) -> Notice:
 def check_in_set(check_in: CheckIn, zone: str, org) -> Card:
     return Card(title="I'll check in with you",
                 paragraphs=(f"I'll ask how you're doing on {when(check_in.due_at, zone)}. Only you see it.",),
-                facts=contacts.facts(org),
+                facts=contact_facts(org),
                 buttons=(Button("Stop checking in", "support.stop", str(check_in.id)),))
 
 
@@ -274,7 +292,7 @@ def check_in_card(check_in: CheckIn, org) -> Card:
         title="How are you doing?",
         paragraphs=("You asked me to check in after a difficult encounter. How are things now? Your answer stays "
                     "with you: nobody else is told.",),
-        facts=contacts.facts(org),
+        facts=contact_facts(org),
         buttons=(Button("I'm doing OK", "support.answer", f"{value}:ok", ButtonStyle.PRIMARY),
                  Button("Not so good", "support.answer", f"{value}:not_ok"),
                  Button("Ask me again in two days", "support.answer", f"{value}:later"),
@@ -286,7 +304,7 @@ def answered_ok(org) -> Card:
     return Card(title="Glad to hear it",
                 paragraphs=("Thank you for telling me. If it comes back, a peer supporter is a message away: type "
                             "support.",),
-                facts=contacts.facts(org))
+                facts=contact_facts(org))
 
 
 def answered_not_ok(org) -> Card:
@@ -294,7 +312,7 @@ def answered_not_ok(org) -> Card:
         title="Thank you for saying so",
         paragraphs=("That's an understandable way to feel after something like this, and it's good that you said "
                     "it. A trained peer supporter can listen, confidentially, or you can reach the contacts below.",),
-        facts=contacts.facts(org),
+        facts=contact_facts(org),
         buttons=(Button("Talk to a peer supporter", "support.start", "", ButtonStyle.PRIMARY),
                  Button("Ask me again in two days", "support.check_in", "2d")),
     )

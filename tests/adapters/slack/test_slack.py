@@ -45,8 +45,9 @@ async def test_report_modal_submission_and_dm_with_the_script(slack, caplog):
     assert modal["type"] == "modal" and modal["title"]["text"] == "Report privately"
     assert json.loads(modal["private_metadata"]) == {"form_id": "report", "state": ""}
     kinds = {b["block_id"]: b["element"]["type"] for b in modal["blocks"] if b["type"] == "input"}
-    assert kinds == {"category": "radio_buttons", "setting": "radio_buttons", "occurrence": "radio_buttons",
-                     "felt_unsafe": "radio_buttons", "factors": "checkboxes", "client_ref": "plain_text_input",
+    assert kinds == {"category": "static_select", "setting": "radio_buttons", "occurrence": "radio_buttons",
+                     "felt_unsafe": "radio_buttons", "condition": "radio_buttons", "who": "radio_buttons",
+                     "factors": "checkboxes", "client_ref": "plain_text_input",
                      "details": "plain_text_input", "named": "radio_buttons"}
     details = next(b for b in modal["blocks"] if b.get("block_id") == "details")
     assert details["element"]["multiline"] is True and details["optional"] is True

@@ -40,10 +40,16 @@ async def test_report_verb_opens_the_private_form(demo_bot):
     [form] = await demo_bot.handle(Command(ASHA, "report"))
     assert isinstance(form, Form) and form.form_id == "report"
     names = [f.name for f in form.fields]
-    assert names == ["category", "setting", "occurrence", "felt_unsafe", "factors", "client_ref", "details", "named"]
+    assert names == ["category", "setting", "occurrence", "felt_unsafe", "condition", "who", "factors", "client_ref",
+                     "details", "named"]
     ref = next(f for f in form.fields if f.name == "client_ref")
     assert "initials" in ref.help and "dates of birth" in ref.help and "record numbers" in ref.help
-    assert len(next(f for f in form.fields if f.name == "category").options) == 10
+    what = [o.value for o in next(f for f in form.fields if f.name == "category").options]
+    assert len(what) == 14 and "SEXUAL" not in what  # sexual behaviour is split by what happened
+    assert {"SEXUAL:remark", "SEXUAL:messages", "SEXUAL:exposure", "SEXUAL:touch", "PREFERENCE"} <= set(what)
+    condition = next(f for f in form.fields if f.name == "condition")
+    assert condition.label == "Could this be linked to the client's age or condition?"
+    assert [o.value for o in condition.options][:2] == ["no", "unsure"]
 
 
 async def test_a_half_filled_form_comes_back_with_errors_and_nothing_is_saved(demo_bot, db):

@@ -1,4 +1,4 @@
-"""The ``script [words]`` lookup: everyday phrasings find the right kind of situation."""
+"""The ``script [words]`` lookup and verb: the right situation, or "Did you mean…"."""
 
 from __future__ import annotations
 
@@ -7,69 +7,14 @@ from types import SimpleNamespace
 
 import pytest
 
+from bot.content.lookup import colleague_in, conditions_in, family_in, find
+from bot.content.regions import Region
 from bot.content.scripts import load_library
+from bot.content.situations import Condition, Pathway
 from bot.content.taxonomy import Category, Profession
 from bot.features import registry
-from bot.features.script.flow import lookup, search
+from bot.features.script.flow import PICK, lookup, pick
 from bot.port.views import Card, Notice
-
-# Written for this table: how a clinician might type it in a hurry, misspellings included.
-PHRASINGS: list[tuple[str, Category]] = [
-    ("wants my numbr", Category.CONTACT),
-    ("asked for my mobile number", Category.CONTACT),
-    ("keeps asking me to go for a coffee", Category.CONTACT),
-    ("wanted my personal email address", Category.CONTACT),
-    ("asked to meet up at the weekend", Category.CONTACT),
-    ("wants to whatsapp me", Category.CONTACT),
-    ("frend request on insta", Category.SOCIAL_MEDIA),
-    ("sent me a friend request on facebook", Category.SOCIAL_MEDIA),
-    ("started following me on instagram", Category.SOCIAL_MEDIA),
-    ("dm'd me on twitter", Category.SOCIAL_MEDIA),
-    ("found my profile online", Category.SOCIAL_MEDIA),
-    ("connected with me on linkedin", Category.SOCIAL_MEDIA),
-    ("hugged me at the end", Category.TOUCH),
-    ("tried to huge me goodbye", Category.TOUCH),
-    ("keeps touching my arm", Category.TOUCH),
-    ("kissed me on the cheek", Category.TOUCH),
-    ("held my hand too long", Category.TOUCH),
-    ("keeps asking me out", Category.ROMANTIC),
-    ("asked me on a date", Category.ROMANTIC),
-    ("told me im gorgeous", Category.ROMANTIC),
-    ("said he fancies me", Category.ROMANTIC),
-    ("flirting with me all session", Category.ROMANTIC),
-    ("wanted to know if i have a boyfriend", Category.ROMANTIC),
-    ("says she's in love with me", Category.ROMANTIC),
-    ("brought me a bottle of wine", Category.GIFT),
-    ("tried to give me money", Category.GIFT),
-    ("gave me a box of chocolates", Category.GIFT),
-    ("bought me an expensive watch", Category.GIFT),
-    ("wants to leave me money in her will", Category.GIFT),
-    ("made a racist joke", Category.OFFENSIVE),
-    ("sexist coments about women", Category.OFFENSIVE),
-    ("called me a horrible name", Category.OFFENSIVE),
-    ("made fun of my accent", Category.OFFENSIVE),
-    ("homophobic joke", Category.OFFENSIVE),
-    ("turned up at my house", Category.THREAT),
-    ("threatend to hurt me", Category.THREAT),
-    ("followed me to my car", Category.THREAT),
-    ("got really aggressive and shouted", Category.THREAT),
-    ("he is stalking me", Category.THREAT),
-    ("made a sexual comment about my body", Category.SEXUAL),
-    ("sent me explicit photos", Category.SEXUAL),
-    ("exposed himself during the exam", Category.SEXUAL),
-    ("grabbed my bottom", Category.SEXUAL),
-    ("only wants to see me and no one else", Category.EXCLUSIVE),
-    ("refuses to see my colleagues", Category.EXCLUSIVE),
-    ("always asks for me by name", Category.EXCLUSIVE),
-    ("client is my next door neighbour", Category.DUAL),
-    ("former client wants to be friends", Category.DUAL),
-    ("can we be friends after discharge", Category.DUAL),
-    ("two of my clients know each other", Category.DUAL),
-    ("invited me to her wedding", Category.DUAL),
-    ("ex client emailed me after therapy ended", Category.DUAL),
-    ("i think i have countertransference", Category.DUAL),
-]
-REQUIRED = 0.90
 
 
 @pytest.fixture(scope="module")
@@ -77,57 +22,62 @@ def library():
     return load_library()
 
 
-def turn_for(library, profession=None, jurisdiction=None):
-    return SimpleNamespace(library=library, profession=profession, jurisdiction=jurisdiction)
+def turn_for(library, profession=None, region=None, contacts=None):
+    return SimpleNamespace(library=library, scripts=library, profession=profession, region=region,
+                           jurisdiction=region, contacts=contacts or {})
 
 
-def test_table_is_big_and_covers_every_category():
-    assert len(PHRASINGS) >= 40
-    assert {category for _, category in PHRASINGS} == set(Category)
+def test_search_is_deterministic_and_best_first(library):
+    first = find(library, "asked me out for a drink")
+    again = find(library, "asked me out for a drink")
+    assert [(m.situation, m.script.id) for m in first.matches] == [(m.situation, m.script.id) for m in again.matches]
+    assert first.matches[0].situation == "ROMANTIC" and first.confident
+    assert len({m.situation for m in first.matches}) == len(first.matches) <= 3
+    assert [m.score for m in first.matches] == sorted((m.score for m in first.matches), reverse=True)
 
 
-def test_right_category_in_top_three_for_most_phrasings(library):
-    misses = []
-    for query, expected in PHRASINGS:
-        found = [m.category for m in search(library, query, limit=3)]
-        if expected not in found:
-            misses.append(f"{query!r}: expected {expected.value}, got {[c.value for c in found]}")
-    total = len(PHRASINGS)
-    hits = total - len(misses)
-    pct = 100 * hits / total
-    print(f"lookup: {hits}/{total} = {pct:.1f}% in top 3")
-    assert hits / total >= REQUIRED, (
-        f"lookup: {hits}/{total} = {pct:.1f}% in top 3 (need {REQUIRED:.0%}); misses:\n"
-        + "\n".join(misses)
-    )
+def test_one_common_shared_word_is_never_a_confident_answer(library):
+    for words in ("comment", "friend", "personal", "waiting", "he made a comment", "it was personal",
+                  "the printer on level two is broken", "   "):
+        assert not find(library, words).confident, words
 
 
-def test_search_returns_distinct_categories_best_first_and_is_deterministic(library):
-    first = search(library, "asked me out for a drink", limit=3)
-    again = search(library, "asked me out for a drink", limit=3)
-    assert [(m.category, m.script.id) for m in first] == [(m.category, m.script.id) for m in again]
-    assert first[0].category is Category.ROMANTIC
-    assert len({m.category for m in first}) == len(first) <= 3
-    assert [m.score for m in first] == sorted((m.score for m in first), reverse=True)
-    assert all(m.category in m.script.categories for m in first)
+def test_abbreviations_and_slips_are_understood(library):
+    assert find(library, "pt sent fb friend req").matches[0].situation == "SOCIAL_MEDIA"
+    assert find(library, "wants my numbr").matches[0].situation == "CONTACT"
+    assert find(library, "held my hand during his BP").matches[0].situation == "TOUCH"
 
 
-def test_search_finds_nothing_for_unrelated_or_empty_words(library):
-    assert search(library, "the printer on level two is broken") == []
-    assert search(library, "   ") == []
+def test_cues_for_condition_family_and_colleague():
+    assert conditions_in("drunk pt in ED") == [Condition.INTOXICATION]
+    assert conditions_in("15 yr old flirting") == [Condition.CHILD]
+    assert conditions_in("client is my kids teacher") == []  # the clinician's own child
+    assert family_in("the patient's husband asked me out") and not family_in("my husband saw it")
+    assert colleague_in("my colleague keeps making comments")
+    assert not colleague_in("refuses to see my colleagues")
 
 
-def test_search_leaves_out_scripts_for_other_professions(library):
-    for match in search(library, "client wants a hug", limit=3, profession=Profession.NURSE):
-        assert not match.script.professions or Profession.NURSE in match.script.professions
-    therapist = search(library, "client wants a hug", limit=1, profession=Profession.THERAPIST)
-    assert therapist[0].script.id == "touch-hug-therapy"
+def test_a_risk_phrasing_puts_the_risk_pathway_first_with_no_unsafe_words(library):
+    from bot.content.wording_rules import punitive_or_leaving
+
+    result = find(library, "pt with dementia grabbed my breast")
+    assert result.matches[0].situation == "RISK/cognitive" and result.matches[0].pathway is Pathway.RISK
+    for match in result.matches:
+        assert not punitive_or_leaving(match.script.say), match.script.id
 
 
-def test_script_is_a_registered_verb_listed_in_help():
+def test_profession_specific_scripts_never_reach_an_unknown_profession(library):
+    for words in ("client wants a hug", "former client emailed me", "two clients know each other"):
+        for match in find(library, words).matches:
+            assert not match.script.professions, (words, match.script.id)
+    therapist = find(library, "client wants a hug", profession=Profession.THERAPIST)
+    assert therapist.matches[0].script.id == "touch-hug-therapy"
+
+
+def test_script_is_a_registered_verb_with_a_pick_button():
     features = registry()
     assert features.verb("script") is not None
-    assert "script" in [verb.name for verb in features.verbs]
+    assert PICK in features.buttons
 
 
 def test_lookup_without_words_lists_every_category_with_an_example(library):
@@ -144,15 +94,14 @@ def _text(views) -> str:
         if isinstance(view, Notice):
             parts.append(view.text)
         else:
-            parts.append(view.title)
-            parts.extend(view.paragraphs)
-            parts.extend(f"{a} {b}" for a, b in view.facts)
+            parts += [view.title, *view.paragraphs, *(f"{a} {b}" for a, b in view.facts),
+                      *(b.label for b in view.buttons)]
     return "\n".join(parts).lower()
 
 
 def test_lookup_answers_with_script_cards_and_never_echoes_the_words(library):
     query = "Quenby from Larkspur Rd wants my numbr"
-    views = asyncio.run(lookup(turn_for(library, jurisdiction="UK"), query))
+    views = asyncio.run(lookup(turn_for(library, region=Region.ENGLAND), query))
     cards = [v for v in views if isinstance(v, Card)]
     assert any(card.title.endswith(Category.CONTACT.label) for card in cards)
     assert all(any(p.startswith("> ") for p in card.paragraphs) for card in cards)
@@ -161,12 +110,35 @@ def test_lookup_answers_with_script_cards_and_never_echoes_the_words(library):
         assert word not in text
 
 
-def test_lookup_shows_only_sources_for_the_organisations_jurisdiction(library):
-    views = asyncio.run(lookup(turn_for(library, jurisdiction="US"), "asked for my phone number"))
-    based_on = [p for v in views if isinstance(v, Card) for p in v.paragraphs if p.startswith("Based on")]
-    assert based_on
-    for line in based_on:
-        assert "NMC" not in line and "GMC" not in line and "NHS" not in line
+def test_unsure_answers_ask_did_you_mean_with_two_or_three_buttons(library):
+    views = asyncio.run(lookup(turn_for(library), "waiting for me"))
+    [card] = views
+    assert card.title == "Did you mean…" and 2 <= len(card.buttons) <= 3
+    assert all(b.action == PICK for b in card.buttons)
+    [chosen, _] = asyncio.run(pick(turn_for(library), card.buttons[0].value))
+    assert any(p.startswith("> ") for p in chosen.paragraphs)
+
+
+def test_a_risk_lookup_shows_the_named_contacts(library):
+    contacts = {"crisis_line": {"name": "Riverside crisis team", "phone": "0300 555 0100"},
+                "clinical_team": {"name": "Duty psychiatrist", "phone": "ext. 4100"}}
+    views = asyncio.run(lookup(turn_for(library, region=Region.ENGLAND, contacts=contacts),
+                               "client said she'd kill herself if I end therapy"))
+    first = views[0]
+    body = "\n".join(first.paragraphs)
+    assert "non-punitive" in body and "Riverside crisis team: 0300 555 0100" in body
+    assert "Duty psychiatrist" in body
+
+
+def test_lookup_shows_only_sources_for_the_organisations_region(library):
+    for region, absent in ((Region.US, ("NMC", "GMC", "NHS")), (Region.SCOTLAND, ("NHS England", "AMA", "NICE")),
+                           (Region.NORTHERN_IRELAND, ("Worker Protection", "HSE,", "NHS England"))):
+        views = asyncio.run(lookup(turn_for(library, region=region), "grabbed my breast"))
+        based_on = [p for v in views if isinstance(v, Card) for p in v.paragraphs if p.startswith("Based on")]
+        assert based_on
+        for line in based_on:
+            for word in absent:
+                assert word not in line, (region, word, line)
 
 
 def test_lookup_with_nothing_found_says_so_without_echoing(library):

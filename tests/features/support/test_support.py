@@ -33,7 +33,7 @@ async def test_asked_privately_in_waves_first_accept_wins_and_the_others_are_tol
     [card] = await ask(world, shared="I keep going over it", phone="07700 900123", about="ROMANTIC")
     assert card.title == "Peer support requested (S-1)"
     assert "I've asked 1 trained peer supporter privately" in card.paragraphs[0]
-    assert ("Employee assistance", "Staff Support Line: 0800 000 111 (24 hours)") in card.facts
+    assert ("Support for you", "Staff Support Line: 0800 000 111 (24 hours)") in card.facts
     assert {b.action for b in card.buttons} >= {"support.cancel", "support.check_in"}
     # One at a time (wave_size 1); never Rosa's manager, never a supporter of another team.
     assert await offers(world) == {"sol": "offered"}
@@ -106,7 +106,7 @@ async def test_out_of_hours_it_waits_for_the_first_supporter_on_and_closes_kindl
     await world.later(hours=22)  # a day after the first supporter came on
     unfilled = [v for v in world.inbox("rosa") if isinstance(v, Card) and v.title.startswith("No peer supporter")]
     assert unfilled and "nothing to do with you" in unfilled[0].paragraphs[0]
-    assert ("Crisis line", "Crisis Text Line: 85258") in unfilled[0].facts
+    assert ("Crisis services", "Crisis Text Line: 85258") in unfilled[0].facts
     assert await offers(world) == {"sol": "expired", "tam": "expired"}
 
 

@@ -44,7 +44,7 @@ async def test_request_accept_check_in_and_stop_in_the_web_chat(people, clock):
     assert "a trained peer supporter — a colleague outside your management line" in visible(page)
 
     page = await press(asha, "support.start")
-    assert "Talk to a peer supporter" in visible(page) and "Demo Staff Support Line" in visible(page)
+    assert "Talk to a peer supporter" in visible(page) and "Staff support line (demo)" in visible(page)
     page = visible(await post(asha, "/chat/submit", {"_form": "support", "_entry": entry_of(page), "how": "chat",
                                                      "soon": "today", "shared": "It shook me more than I expected"}))
     assert "Peer support requested (S-1)" in page and "asked 2 trained peer supporters privately" in page
