@@ -65,3 +65,40 @@ async def test_counts_are_all_that_leaves_and_small_numbers_are_suppressed(world
     async with world.db.transaction() as tx:
         many = await support.counts(tx, since, clock.now() + timedelta(days=30))
     assert many.requested.label == "6" and many.requested.value == 6
+
+
+SUPPORT_OWN = {"support_requests", "support_offers", "support_check_ins", "peer_supporters"}
+QUEUES = {"notifications", "timers", "inbound_events"}  # delivery machinery, never shown on any page
+
+
+async def snapshot(world) -> dict[str, list]:
+    from bot.machinery.storage.models import Base
+
+    tables = {}
+    async with world.db.transaction() as tx:
+        for table in Base.metadata.sorted_tables:
+            if table.name in SUPPORT_OWN | QUEUES:
+                continue
+            columns = [c for c in table.columns if c.name != "last_seen_at"]  # when someone last used the bot
+            rows = (await tx.session.execute(select(*columns))).all()
+            tables[table.name] = sorted(map(tuple, rows), key=repr)
+    return tables
+
+
+async def test_no_other_table_changes_so_no_console_page_or_export_can_see_who_asked(world, clock):
+    """Every manager path, console page and export reads the shared and feature tables; a whole
+    support story — request, waves, accept, hand back, check-in asked and stopped, closed —
+    leaves every one of them exactly as it was."""
+    before = await snapshot(world)
+    await ask(world, shared="It shook me", about="THREAT")
+    await world.later(minutes=30)
+    await press(world, "sol", "support.accept", "1")
+    await press(world, "sol", "support.hand_back", "1")
+    await press(world, "tam", "support.accept", "1")
+    await press(world, "rosa", "support.check_in", "1d")
+    await world.later(days=1)
+    await press(world, "rosa", "support.answer", "1:not_ok")
+    await press(world, "rosa", "support.done", "1")
+    await ask(world, "una")
+    await press(world, "una", "support.cancel", "2")
+    assert await snapshot(world) == before
