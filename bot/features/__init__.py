@@ -2,6 +2,7 @@
 
 from bot.feature import Feature, Registry
 from bot.features import (
+    away,
     chaperone,
     escalation,
     governance,
@@ -11,6 +12,7 @@ from bot.features import (
     report,
     script,
     status,
+    support,
     volunteer,
 )
 from bot.machinery.scheduler import DEFAULT_HANDLERS
@@ -22,6 +24,8 @@ ALL: tuple[Feature, ...] = (
     volunteer.FEATURE,
     referral.FEATURE,
     escalation.FEATURE,
+    support.FEATURE,
+    away.FEATURE,
     status.FEATURE,
     help.FEATURE,
     governance.FEATURE,

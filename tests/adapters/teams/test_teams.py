@@ -348,7 +348,8 @@ def test_teams_package_has_the_manifest_commands_and_icons(tmp_path):
     assert manifest["id"] == APP_ID and manifest["bots"][0]["botId"] == APP_ID
     assert manifest["bots"][0]["scopes"] == ["personal"]
     commands = [c["title"] for c in manifest["bots"][0]["commandLists"][0]["commands"]]
-    assert commands == ["report", "script", "chaperone", "volunteer", "refer", "escalate", "status", "help"]
+    assert commands == ["report", "script", "chaperone", "support", "volunteer", "refer", "escalate", "status",
+                        "away", "help"]
     assert manifest["validDomains"] == ["boundary.example.org"]
     assert manifest["icons"] == {"color": "color.png", "outline": "outline.png"}
 

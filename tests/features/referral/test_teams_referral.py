@@ -43,7 +43,7 @@ async def test_refer_approve_and_accept_from_teams_cards(teams):
     offer = card_of(offer_request)
     [offer_id] = [aid for (conversation, aid), body in client.fake.activities.items()
                   if conversation == "a:chat-lena" and "would you take over a client?" in json.dumps(body)]
-    assert {a["title"] for a in offer["actions"]} == {"Accept", "Decline…", "Read the handoff note"}
+    assert {a["title"] for a in offer["actions"]} == {"Accept", "Decline…", "Read the handoff note", "Ask a question…"}
 
     # The note opens in a task module, for the receiver only.
     note = action(offer, "Read the handoff note")
