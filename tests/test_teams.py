@@ -1,150 +1,30 @@
-"""The Teams adapter end to end: activities posted to /api/messages of the real server,
-replies recorded by a fake Bot Connector on a free port (tests/fake_connector.py)."""
+"""The Teams adapter end to end, on each engine: activities posted to /api/messages of the
+real server, replies recorded by a fake Bot Connector on a free port (tests/teams_world.py).
+Proactive delivery is in test_teams_delivery.py, JWTs and tokens in test_teams_auth.py."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
-import time
 
-import aiohttp
-import jwt
-import pytest
-from aiohttp import web
-from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from adapters.appkeys import BOT_KEY, DELIVERERS_KEY
-from adapters.teams import OPTIONS_KEY, TEAMS_KEY
-from bot.machinery.storage.models import ConversationRef, Report
-from bot.port.delivery import Address, MessageRef, RetryLater, Undeliverable
-from bot.port.views import Button, Card, Notice
-from tests.conftest import free_port, local_settings
-from tests.fake_connector import FakeConnector
-
-TENANT = "tenant-1"
-BOT = {"id": "28:boundary-bot", "name": "Boundary Bot"}
-SECRET = "said he would wait for me in the car park"
-NICKNAME = "Tuesday knee"
-APP_ID = "00000000-1111-2222-3333-444444444444"
-_ids = itertools.count(1)
-
-
-@pytest.fixture
-async def fake():
-    connector = FakeConnector()
-    await connector.start()
-    connector.add_member("29:asha", "aad-asha", "asha@demo.invalid", "Asha Patel")
-    connector.add_member("29:morgan", "aad-morgan", "morgan@demo.invalid", "Morgan Reyes")
-    connector.add_member("29:sam", "aad-sam", "sam@demo.invalid", "Sam Okafor")
-    connector.add_member("29:eve", "aad-eve", "eve@elsewhere.invalid", "Eve Outsider")
-    yield connector
-    await connector.stop()
-
-
-async def _serve(database_url, tmp_path, clock, fake, **extra):
-    from adapters.server import create_app
-
-    app = create_app(local_settings(database_url, tmp_path, **extra), clock=clock)
-    app[OPTIONS_KEY].token_url = f"{fake.url}/token"
-    app[OPTIONS_KEY].openid_metadata_url = f"{fake.url}/openid"
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    return runner, f"http://127.0.0.1:{port}", app
-
-
-@pytest.fixture
-async def teams(database_url, tmp_path, clock, fake):
-    """The server with an empty app id (local use: no JWT), talking to the fake connector."""
-    runner, base, app = await _serve(database_url, tmp_path, clock, fake)
-    async with aiohttp.ClientSession(base) as http:
-        yield Client(http, fake), app
-    await runner.cleanup()
-
-
-def activity(fake: FakeConnector, who: str = "asha", *, text: str | None = None, value=None,
-             reply_to: str | None = None, kind: str = "message", activity_id: str | None = None,
-             conversation_type: str = "personal", **extra) -> dict:
-    body = {
-        "type": kind,
-        "id": activity_id or f"f:{next(_ids)}",
-        "timestamp": "2025-05-01T10:00:00.000Z",
-        "serviceUrl": fake.url,
-        "channelId": "msteams",
-        "from": {"id": f"29:{who}", "name": who.title(), "aadObjectId": f"aad-{who}"},
-        "conversation": {"conversationType": conversation_type, "tenantId": TENANT, "id": f"a:chat-{who}"},
-        "recipient": dict(BOT),
-        "channelData": {"tenant": {"id": TENANT}},
-        "locale": "en-GB",
-    }
-    if text is not None:
-        body["text"] = text
-    if value is not None:
-        body["value"] = value
-    if reply_to:
-        body["replyToId"] = reply_to
-    body.update(extra)
-    return body
-
-
-class Client:
-    def __init__(self, http: aiohttp.ClientSession, fake: FakeConnector) -> None:
-        self.http = http
-        self.fake = fake
-
-    async def post(self, body, *, headers=None, raw: bytes | None = None) -> tuple[int, object]:
-        headers = {"Content-Type": "application/json", **(headers or {})}
-        data = raw if raw is not None else json.dumps(body).encode()
-        async with self.http.post("/api/messages", data=data, headers=headers) as response:
-            text = await response.text()
-            return response.status, (json.loads(text) if text else None)
-
-    async def say(self, text: str, who: str = "asha", **kw) -> list:
-        before = len(self.fake.requests)
-        status, _ = await self.post(activity(self.fake, who, text=text, **kw))
-        assert status == 200
-        return [r for r in self.fake.requests[before:] if r.path.startswith("/v3/") and r.method != "GET"]
-
-
-def card_of(recorded) -> dict:
-    attachments = recorded.activity.get("attachments") or []
-    assert attachments and attachments[0]["contentType"] == "application/vnd.microsoft.card.adaptive"
-    return attachments[0]["content"]
-
-
-def texts(card: dict) -> str:
-    out = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            for key in ("text", "title", "value", "label"):
-                if isinstance(node.get(key), str):
-                    out.append(node[key])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return " ".join(out).replace("\\", "")
-
-
-def inputs(card: dict) -> dict[str, dict]:
-    return {e["id"]: e for e in card["body"] if e.get("type", "").startswith("Input.")}
-
-
-def submit_data(card: dict) -> dict:
-    return dict(card["actions"][0]["data"])
-
-
-async def count_reports(app) -> int:
-    async with app[BOT_KEY].db.transaction() as tx:
-        return await tx.session.scalar(select(func.count()).select_from(Report))
-
+from adapters.appkeys import BOT_KEY
+from bot.machinery.storage.models import ConversationRef
+from tests.teams_world import (
+    APP_ID,
+    BOT,
+    NICKNAME,
+    SECRET,
+    TENANT,
+    activity,
+    card_of,
+    count_reports,
+    inputs,
+    last_card_id,
+    submit_data,
+    texts,
+)
 
 # --- the report flow --------------------------------------------------------------------
 
@@ -158,7 +38,7 @@ async def test_report_flow_card_errors_in_place_then_the_script(teams, caplog):
     assert [(r.method, r.path) for r in sent] == [("POST", "/v3/conversations/a:chat-asha/activities/" + sent[0].path.rsplit("/", 1)[1])]
     reply = sent[0].activity
     assert reply["type"] == "message" and reply["replyToId"].startswith("f:")
-    assert reply["conversation"] == {"id": "a:chat-asha"}
+    assert reply["conversation"]["id"] == "a:chat-asha"
     assert reply["from"]["id"] == BOT["id"] and reply["recipient"]["id"] == "29:asha"
     form = card_of(sent[0])
     assert form["type"] == "AdaptiveCard" and form["version"] == "1.4"
@@ -173,8 +53,7 @@ async def test_report_flow_card_errors_in_place_then_the_script(teams, caplog):
     assert data["bb"] == "form" and data["bb_form"] == "report" and form["actions"][0]["type"] == "Action.Submit"
 
     # The card's message id, as the connector gave it: Teams sends it back as replyToId.
-    card_id = fake.sent("POST")[-1].path  # reply route
-    card_id = [k for k in fake.activities if k[0] == "a:chat-asha"][-1][1]
+    card_id = last_card_id(fake, "asha")
 
     # Half-filled: the card is updated in place with an error under each wrong field.
     value = {**data, "category": "THREAT", "details": SECRET, "factors": "affects_care,unwanted"}
@@ -217,7 +96,7 @@ async def test_a_button_reaches_the_core(teams):
     client, app = teams
     sent = await client.say("report", who="sam")
     data = submit_data(card_of(sent[0]))
-    card_id = [k for k in client.fake.activities if k[0] == "a:chat-sam"][-1][1]
+    card_id = last_card_id(client.fake, "sam")
     sent = await client.say(None, who="sam", reply_to=card_id, value={
         **data, "category": "GIFT", "setting": "in_person", "occurrence": "first", "felt_unsafe": "no"})
     buttons = {a["title"]: a for a in card_of(sent[-1])["actions"]}
@@ -316,144 +195,6 @@ async def test_a_connector_that_fails_is_retried_and_then_given_up_politely(team
     client.fake.fail(503, times=5)
     status, _ = await client.post(activity(client.fake, text="help"))
     assert status == 200  # logged; the Bot Connector is not asked to redeliver
-
-
-# --- proactive delivery ----------------------------------------------------------------------
-
-
-async def test_proactive_message_through_a_stored_reference_and_update(teams):
-    client, app = teams
-    await client.say("help", who="morgan")
-    deliverer = app[DELIVERERS_KEY]["teams"]
-    assert deliverer.platform == "teams"
-    card = Card("Escalation E-1", ("Asha reported something at step 4.",), buttons=(Button("Acknowledge", "esc.ack", "1"),))
-    before = len(client.fake.sent())
-    ref = await deliverer.send(Address("teams", TENANT, "aad-morgan"), card, "n-1")
-    sent = client.fake.sent()[before:]
-    assert [(r.method, r.path) for r in sent] == [("POST", "/v3/conversations/a:chat-morgan/activities")]
-    assert "replyToId" not in sent[0].activity and sent[0].activity["type"] == "message"
-    assert ref == MessageRef("teams", {"service_url": client.fake.url, "conversation_id": "a:chat-morgan",
-                                       "activity_id": ref.data["activity_id"]})
-    assert ref.data["activity_id"]
-
-    again = await deliverer.update(ref, Card("Escalation E-1", ("Acknowledged by Morgan.",)), "n-2")
-    assert again == ref
-    put = client.fake.sent()[-1]
-    assert put.method == "PUT" and put.path == f"/v3/conversations/a:chat-morgan/activities/{ref.data['activity_id']}"
-    assert put.activity["id"] == ref.data["activity_id"] and "Acknowledged" in texts(card_of(put))
-
-
-async def test_proactive_message_to_someone_never_talked_to(teams):
-    client, app = teams
-    deliverer = app[DELIVERERS_KEY]["teams"]
-    # Nobody in the tenant has used the bot: there is no service URL to use.
-    with pytest.raises(Undeliverable, match="never been used"):
-        await deliverer.send(Address("teams", TENANT, "aad-sam"), Notice("hello"), "n-0")
-
-    await client.say("help")  # Asha uses the bot: the tenant's service URL is now known
-    ref = await deliverer.send(Address("teams", TENANT, "aad-sam"), Notice("A chaperone request"), "n-1")
-    create, send = client.fake.sent()[-2:]
-    assert (create.method, create.path) == ("POST", "/v3/conversations")
-    assert create.body == {"bot": {"id": BOT["id"]}, "members": [{"id": "aad-sam"}], "isGroup": False,
-                           "tenantId": TENANT, "channelData": {"tenant": {"id": TENANT}}}
-    assert send.path == f"/v3/conversations/{ref.data['conversation_id']}/activities"
-    assert send.activity["text"] == "A chaperone request"
-    # The new conversation is remembered: the next message needs no new chat.
-    await deliverer.send(Address("teams", TENANT, "aad-sam"), Notice("Reminder"), "n-2")
-    assert client.fake.sent()[-1].path == send.path
-
-    # Someone who has not installed the app cannot be reached: a clear, permanent failure.
-    client.fake.add_member("29:kim", "aad-kim", "kim@demo.invalid", "Kim", installed=False)
-    with pytest.raises(Undeliverable, match="not installed"):
-        await deliverer.send(Address("teams", TENANT, "aad-kim"), Notice("hello"), "n-3")
-
-
-async def test_delivery_failures_map_to_retry_or_undeliverable(teams):
-    client, app = teams
-    await client.say("help", who="morgan")
-    deliverer = app[DELIVERERS_KEY]["teams"]
-    to = Address("teams", TENANT, "aad-morgan")
-    client.fake.fail(429, retry_after=7)
-    with pytest.raises(RetryLater) as caught:
-        await deliverer.send(to, Notice("x"), "k")
-    assert caught.value.after == 7
-    client.fake.fail(502)
-    with pytest.raises(RetryLater):
-        await deliverer.send(to, Notice("x"), "k")
-    for status in (400, 403, 404):
-        client.fake.fail(status)
-        with pytest.raises(Undeliverable):
-            await deliverer.send(to, Notice("x"), "k")
-    before = len(client.fake.sent())
-    client.fake.fail(500)
-    with pytest.raises(RetryLater):
-        await deliverer.send(to, Notice("x"), "k")
-    assert len(client.fake.sent()) == before + 1, "the deliverer does not retry on its own"
-
-
-# --- with an app id: JWT in, tokens out ---------------------------------------------------------
-
-
-@pytest.fixture
-async def secured(database_url, tmp_path, clock, fake):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
-    fake.jwks = [{**public, "kid": "test-key", "use": "sig", "alg": "RS256", "endorsements": ["msteams"]}]
-    runner, base, app = await _serve(database_url, tmp_path, clock, fake,
-                                     MicrosoftAppId=APP_ID, MicrosoftAppPassword="s3cret")
-    async with aiohttp.ClientSession(base) as http:
-        yield Client(http, fake), app, key
-    await runner.cleanup()
-
-
-def token(key, *, audience=APP_ID, issuer="https://api.botframework.com", service_url=None, kid="test-key", ttl=600):
-    now = int(time.time())
-    claims = {"iss": issuer, "aud": audience, "nbf": now - 10, "exp": now + ttl}
-    if service_url:
-        claims["serviceurl"] = service_url
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
-
-
-async def test_jwt_is_enforced_when_an_app_id_is_set(secured):
-    client, app, key = secured
-    body = activity(client.fake, text="help")
-    assert (await client.post(body))[0] == 401
-    assert (await client.post(body, headers={"Authorization": "Bearer not-a-jwt"}))[0] == 401
-    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    assert (await client.post(body, headers={"Authorization": f"Bearer {token(other)}"}))[0] == 401
-    assert (await client.post(body, headers={"Authorization": f"Bearer {token(key, audience='someone-else')}"}))[0] == 401
-    assert (await client.post(body, headers={"Authorization": f"Bearer {token(key, ttl=-900)}"}))[0] == 401
-    wrong_url = token(key, service_url="https://evil.invalid/")
-    assert (await client.post(body, headers={"Authorization": f"Bearer {wrong_url}"}))[0] == 401
-    assert client.fake.sent() == []
-    good = token(key, service_url=client.fake.url)
-    assert (await client.post(body, headers={"Authorization": f"Bearer {good}"}))[0] == 200
-    assert client.fake.sent()[-1].authorization == "Bearer token-1"
-
-
-async def test_one_token_per_lifetime_and_one_refresh_on_401(secured):
-    client, app, key = secured
-    import asyncio
-
-    headers = {"Authorization": f"Bearer {token(key, service_url=client.fake.url)}"}
-    results = await asyncio.gather(*[
-        client.post(activity(client.fake, text="help"), headers=headers) for _ in range(12)
-    ])
-    assert {status for status, _ in results} == {200}
-    rt = app[TEAMS_KEY]
-    assert rt.tokens.acquisitions == 1 and len(client.fake.token_requests) == 1
-    assert client.fake.token_requests[0]["scope"] == "https://api.botframework.com/.default"
-    assert client.fake.token_requests[0]["client_id"] == APP_ID
-    assert {r.authorization for r in client.fake.sent()} == {"Bearer token-1"}
-
-    client.fake.fail(401)  # the connector no longer accepts the token: one refresh, then it works
-    await client.post(activity(client.fake, text="help"), headers=headers)
-    assert rt.tokens.acquisitions == 2 and client.fake.sent()[-1].authorization == "Bearer token-2"
-
-    # An expired token is replaced once, however many turns need it at the same moment.
-    rt.tokens._expires_at = 0
-    await asyncio.gather(*[client.post(activity(client.fake, text="help"), headers=headers) for _ in range(6)])
-    assert rt.tokens.acquisitions == 3
 
 
 # --- the app package -------------------------------------------------------------------------

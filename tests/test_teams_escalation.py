@@ -1,11 +1,18 @@
-"""Escalation end to end through Teams: a clinician's unsafe report reaches the manager's
+"""Escalation end to end through Teams (on each engine): a clinician's unsafe report reaches the manager's
 Teams chat as a card, climbs a level, stops when acknowledged from the card, and the
 narrative opens only in a task-module dialog."""
 
 import asyncio
 import json
 
-from tests.test_teams import SECRET, activity, card_of, fake, submit_data, teams, texts  # noqa: F401
+from tests.teams_world import (
+    SECRET,
+    activity,
+    card_of,
+    last_card_id,
+    submit_data,
+    texts,
+)
 
 
 async def wait_for(client, who: str, needle: str, method: str = "POST", timeout: float = 5.0):
@@ -25,7 +32,7 @@ def action(card: dict, title: str) -> dict:
     return next(a for a in card["actions"] if a["title"] == title)
 
 
-async def test_unsafe_report_reaches_the_manager_climbs_and_stops(teams, clock):  # noqa: F811 (fixture)
+async def test_unsafe_report_reaches_the_manager_climbs_and_stops(teams, clock):
     client, app = teams
     client.fake.add_member("29:chris", "aad-chris", "chris@demo.invalid", "Chris Osei")
     for who in ("morgan", "chris"):
@@ -33,7 +40,7 @@ async def test_unsafe_report_reaches_the_manager_climbs_and_stops(teams, clock):
 
     sent = await client.say("report")
     data = submit_data(card_of(sent[0]))
-    card_id = [k for k in client.fake.activities if k[0] == "a:chat-asha"][-1][1]
+    card_id = last_card_id(client.fake, "asha")
     sent = await client.say(None, reply_to=card_id, value={
         **data, "category": "THREAT", "setting": "home_visit", "occurrence": "first",
         "felt_unsafe": "yes", "details": SECRET})
