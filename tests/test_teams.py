@@ -182,7 +182,16 @@ async def test_bad_requests_are_4xx_never_500(teams):
     assert status == 400
     status, _ = await client.post(activity(fake, kind="somethingNew"))
     assert status == 200
-    assert fake.sent() == []
+    # Values JSON allows but no SDK model does: a lone surrogate, a channel id of separators.
+    for broken in ({"channelId": ":"}, {"channelId": "\ud800"}, {"type": "\udfff"},
+                   {"from": {"id": "29:asha\ud800"}}):
+        status, problem = await client.post(None, raw=json.dumps(activity(fake, text="help", **broken)).encode())
+        assert status == 400, broken
+    # …and where they are not needed, they are left out rather than refused.
+    status, _ = await client.post(activity(fake, text="help", locale="\ud800",
+                                           channelData={"tenant": {"id": "\ud800"}}))
+    assert status == 200
+    assert [r.method for r in fake.sent()] == ["GET", "POST"]
 
 
 async def test_a_connector_that_fails_is_retried_and_then_given_up_politely(teams):

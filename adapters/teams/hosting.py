@@ -25,7 +25,13 @@ from aiohttp import web
 from adapters.appkeys import DELIVERERS_KEY
 from adapters.teams.auth import Unauthorized
 from adapters.teams.deliver import TeamsDeliverer
-from adapters.teams.runtime import OPTIONS_KEY, TEAMS_KEY, TeamsEngine, TeamsOptions
+from adapters.teams.runtime import (
+    OPTIONS_KEY,
+    TEAMS_KEY,
+    TeamsEngine,
+    TeamsOptions,
+    UnreadableActivity,
+)
 from adapters.teams.translate import PLATFORM, missing_fields
 from bot.machinery.config import Settings
 
@@ -110,6 +116,8 @@ async def messages(request: web.Request) -> web.Response:
         rt.seen.put(key, done)
     try:
         status, payload = await engine.process(body)
+    except UnreadableActivity as exc:
+        status, payload = 400, {"error": f"unreadable activity: {exc}"}
     except BaseException:
         done.set_result((200, None))
         raise

@@ -77,6 +77,11 @@ class TeamsOptions:
         return f"{self.authority}/oauth2/v2.0/token"
 
 
+class UnreadableActivity(ValueError):
+    """An engine's SDK cannot take this activity (hosting answers 400). The message names the
+    field, never its value."""
+
+
 class ConnectorPort(Protocol):
     """The Bot Connector routes the bot uses, as plain JSON; each engine brings its own client
     (both raise :class:`~adapters.teams.connector.ConnectorError`)."""

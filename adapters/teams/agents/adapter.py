@@ -21,6 +21,7 @@ from microsoft_agents.activity import (
     ActivityTypes,
     Attachment,
     ChannelAccount,
+    ChannelId,
     ConversationAccount,
     ConversationReference,
     ResourceResponse,
@@ -30,6 +31,7 @@ from microsoft_agents.hosting.core import ActivityHandler, ChannelAdapter, TurnC
 from adapters.teams import cards, translate
 from adapters.teams.agents.connector import AgentsConnector
 from adapters.teams.connector import ConnectorError
+from adapters.teams.runtime import UnreadableActivity
 from bot.port.views import View
 
 log = logging.getLogger(__name__)
@@ -100,8 +102,15 @@ class AgentsAdapter(ChannelAdapter):
 
 
 def _text(part: dict, key: str) -> str | None:
+    """A string field as the SDK's models accept it (valid Unicode), else None."""
     value = part.get(key)
-    return value if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return value
 
 
 def _given(**fields) -> dict:
@@ -116,7 +125,18 @@ def light_activity(body: dict) -> Activity:
         return ChannelAccount(**_given(id=part["id"], name=_text(part, "name"),
                                        aad_object_id=_text(part, "aadObjectId")))
 
+    try:
+        channel = ChannelId(body["channelId"])  # its own checks, before the model's (which log the value)
+    except Exception:
+        raise UnreadableActivity("channelId") from None
     conversation = body["conversation"]
+    try:
+        return _activity(body, channel, conversation, account)
+    except ValueError:  # pydantic's ValidationError: nothing left that hosting does not check
+        raise UnreadableActivity("activity") from None
+
+
+def _activity(body: dict, channel: ChannelId, conversation: dict, account) -> Activity:
     return Activity(**_given(
         type=body["type"],
         id=_text(body, "id"),
@@ -124,7 +144,7 @@ def light_activity(body: dict) -> Activity:
         action=_text(body, "action"),
         reply_to_id=_text(body, "replyToId"),
         service_url=body["serviceUrl"],
-        channel_id=body["channelId"],
+        channel_id=channel,
         locale=_text(body, "locale"),
         from_property=account(body["from"]),
         recipient=account(body["recipient"]),
@@ -135,6 +155,16 @@ def light_activity(body: dict) -> Activity:
     ))
 
 
+class _Outgoing(Activity):
+    """A reply made for one turn and sent once: ``TurnContext`` deep-copies each outgoing
+    activity before addressing it (pydantic's deep copy is a fifth of the SDK's turn); a
+    shallow copy does, since addressing only assigns fields, and the rendered card is shared
+    anyway (:class:`~adapters.teams.cards.Rendered`)."""
+
+    def __deepcopy__(self, memo=None):
+        return self.model_copy()
+
+
 def outgoing(view: View) -> Activity:
     """An SDK Activity carrying our rendering of ``view``."""
     return outgoing_activity(cards.activity_for(view))
@@ -143,7 +173,7 @@ def outgoing(view: View) -> Activity:
 def outgoing_activity(body: dict) -> Activity:
     """An SDK Activity for a message body rendered by :mod:`adapters.teams.cards` (addressing
     is added by ``TurnContext``)."""
-    return Activity(**_given(
+    return _Outgoing(**_given(
         type=ActivityTypes.message,
         text=body.get("text"),
         text_format=body.get("textFormat"),

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
-from microsoft_agents.activity import Activity, ConversationParameters
+from microsoft_agents.activity import Activity, ConversationParameters, ResourceResponse
 from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 from pydantic import BaseModel
 
@@ -75,6 +75,8 @@ def as_activity(activity: Activity | dict) -> Activity:
 
 
 def _json(result: Any) -> dict:
+    if isinstance(result, ResourceResponse):  # every reply: skip a model dump for one field
+        return {"id": result.id} if result.id else {}
     if isinstance(result, BaseModel):
         return result.model_dump(by_alias=True, exclude_none=True, mode="json")
     return result if isinstance(result, dict) else {}
