@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.content.regions import Region, parse_org_region
 from bot.content.scripts import Library
 from bot.content.taxonomy import Profession
 
@@ -34,8 +35,30 @@ class Turn:
         return Profession(self.person.profession) if self.person.profession else None
 
     @property
-    def jurisdiction(self) -> str | None:
-        return self.org.jurisdiction if self.org else None
+    def region(self) -> Region | None:
+        """Where the organisation works (None: anywhere, every source shown with its region)."""
+        if self.org is None:
+            return None
+        try:
+            return parse_org_region(self.org.region or self.org.jurisdiction)[0]
+        except ValueError:
+            return None
+
+    @property
+    def jurisdiction(self) -> Region | None:
+        return self.region
+
+    @property
+    def contacts(self) -> dict[str, dict]:
+        """The organisation's safety and support contacts by role (see bot.org.schema.Contacts)."""
+        return dict(self.org.contacts or {}) if self.org else {}
+
+    @property
+    def scripts(self) -> Library:
+        """The scripts this organisation shows: only signed-off ones if it chose that."""
+        if self.org is not None and self.org.reviewed_scripts_only:
+            return self.library.reviewed_only()
+        return self.library
 
     def local_time(self, moment: datetime) -> str:
         """A moment as the person reads it: in their zone, else the organisation's."""

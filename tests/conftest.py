@@ -33,7 +33,7 @@ from bot.org import orgfile
 PG_BASE = os.environ.get("TEST_DATABASE_URL")
 
 # The Teams fixtures (fake, teams, secured), for every Teams test module without imports.
-pytest_plugins = ["tests.teams_world"]
+pytest_plugins = ["tests.teams_harness"]
 REPO = Path(__file__).resolve().parents[1]
 
 

@@ -19,6 +19,7 @@ class Category(StrEnum):
     EXCLUSIVE = "EXCLUSIVE"
     THREAT = "THREAT"
     DUAL = "DUAL"
+    PREFERENCE = "PREFERENCE"
 
     @property
     def label(self) -> str:
@@ -40,6 +41,7 @@ CATEGORY_LABELS: dict[Category, str] = {
     Category.EXCLUSIVE: "Insisting on only me, attention outside the clinical purpose",
     Category.THREAT: "Threats, stalking, turning up at my home, aggression",
     Category.DUAL: "An outside relationship with the client (friend, neighbour, ex-client)",
+    Category.PREFERENCE: "Asked for a clinician of a particular sex (faith, trauma, an examination)",
 }
 
 
@@ -54,6 +56,7 @@ CATEGORY_SHORT: dict[Category, str] = {
     Category.EXCLUSIVE: "insisting on one clinician",
     Category.THREAT: "threats or aggression",
     Category.DUAL: "a dual relationship",
+    Category.PREFERENCE: "a request for a clinician of a particular sex",
 }
 
 

@@ -140,10 +140,11 @@ class ApplySummary:
     teams_created: list[str] = field(default_factory=list)
     teams_updated: list[str] = field(default_factory=list)
     teams_removed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how an older file was read
 
     @property
     def changed(self) -> bool:
-        return any(getattr(self, name) for name in self.__dataclass_fields__)
+        return any(getattr(self, name) for name in self.__dataclass_fields__ if name != "notes")
 
     def lines(self) -> list[str]:
         labels = {
@@ -154,8 +155,9 @@ class ApplySummary:
             "teams_updated": "teams updated",
             "teams_removed": "teams removed",
         }
-        out = [f"{labels[k]}: {len(v)} ({', '.join(v)})" for k, v in vars(self).items() if v]
-        return out or ["no changes: the database already matches the file"]
+        out = [f"{labels[k]}: {len(v)} ({', '.join(v)})" for k, v in vars(self).items() if v and k in labels]
+        out = out or ["no changes: the database already matches the file"]
+        return out + [f"note: {note}" for note in self.notes]
 
 
 async def apply(tx: Tx, org: OrgFile, now: datetime | None = None) -> ApplySummary:
@@ -166,12 +168,19 @@ async def apply(tx: Tx, org: OrgFile, now: datetime | None = None) -> ApplySumma
     row = await s.get(Organisation, 1)
     spec = org.organisation
     sites = list(spec.sites) or None
+    region = spec.resolved_region
+    values = dict(
+        name=spec.name, is_demo=spec.demo, timezone=spec.timezone, sites=sites,
+        jurisdiction=region.value[:2] if region else None,
+        region=region.value if region else None,
+        contacts=spec.contacts.model_dump(exclude_none=True) or None,
+        reviewed_scripts_only=spec.show_only_reviewed_scripts,
+    )
     if row is None:
-        s.add(Organisation(id=1, name=spec.name, is_demo=spec.demo, jurisdiction=spec.jurisdiction,
-                           timezone=spec.timezone, sites=sites))
+        s.add(Organisation(id=1, **values))
     else:
-        _assign(row, name=spec.name, is_demo=spec.demo, jurisdiction=spec.jurisdiction, timezone=spec.timezone,
-                sites=sites)
+        _assign(row, **values)
+    summary.notes.extend(spec.notes)
 
     people = {p.key: p for p in (await s.scalars(select(Person))).all()}
     for spec_p in org.people:

@@ -11,8 +11,16 @@ from datetime import timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
+from bot.content.regions import Region, parse_org_region
 from bot.content.taxonomy import Profession
 from bot.org.policy import (
     ChaperonePolicy,
@@ -211,19 +219,121 @@ class TeamSpec(BaseModel):
     referral: ReferralSpec | None = None
 
 
+PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{1,30}(?:\s*(?:ext\.?|x)\s*[0-9]{1,6})?$|^ext\.?\s*[0-9]{2,6}$", re.I)
+URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.I)
+
+
+class Contact(BaseModel):
+    """One safety or support contact: who, and at least one way to reach them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
+    email: str | None = None
+    url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is not None and not PHONE.match(value):
+            raise ValueError("not a phone number (digits, spaces, + - ( ), or ext. 1234)")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().lower()
+        if not EMAIL.match(value):
+            raise ValueError("not an email address")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not URL.match(value):
+            raise ValueError("not a web address (start it with https://)")
+        return value
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Contact:
+        if not (self.phone or self.email or self.url):
+            raise ValueError("give at least one of phone, email or url")
+        return self
+
+    @property
+    def reach(self) -> str:
+        ways = [w for w in (self.phone, self.email, self.url) if w]
+        return f"{self.name}: {', '.join(ways)}" + (f" ({self.note})" if self.note else "")
+
+
+class Contacts(BaseModel):
+    """The organisation's own safety and support contacts, shown where they matter: the
+    risk pathway, safeguarding, the colleague signpost and the safety answer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    security: Contact | None = None             # security desk or emergency number
+    safeguarding_lead: Contact | None = None    # always named for a concern about a child
+    crisis_line: Contact | None = None          # crisis services for a person at risk
+    clinical_team: Contact | None = None        # the clinical team or on-call, for a risk assessment
+    speak_up: Contact | None = None             # HR or the speak-up route, for a colleague's behaviour
+    employee_assistance: Contact | None = None  # support for the clinician
+
+
 class OrganisationSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name
-    jurisdiction: Literal["US", "UK"] | None = None
+    # Where the organisation works: US, UK-England, UK-Scotland, UK-Wales,
+    # UK-Northern-Ireland, UK (several nations) or any. Scripts cite only rules that apply.
+    region: str | None = None
+    jurisdiction: Literal["US", "UK"] | None = None  # older files: read as region (see notes)
     timezone: str = "UTC"
     demo: bool = False
     sites: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]] = []
+    contacts: Contacts = Contacts()
+    show_only_reviewed_scripts: bool = False
 
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:
         return _check_timezone(value) or "UTC"
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        parse_org_region(value)
+        return value
+
+    @model_validator(mode="after")
+    def _agree(self) -> OrganisationSpec:
+        if self.region is not None and self.jurisdiction is not None:
+            region, _ = parse_org_region(self.region)
+            if region is not None and not region.value.startswith(self.jurisdiction):
+                raise ValueError(f"region {self.region!r} and jurisdiction {self.jurisdiction!r} disagree; "
+                                 "keep region only")
+        return self
+
+    @property
+    def resolved_region(self) -> Region | None:
+        region, _ = parse_org_region(self.region if self.region is not None else self.jurisdiction)
+        return region
+
+    @property
+    def notes(self) -> list[str]:
+        """What the reader of an older file should know about how it was read."""
+        out = []
+        if self.region is None and self.jurisdiction is not None:
+            out.append(f"organisation.jurisdiction {self.jurisdiction!r} is read as region "
+                       f"{self.jurisdiction!r}; write region instead (jurisdiction is kept for older files)")
+        _, note = parse_org_region(self.region if self.region is not None else self.jurisdiction)
+        if note:
+            out.append(note)
+        return out
 
 
 class OrgFile(BaseModel):

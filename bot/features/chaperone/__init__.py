@@ -1,7 +1,15 @@
-"""``chaperone``: a second person for a session, found among volunteers; exactly one covers it."""
+"""``chaperone``: a second person for a session, found among volunteers; exactly one covers it.
+
+Inside: ``flow`` (the state machine: request, accept, decline, cancel, withdraw, record),
+``matching`` (who matches, asked in waves, and their cards kept current), ``access`` (who may
+see and do what), ``wording`` (the form and every card and notice), ``timers`` (waves,
+widening, going to the managers, reminders), ``storage`` (tables, queries, timer kinds).
+"""
 
 from bot.feature import Feature, Verb
 from bot.features.chaperone import flow
+from bot.features.chaperone.timers import TIMER_HANDLERS
+from bot.features.chaperone.wording import FORM_ID
 
 __all__ = ["FEATURE"]
 
@@ -17,8 +25,8 @@ FEATURE = Feature(
         "chaperone.withdraw": flow.withdraw,
         "chaperone.record": flow.record,
     },
-    forms={flow.FORM_ID: flow.submit},
-    timers=flow.TIMER_HANDLERS,
+    forms={FORM_ID: flow.submit},
+    timers=TIMER_HANDLERS,
     audit_actions={
         "chaperone.requested": "a clinician asked for a chaperone",
         "chaperone.accepted": "a volunteer accepted a chaperone request",

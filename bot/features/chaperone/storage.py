@@ -1,4 +1,5 @@
-"""The chaperone feature's tables: requests and the offers sent to volunteers."""
+"""The chaperone feature's tables (requests and the offers sent to volunteers), its queries,
+and the timers a request sets."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.machinery.storage.models import Base, UTCDateTime
+from bot.machinery.storage.repos import Tx
 
 
 class ChaperoneRequest(Base):
@@ -60,3 +63,27 @@ class ChaperoneOffer(Base):
     notification_key: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16), default="offered")  # offered|accepted|declined|covered|withdrawn|cancelled
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# --- queries and timers ---------------------------------------------------------------------
+
+# The timers a request sets, by kind.
+WAVE, DEADLINE, ESCALATE, EXPIRE, REMIND, FOLLOW_UP = (
+    "chaperone.wave", "chaperone.deadline", "chaperone.escalate", "chaperone.expire", "chaperone.remind",
+    "chaperone.follow_up",
+)
+
+
+async def offers_for(tx: Tx, request_id: int) -> list[ChaperoneOffer]:
+    """Every offer made for a request, in the order they were made."""
+    return list((await tx.session.scalars(
+        select(ChaperoneOffer).where(ChaperoneOffer.request_id == request_id).order_by(ChaperoneOffer.id)
+    )).all())
+
+
+async def schedule(tx: Tx, request: ChaperoneRequest, kind: str, due: datetime, now: datetime, tag: str = "") -> None:
+    """Set a timer for this request's current generation; a later change makes it stale."""
+    await tx.timers.schedule(
+        f"chap:{request.id}:{kind}:{request.generation}{tag}", kind, "chaperone", request.id, due, now,
+        payload={"request_id": request.id, "generation": request.generation},
+    )

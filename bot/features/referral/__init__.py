@@ -1,8 +1,16 @@
 """``refer``: hand a client over to a colleague or an intake pool, with approval, reminders
-and a checklist until it is done."""
+and a checklist until it is done.
+
+Inside: ``flow`` (the state machine: submit, approve or return, accept or decline, choose
+someone else, the note in a dialog), ``checklist`` (the dated steps after acceptance, until
+closed), ``access`` (who may see and act: a table of the parties and what each may do),
+``wording`` (every card, notice, form and label), ``timers`` (reminding, then telling the
+referrer's managers), ``storage`` (tables and queries).
+"""
 
 from bot.feature import Feature, Verb
-from bot.features.referral import flow
+from bot.features.referral import checklist, flow, wording
+from bot.features.referral.timers import TIMER_HANDLERS
 
 __all__ = ["FEATURE"]
 
@@ -18,17 +26,17 @@ FEATURE = Feature(
         "referral.decline": flow.ask_decline,
         "referral.reroute": flow.ask_reroute,
         "referral.note": flow.view_note,
-        "referral.told": flow.ask_told,
-        "referral.tick": flow.tick,
+        "referral.told": checklist.ask_told,
+        "referral.tick": checklist.tick,
     },
     forms={
-        flow.FORM_ID: flow.submit,
-        flow.RETURN_FORM: flow.return_it,
-        flow.DECLINE_FORM: flow.decline,
-        flow.REROUTE_FORM: flow.reroute,
-        flow.TOLD_FORM: flow.told,
+        wording.FORM_ID: flow.submit,
+        wording.RETURN_FORM: flow.return_it,
+        wording.DECLINE_FORM: flow.decline,
+        wording.REROUTE_FORM: flow.reroute,
+        wording.TOLD_FORM: checklist.told,
     },
-    timers=flow.TIMER_HANDLERS,
+    timers=TIMER_HANDLERS,
     audit_actions={
         "referral.created": "a clinician started a referral",
         "referral.approved": "an approver approved a referral",

@@ -1,4 +1,5 @@
-"""The referral feature's tables: referrals and the offers sent to receivers and approvers."""
+"""The referral feature's tables (referrals and the offers sent to receivers and approvers)
+and their queries."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.machinery.storage.models import Base, UTCDateTime
+from bot.machinery.storage.repos import Tx
+from bot.org.policy import ReferralPolicy
 
 
 class Referral(Base):
@@ -87,3 +91,46 @@ class ReferralOffer(Base):
     status: Mapped[str] = mapped_column(String(16), default="offered")
     decline_reason_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# --- queries --------------------------------------------------------------------------------
+
+OPEN = ("awaiting_approval", "offered", "declined", "accepted")
+
+
+async def policy_for(tx: Tx, person_id: int) -> ReferralPolicy:
+    """The referrer's team's policy (the team their escalations go to)."""
+    team = await tx.people.home_team(person_id)
+    return ReferralPolicy.from_json(team.referral_policy if team else None)
+
+
+async def offers(tx: Tx, referral: Referral, *, role: str = "receiver", current_round: bool = True) -> list[ReferralOffer]:
+    query = select(ReferralOffer).where(ReferralOffer.referral_id == referral.id, ReferralOffer.role == role)
+    if current_round:
+        query = query.where(ReferralOffer.round == referral.round)
+    return list((await tx.session.scalars(query.order_by(ReferralOffer.id))).all())
+
+
+async def offers_to(tx: Tx, referral_id: int, person_id: int) -> list[ReferralOffer]:
+    """Every offer this person was sent about this referral, in any role and round."""
+    return list((await tx.session.scalars(
+        select(ReferralOffer).where(ReferralOffer.referral_id == referral_id, ReferralOffer.person_id == person_id)
+    )).all())
+
+
+async def open_for(tx: Tx, person_id: int) -> list[Referral]:
+    """Open referrals this person made, accepted, or has an unanswered offer about (newest
+    first, at most ten)."""
+    asked = select(ReferralOffer.referral_id).where(ReferralOffer.person_id == person_id,
+                                                   ReferralOffer.status == "offered")
+    return list((await tx.session.scalars(
+        select(Referral).where(
+            Referral.status.in_(OPEN),
+            (Referral.referrer_id == person_id) | (Referral.accepted_by == person_id) | Referral.id.in_(asked),
+        ).order_by(Referral.id.desc()).limit(10)
+    )).all())
+
+
+def step_done(referral: Referral, step: str) -> tuple[datetime | None, int | None]:
+    """When, and by whom, a checklist step (or ``closed``) was done."""
+    return getattr(referral, f"{step}_at"), getattr(referral, f"{step}_by")

@@ -6,66 +6,16 @@ from __future__ import annotations
 from bot.content import ladder
 from bot.content.identifiers import describe, find_identifier_kinds, reference_problems
 from bot.content.scripts import Suggestion, Tone, suggest
-from bot.content.taxonomy import (
-    CATEGORY_LABELS,
-    FACTOR_LABELS,
-    OCCURRENCE_LABELS,
-    SETTING_LABELS,
-    Category,
-    Factor,
-    Occurrence,
-    Setting,
-    Step,
-)
-from bot.features import escalation
+from bot.content.situations import Condition, OtherPerson, SexualAct, situation_for
+from bot.content.taxonomy import Category, Factor, Occurrence, Setting, Step
+from bot.features import escalation, script
+from bot.features.report.form import FORM_ID, REPORT_FORM, read_category, read_condition, read_other
 from bot.machinery.storage.models import Report
 from bot.port.forms import clean
-from bot.port.views import Button, ButtonStyle, Card, Field, FieldKind, Form, Notice, Option, View
+from bot.port.views import Button, ButtonStyle, Card, Notice, View
 from bot.turn import Turn
 
-FORM_ID = "report"
-CLIENT_REF_MAX = 40
-DETAILS_MAX = 2000
-
-
-def _options(labels: dict) -> tuple[Option, ...]:
-    return tuple(Option(key.value, label) for key, label in labels.items())
-
-
-REPORT_FORM = Form(
-    form_id=FORM_ID,
-    title="Report privately",
-    intro=(
-        "Only you can see this report. Nothing is posted to a channel, and nobody else is "
-        "told about it unless you choose to."
-    ),
-    submit_label="Save and get advice",
-    fields=(
-        Field("category", "What happened?", FieldKind.SINGLE_CHOICE, required=True,
-              options=_options(CATEGORY_LABELS)),
-        Field("setting", "Where were you?", FieldKind.SINGLE_CHOICE, required=True,
-              options=_options(SETTING_LABELS)),
-        Field("occurrence", "Has it happened before?", FieldKind.SINGLE_CHOICE, required=True,
-              options=_options(OCCURRENCE_LABELS)),
-        Field("felt_unsafe", "Did you feel unsafe?", FieldKind.YES_NO, required=True,
-              help="If you did, the advice puts your safety first."),
-        Field("factors", "Does any of this apply? (optional)", FieldKind.MULTI_CHOICE,
-              options=_options(FACTOR_LABELS)),
-        Field("client_ref", "Your own reference for this client (optional)", FieldKind.SHORT_TEXT,
-              max_length=CLIENT_REF_MAX, placeholder="e.g. Blue heron",
-              help="A nickname you choose, only so you can recognise this later. Do not use "
-                   "initials, dates of birth or record numbers."),
-        Field("details", "What happened, in your own words (optional)", FieldKind.LONG_TEXT,
-              max_length=DETAILS_MAX,
-              help="Encrypted, and never posted in chat. Leave out names, phone numbers, "
-                   "addresses, dates of birth and record numbers."),
-        Field("named", "If this goes to your managers (optional)", FieldKind.SINGLE_CHOICE,
-              options=(Option("named", "They may see my name"),
-                       Option("confidential", "Keep my name from them, except the most senior level")),
-              help="It goes to them only if you escalate it, or at once if it is a safety matter. "
-                   "Managers who can see it are those in your team's escalation policy."),
-    ),
-)
+__all__ = ["FORM_ID", "REPORT_FORM"]
 
 
 async def start(turn: Turn, args: str = "") -> list[View]:
@@ -73,7 +23,10 @@ async def start(turn: Turn, args: str = "") -> list[View]:
 
 
 async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
-    values, errors = clean(REPORT_FORM, submitted)
+    # A form opened before sexual behaviour was split by act still says plain SEXUAL.
+    legacy_sexual = submitted.get("category") == "SEXUAL"
+    checked = {**submitted, "category": "SEXUAL:remark"} if legacy_sexual else submitted
+    values, errors = clean(REPORT_FORM, checked)
     if kinds := reference_problems(values.get("client_ref")):
         errors["client_ref"] = (
             f"This looks like {describe(kinds)}. Please use a nickname that nobody else "
@@ -87,10 +40,13 @@ async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
     if errors:
         return [REPORT_FORM.with_errors(submitted, errors)]
 
-    category = Category(values["category"])
+    category, act = read_category(values["category"])
+    act = None if legacy_sexual else act
+    condition = read_condition(values.get("condition"))
+    other = read_other(values.get("who"))
     occurrence = Occurrence(values["occurrence"])
     factors = [Factor(f) for f in values["factors"]]
-    assessment = ladder.assess(category, occurrence, values["felt_unsafe"], factors)
+    assessment = ladder.assess(category, occurrence, values["felt_unsafe"], factors, act=act, condition=condition)
     now = turn.clock.now()
     report = await turn.tx.reports.add(
         Report(
@@ -101,6 +57,9 @@ async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
             felt_unsafe=values["felt_unsafe"],
             factors=[f.value for f in factors],
             step=assessment.step.value,
+            act=act.value if act else None,
+            condition=condition.value if condition else None,
+            other_person=other.value if other is not OtherPerson.CLIENT else None,
             status="open",
             confidential=values.get("named") == "confidential",
             client_ref_sealed=turn.sealer.seal(values.get("client_ref")),
@@ -113,20 +72,28 @@ async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
     return [await confirmation(turn, report, assessment.reason)]
 
 
+SAFETY_FIRST = ("Your safety comes first. If you are in danger, leave and get help now: call "
+                "security or the emergency number.")
+SAFETY_FIRST_AT_RISK = ("Your safety comes first. If you are in danger, get to safety and call security "
+                        "or the emergency number, and say the person may be at risk, so that someone "
+                        "stays with them.")
+
+
 async def _escalate_at_once(turn: Turn, report: Report) -> list[str]:
-    """Step 5: managers are told now; the reporter is told who."""
+    """Step 5: managers are told now; the reporter is told who. When the client may be at
+    risk, leaving is still advised if the clinician is in danger, and so is getting help to
+    the person: both."""
+    first = SAFETY_FIRST_AT_RISK if report.condition else SAFETY_FIRST
     found, told = await escalation.start(turn.tx, turn.clock, report, turn.person, "safety")
     if found is None:
         return [
-            "Your safety comes first. If you are in danger, leave and get help now: call "
-            "security or the emergency number.",
+            first,
             "I couldn't alert a manager for you: you're not in a team with one. Please tell "
             "your manager or security now.",
         ]
     names = " and ".join(p.display_name for p in told) or "your managers"
     return [
-        "Your safety comes first. If you are in danger, leave and get help now: call "
-        "security or the emergency number.",
+        first,
         f"I have alerted {names} now ({escalation.reference(found)}). I'll tell you when "
         "someone acknowledges it. You can still call them or security directly.",
     ]
@@ -136,11 +103,24 @@ def reference(report: Report) -> str:
     return f"R-{report.id}"
 
 
+def situation(report: Report) -> tuple[SexualAct | None, Condition | None, OtherPerson]:
+    return (SexualAct(report.act) if report.act else None,
+            Condition(report.condition) if report.condition else None,
+            OtherPerson(report.other_person) if report.other_person else OtherPerson.CLIENT)
+
+
+def situation_of(report: Report) -> str:
+    act, condition, other = situation(report)
+    return situation_for(Category(report.category), act, condition, other)
+
+
 def suggestions(turn: Turn, report: Report) -> list[Suggestion]:
-    """Scripts for this report at its step (or the nearest written one), best first."""
+    """Scripts for this report at its step (or the nearest written one), best first: by
+    situation first (a client's condition allows only the risk pathway's scripts)."""
+    act, condition, other = situation(report)
     ranked = suggest(
-        turn.library, Category(report.category), Step(report.step), Setting(report.setting),
-        turn.profession,
+        turn.scripts, Category(report.category), Step(report.step), Setting(report.setting),
+        turn.profession, act=act, condition=condition, other=other,
     )
     return [s for s in ranked if s.exact_step == ranked[0].exact_step] if ranked else []
 
@@ -155,9 +135,19 @@ async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
     if choices:
         paragraphs.extend(_script_paragraphs(turn, report, choices[0]))
         buttons.extend(_other_tones(report, choices, shown=choices[0]))
-    if step is Step.SECOND_PERSON:
+    else:
+        act, condition, _ = situation(report)
+        where = f"RISK/{condition.value}" if condition else situation_of(report)
+        paragraphs.extend(script.fallback_paragraphs(where, region=turn.region,
+                                                     contacts=turn.contacts, step=report.step))
+    if report.condition and step is not Step.SAFETY:
+        # The risk pathway may still need a second person, a referral or a manager.
+        buttons.append(Button("Ask for a chaperone", "chaperone.for_report", str(report.id)))
+        buttons.append(Button("Escalate to my manager", "report.escalate", str(report.id)))
+        buttons.append(Button("Refer to a colleague", "referral.start", str(report.id)))
+    elif step is Step.SECOND_PERSON:
         buttons.append(Button("Ask for a chaperone", "chaperone.for_report", str(report.id), ButtonStyle.PRIMARY))
-    if step is Step.REFERRAL:
+    if step is Step.REFERRAL and not report.condition:
         paragraphs.append("At this step it can help to involve your manager: you can escalate this report now, "
                           "or refer the client on to a colleague (without leaving them without care).")
         buttons.append(Button("Escalate to my manager", "report.escalate", str(report.id), ButtonStyle.PRIMARY))
@@ -166,29 +156,27 @@ async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
     return Card(
         title=f"Report {reference(report)} saved privately",
         paragraphs=tuple(paragraphs),
-        facts=(
-            ("What", Category(report.category).label),
-            ("Where", Setting(report.setting).label),
-            ("Before?", Occurrence(report.occurrence).label),
-        ),
+        facts=_facts(report),
         buttons=tuple(buttons),
     )
 
 
+def _facts(report: Report) -> tuple[tuple[str, str], ...]:
+    act, condition, other = situation(report)
+    facts = [("What", act.label if act else Category(report.category).label)]
+    if other is not OtherPerson.CLIENT:
+        facts.append(("Who", other.label))
+    if condition is not None:
+        facts.append(("Linked to", condition.label))
+    facts += [("Where", Setting(report.setting).label), ("Before?", Occurrence(report.occurrence).label)]
+    return tuple(facts)
+
+
 def _script_paragraphs(turn: Turn, report: Report, choice: Suggestion) -> list[str]:
-    script = choice.script
-    setting = Setting(report.setting)
-    out = [
-        f"Something you could say ({script.tone.label}):",
-        f"> {script.say}",
-        f"Next: {script.next_step.label}. {script.why}",
-    ]
-    if note := script.setting_notes.get(setting):
-        out.append(f"{setting.label}: {note}")
-    if turn.profession and (note := script.profession_notes.get(turn.profession)):
-        out.append(f"For {turn.profession.value}s: {note}")
-    if sources := script.sources_for(turn.jurisdiction):
-        out.append("Based on: " + "; ".join(s.code for s in sources) + ".")
+    out = script.script_paragraphs(
+        choice.script, choice.situation or situation_of(report), setting=Setting(report.setting),
+        profession=turn.profession, region=turn.region, contacts=turn.contacts, step=report.step,
+    )
     out.append(choice.reason)
     return out
 

@@ -60,9 +60,15 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    jurisdiction: Mapped[str | None] = mapped_column(String(8))
+    jurisdiction: Mapped[str | None] = mapped_column(String(8))  # US | UK (older files; see region)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     sites: Mapped[list[str] | None] = mapped_column(JSON)  # where in-person sessions happen
+    # Where it works (US, UK-England, ..., UK): scripts cite only rules that apply there.
+    region: Mapped[str | None] = mapped_column(String(32))
+    # Safety and support contacts by role (security, safeguarding_lead, crisis_line, ...).
+    contacts: Mapped[dict | None] = mapped_column(JSON)
+    # Show only scripts a clinical lead has signed off.
+    reviewed_scripts_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Person(Base):
@@ -137,6 +143,11 @@ class Report(Base):
     felt_unsafe: Mapped[bool] = mapped_column(Boolean)
     factors: Mapped[list[str]] = mapped_column(JSON, default=list)
     step: Mapped[int] = mapped_column(Integer)
+    # What happened in more detail: the sexual act, the client's condition or age if it may be
+    # behind it (the risk pathway), and who the other person was (client, family, colleague).
+    act: Mapped[str | None] = mapped_column(String(16))
+    condition: Mapped[str | None] = mapped_column(String(32))
+    other_person: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | withdrawn
     # Hide the reporter's name from managers below the policy's top level.
     confidential: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -1,0 +1,105 @@
+"""The report form: what it asks, in plain words, and how an answer is read.
+
+"What happened?" splits sexual behaviour by what happened; "Who was it?" tells a client from a
+relative or visitor (or a colleague, which gets a signpost); "Could this be linked to the
+client's age or condition?" moves the advice to the risk and capacity pathway.
+"""
+
+from __future__ import annotations
+
+from bot.content.situations import (
+    CONDITION_LABELS,
+    OTHER_PERSON_LABELS,
+    SEXUAL_ACT_LABELS,
+    Condition,
+    OtherPerson,
+    SexualAct,
+)
+from bot.content.taxonomy import (
+    CATEGORY_LABELS,
+    FACTOR_LABELS,
+    OCCURRENCE_LABELS,
+    SETTING_LABELS,
+    Category,
+)
+from bot.port.views import Field, FieldKind, Form, Option
+
+FORM_ID = "report"
+CLIENT_REF_MAX = 40
+DETAILS_MAX = 2000
+NOT_LINKED = "no"
+
+
+def _options(labels: dict) -> tuple[Option, ...]:
+    return tuple(Option(key.value, label) for key, label in labels.items())
+
+
+def _what_happened() -> tuple[Option, ...]:
+    out = []
+    for category, label in CATEGORY_LABELS.items():
+        if category is Category.SEXUAL:
+            out += [Option(f"SEXUAL:{act.value}", label) for act, label in SEXUAL_ACT_LABELS.items()]
+        else:
+            out.append(Option(category.value, label))
+    return tuple(out)
+
+
+CONDITION_OPTIONS = (
+    Option(NOT_LINKED, "No"),
+    Option(Condition.UNSURE.value, CONDITION_LABELS[Condition.UNSURE]),
+    *(Option(c.value, label) for c, label in CONDITION_LABELS.items() if c is not Condition.UNSURE),
+)
+
+REPORT_FORM = Form(
+    form_id=FORM_ID,
+    title="Report privately",
+    intro=(
+        "Only you can see this report. Nothing is posted to a channel, and nobody else is "
+        "told about it unless you choose to, or you say you felt unsafe: then your managers "
+        "are told at once."
+    ),
+    submit_label="Save and get advice",
+    fields=(
+        Field("category", "What happened?", FieldKind.SINGLE_CHOICE, required=True, options=_what_happened()),
+        Field("setting", "Where were you?", FieldKind.SINGLE_CHOICE, required=True,
+              options=_options(SETTING_LABELS)),
+        Field("occurrence", "Has it happened before?", FieldKind.SINGLE_CHOICE, required=True,
+              options=_options(OCCURRENCE_LABELS)),
+        Field("felt_unsafe", "Did you feel unsafe?", FieldKind.YES_NO, required=True,
+              help="If you did, the advice puts your safety first and your managers are told now."),
+        Field("condition", "Could this be linked to the client's age or condition?", FieldKind.SINGLE_CHOICE,
+              options=CONDITION_OPTIONS,
+              help="For example confusion, a learning disability, a mental-health crisis, alcohol or "
+                   "drugs, a threat to harm themselves, or a child. The advice changes to fit."),
+        Field("who", "Who was it? (optional)", FieldKind.SINGLE_CHOICE, options=_options(OTHER_PERSON_LABELS)),
+        Field("factors", "Does any of this apply? (optional)", FieldKind.MULTI_CHOICE,
+              options=_options(FACTOR_LABELS)),
+        Field("client_ref", "Your own reference for this client (optional)", FieldKind.SHORT_TEXT,
+              max_length=CLIENT_REF_MAX, placeholder="e.g. Blue heron",
+              help="A nickname you choose, only so you can recognise this later. Do not use "
+                   "initials, dates of birth or record numbers."),
+        Field("details", "What happened, in your own words (optional)", FieldKind.LONG_TEXT,
+              max_length=DETAILS_MAX,
+              help="Encrypted, and never posted in chat. Leave out names, phone numbers, "
+                   "addresses, dates of birth and record numbers."),
+        Field("named", "If this goes to your managers (optional)", FieldKind.SINGLE_CHOICE,
+              options=(Option("named", "They may see my name"),
+                       Option("confidential", "Keep my name from them, except the most senior level")),
+              help="It goes to them only if you escalate it, or at once if it is a safety matter. "
+                   "Managers who can see it are those in your team's escalation policy."),
+    ),
+)
+
+
+def read_category(value: str) -> tuple[Category, SexualAct | None]:
+    """``"SEXUAL:touch"`` → (SEXUAL, touch); a plain code has no act."""
+    code, _, act = value.partition(":")
+    return Category(code), (SexualAct(act) if act else None)
+
+
+def read_condition(value: str | None) -> Condition | None:
+    return None if not value or value == NOT_LINKED else Condition(value)
+
+
+def read_other(value: str | None) -> OtherPerson:
+    return OtherPerson(value) if value else OtherPerson.CLIENT
