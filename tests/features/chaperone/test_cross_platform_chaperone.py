@@ -12,10 +12,10 @@ from adapters.server import create_app
 from tests.conftest import free_port
 from tests.fake_connector import FakeConnector
 from tests.fake_slack import FakeSlack, SlackClient, button_payload, submission_payload
+from tests.slack_harness import slack_settings
 from tests.teams_harness import Client as TeamsClient
 from tests.teams_harness import card_of, point_at_fakes
 from tests.teams_harness import wait_for as wait_for_teams
-from tests.test_slack import slack_settings
 
 ASHA, SAM = "UASHA", "USAM"
 
