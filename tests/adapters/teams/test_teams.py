@@ -9,8 +9,10 @@ import logging
 
 from sqlalchemy import select
 
-from adapters.appkeys import BOT_KEY
+from adapters.appkeys import BOT_KEY, DELIVERERS_KEY
 from bot.machinery.storage.models import ConversationRef
+from bot.port.delivery import Address
+from bot.port.views import Notice
 from tests.teams_harness import (
     APP_ID,
     BOT,
@@ -137,7 +139,7 @@ async def test_the_member_email_is_looked_up_once_and_the_reference_saved_once(t
     assert sorted(r.user_id for r in rows) == ["*", "aad-asha"]
 
 
-async def test_installation_stores_a_reference(teams):
+async def test_installation_stores_a_reference_and_uninstalling_sends_nothing(teams):
     client, app = teams
     for kind in ("installationUpdate", "conversationUpdate"):
         extra = {"action": "add"} if kind == "installationUpdate" else {"membersAdded": [{"id": "29:morgan"}]}
@@ -146,6 +148,17 @@ async def test_installation_stores_a_reference(teams):
     async with app[BOT_KEY].db.transaction() as tx:
         assert (await tx.conversations.get("teams", TENANT, "aad-morgan"))["conversation_id"] == "a:chat-morgan"
     assert client.fake.sent() == [], "installation sends nothing"
+
+    # Uninstalled (and reinstalled later): nothing is sent, the chat's reference stays, and
+    # once the app is back messages reach the same chat.
+    for action in ("remove", "remove-upgrade", "add-upgrade"):
+        status, _ = await client.post(activity(client.fake, "morgan", kind="installationUpdate", action=action))
+        assert status == 200
+    status, _ = await client.post(activity(client.fake, "morgan", kind="conversationUpdate",
+                                           membersRemoved=[{"id": BOT["id"]}]))
+    assert status == 200 and client.fake.sent() == []
+    await app[DELIVERERS_KEY]["teams"].send(Address("teams", TENANT, "aad-morgan"), Notice("Back"), "n-1")
+    assert client.fake.sent()[-1].path == "/v3/conversations/a:chat-morgan/activities"
 
 
 async def test_a_redelivered_activity_has_one_effect(teams):
