@@ -342,5 +342,22 @@ def slack_manifest(url: str, fmt: str) -> None:
         click.echo(yaml.safe_dump(data, sort_keys=False), nl=False)
 
 
+# Data governance: the audit chain, retention and legal holds, key rotation.
+from adapters.cli_governance import audit, retention  # noqa: E402
+from adapters.cli_keys import (  # noqa: E402
+    key_retire,
+    key_retire_pattern_secret,
+    key_rotate,
+    key_rotate_pattern_secret,
+)
+
+main.add_command(audit)
+main.add_command(retention)
+key.add_command(key_rotate)
+key.add_command(key_retire)
+key.add_command(key_rotate_pattern_secret)
+key.add_command(key_retire_pattern_secret)
+
+
 if __name__ == "__main__":
     main()

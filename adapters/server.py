@@ -40,6 +40,7 @@ def create_app(settings: Settings, clock: Clock | None = None, *, run_background
     app[DELIVERERS_KEY] = {}
 
     async def core(app: web.Application):
+        anchors = _keep_audit_anchors(settings)
         bot = await runtime.start(settings, clock)
         app[BOT_KEY] = bot
         background = Background(bot, app[DELIVERERS_KEY])
@@ -49,6 +50,9 @@ def create_app(settings: Settings, clock: Clock | None = None, *, run_background
         yield
         await background.stop()
         await bot.db.dispose()
+        if anchors is not None:
+            logging.getLogger(AUDIT_ANCHOR_LOGGER).removeHandler(anchors)
+            anchors.close()
 
     app.cleanup_ctx.append(core)
     app.router.add_get("/healthz", healthz)
@@ -66,6 +70,22 @@ def create_app(settings: Settings, clock: Clock | None = None, *, run_background
     else:
         app.router.add_get("/", landing)
     return app
+
+
+AUDIT_ANCHOR_LOGGER = "boundary.audit.anchor"
+
+
+def _keep_audit_anchors(settings: Settings) -> logging.Handler | None:
+    """The audit chain's hourly anchors always go to the log; with BOUNDARY_AUDIT_ANCHOR_FILE
+    they are also appended to that file, for an auditor's ``audit verify --anchor``."""
+    logger = logging.getLogger(AUDIT_ANCHOR_LOGGER)
+    logger.setLevel(logging.INFO)
+    if not settings.audit_anchor_file:
+        return None
+    handler = logging.FileHandler(settings.audit_anchor_file, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    logger.addHandler(handler)
+    return handler
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -8,6 +8,7 @@ feature that declared it. Nothing here knows any feature by name.
 from __future__ import annotations
 
 import logging
+import math
 import traceback
 
 from bot.content.scripts import Library
@@ -15,12 +16,16 @@ from bot.feature import Registry
 from bot.features import registry as default_registry
 from bot.machinery.clock import Clock
 from bot.machinery.crypto import Sealer
+from bot.machinery.ratelimit import ACTIONS, FORMS, TokenBuckets
+from bot.machinery.storage.audit_chain import SIGNING_PURPOSE
 from bot.machinery.storage.db import Database
 from bot.port.events import ButtonPressed, Command, Event, FormSubmitted
 from bot.port.views import Notice, View
 from bot.turn import Turn
 
 log = logging.getLogger(__name__)
+
+PATTERN_PURPOSE = b"boundary-bot client reference v1"  # bot.features.patterns.PURPOSE (tested equal)
 
 UNKNOWN_PERSON = Notice(
     "I don't recognise you yet, so I can't keep anything for you. Please ask your Boundary Bot "
@@ -29,6 +34,12 @@ UNKNOWN_PERSON = Notice(
 FAILED = Notice("Sorry, something went wrong on my side and nothing was saved. Please try again.")
 STALE_FORM = Notice("That form is no longer in use. Type help to see what you can do.")
 STALE_BUTTON = Notice("That button no longer does anything. Type status to see where things stand.")
+
+
+def slow_down(seconds: float, again: str = "try again") -> str:
+    wait = max(1, math.ceil(seconds))
+    return (f"You're going faster than I can keep up, so I haven't done that yet. Nothing is lost: "
+            f"wait {wait} second{'s' if wait != 1 else ''}, then {again}.")
 
 
 def parse_command(text: str) -> tuple[str, str]:
@@ -40,12 +51,22 @@ def parse_command(text: str) -> tuple[str, str]:
 class BoundaryBot:
     def __init__(
         self, db: Database, sealer: Sealer, library: Library, clock: Clock, features: Registry | None = None,
+        pattern_secrets: Sealer | None = None,
     ) -> None:
         self.db = db
         self.sealer = sealer
         self.library = library
         self.clock = clock
         self.features = features or default_registry()
+        # What this bot records in the audit log is signed with a key derived from its
+        # encryption key (bot.machinery.storage.audit_chain).
+        db.sign_audit_with(lambda: sealer.signer(SIGNING_PURPOSE))
+        # Client references are fingerprinted with the organisation's pattern secret, or,
+        # when none is configured, with a key derived from the encryption key.
+        self.pattern_secrets = pattern_secrets or sealer
+        # Someone acting far faster than a person can is slowed down (per person, per instance).
+        self.actions = TokenBuckets(clock, ACTIONS)
+        self.submissions = TokenBuckets(clock, FORMS)
 
     @property
     def timer_handlers(self):
@@ -55,14 +76,31 @@ class BoundaryBot:
     async def handle(self, event: Event) -> list[View]:
         try:
             async with self.db.transaction() as tx:
-                if event.event_id and not await tx.inbound.first_time(self._event_key(event), self.clock.now()):
-                    log.info("ignored a redelivered %s", type(event).__name__)
-                    return []
-                person = await tx.people.resolve(event.identity, self.clock.now())
+                now = self.clock.now()
+                person = await tx.people.resolve(event.identity)
+                wait = self._wait(person.id, event) if person is not None else 0.0
+                if event.event_id:
+                    key = self._event_key(event)
+                    # A slowed event is not recorded as done: the same submission, sent again
+                    # once the wait is over, must count as new.
+                    repeated = await tx.inbound.known(key) if wait else not await tx.inbound.first_time(key, now)
+                    if repeated:
+                        log.info("ignored a redelivered %s", type(event).__name__)
+                        return []
                 if person is None:
                     return [UNKNOWN_PERSON]
-                turn = Turn(tx, person, await tx.org.get(), self.clock, self.sealer, self.library, self.features)
-                return await self._route(turn, event)
+                turn = Turn(tx, person, await tx.org.get(), self.clock, self.sealer, self.library, self.features,
+                            pseudonyms=self.pattern_secrets.signer(PATTERN_PURPOSE))
+                if wait:
+                    return await self._slowed(turn, event, wait)
+                views = await self._route(turn, event)
+                if turn.forget_me:
+                    if event.event_id:
+                        await tx.inbound.blur(self._event_key(event), now.replace(day=1, hour=0, minute=0, second=0,
+                                                                                  microsecond=0))
+                else:
+                    tx.people.seen(event.identity, now)
+                return views
         except Exception as exc:
             # The exception's type and stack, never its message: messages can quote what
             # people typed.
@@ -73,6 +111,22 @@ class BoundaryBot:
                 "".join(traceback.format_tb(exc.__traceback__)),
             )
             return [FAILED]
+
+    def _wait(self, person_id: int, event: Event) -> float:
+        wait = self.actions.take(person_id)
+        if isinstance(event, FormSubmitted):
+            wait = max(wait, self.submissions.take(person_id))
+        return wait
+
+    async def _slowed(self, turn: Turn, event: Event, wait: float) -> list[View]:
+        """The person gets a clear message; a form comes back as it was, with what they typed."""
+        log.info("slowed a person down for %.1f s (%s)", wait, type(event).__name__)
+        if isinstance(event, FormSubmitted) and (shown := self.features.form_views.get(event.form_id)):
+            form = await shown(turn, event.state)
+            if form is not None and form.fields:
+                message = slow_down(wait, f"press {form.submit_label} again")
+                return [form.with_errors(event.values, {form.fields[0].name: message})]
+        return [Notice(slow_down(wait))]
 
     @staticmethod
     def _event_key(event: Event) -> str:

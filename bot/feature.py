@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bot.machinery.storage.models import Timer
     from bot.machinery.storage.repos import Tx
-    from bot.port.views import View
+    from bot.port.views import Form, View
     from bot.turn import Turn
 
 VerbHandler = Callable[["Turn", str], Awaitable[list["View"]]]
@@ -39,6 +39,9 @@ Watchdog = Callable[["Tx", datetime], Awaitable[int]]
 """A slow periodic check (about every 30 s on each instance); returns how many it flagged."""
 HealthCheck = Callable[["Tx", datetime], Awaitable[int]]
 """A count for ``/healthz``; anything above zero makes the status "degraded"."""
+FormView = Callable[["Turn", str], Awaitable["Form | None"]]
+"""``(turn, the form's state)`` → the form as it was shown (None if it no longer applies):
+what the core hands back, with what was typed, when it can't take a submission yet."""
 
 
 def _frozen(mapping: Mapping | None = None) -> Mapping:
@@ -77,6 +80,9 @@ class Feature:
     """``/healthz`` field → check; the field names are part of the health API."""
     fallback: VerbHandler | None = None
     """What to do with text that is no verb at all; exactly one feature declares it."""
+    form_views: Mapping[str, FormView] = field(default_factory=_frozen)
+    """Form id → the form as shown, for each form in ``forms``; a person going too fast gets
+    it back with everything they typed instead of losing it."""
 
 
 class RegistryError(Exception):
@@ -100,6 +106,7 @@ class Registry:
         self.audit_actions: dict[str, str] = {}
         self.watchdogs: dict[str, Watchdog] = {}
         self.health: dict[str, HealthCheck] = {}
+        self.form_views: dict[str, FormView] = {}
         problems: list[str] = []
         fallbacks = [f for f in self.features if f.fallback is not None]
         if len(fallbacks) != 1:
@@ -131,6 +138,10 @@ class Registry:
                 if action in self.audit_actions:
                     problems.append(f"{feature.name}: audit action {action!r} is already declared")
                 self.audit_actions[action] = meaning
+            for form_id, view in feature.form_views.items():
+                if form_id not in feature.forms:
+                    problems.append(f"{feature.name}: form view {form_id!r} is not one of its forms")
+                self.form_views[form_id] = view
             for name, check in feature.health.items():
                 if name in self.health:
                     problems.append(f"{feature.name}: health field {name!r} is already declared")

@@ -11,7 +11,7 @@ from bot.app import BoundaryBot
 from bot.content.scripts import Library, LibraryError, load_library
 from bot.machinery.clock import Clock, SystemClock
 from bot.machinery.config import Settings
-from bot.machinery.crypto import EncryptionKeyError, Sealer, load_sealer
+from bot.machinery.crypto import EncryptionKeyError, Sealer, generate_key, load_sealer
 from bot.machinery.storage import migrate
 from bot.machinery.storage.db import Database, DatabaseUnavailable
 from bot.org import orgfile
@@ -35,9 +35,32 @@ def load_content(settings: Settings) -> Library:
 
 def load_key(settings: Settings) -> Sealer:
     try:
-        return load_sealer(settings.encryption_key, settings.key_file, create_if_missing=settings.is_local)
+        return load_sealer(settings.encryption_key, settings.key_file, create_if_missing=settings.is_local,
+                           keys_dir=settings.keys_dir)
     except EncryptionKeyError as exc:
         raise StartupError(f"encryption key: {exc}") from None
+
+
+def load_pattern_secrets(settings: Settings) -> Sealer | None:
+    """The organisation's secret for client-reference fingerprints: from
+    BOUNDARY_PATTERN_SECRET, a secrets directory or the secret file (made in local mode).
+    None when none is configured: the bot then derives one from the encryption key (and says
+    so), which ties the two together — set one of your own in production."""
+    from pathlib import Path
+
+    from bot.machinery.keys import key_sources
+
+    configured = settings.pattern_secret or settings.pattern_secrets_dir or Path(settings.pattern_secret_file).exists()
+    if not configured and not settings.is_local:
+        log.warning("no BOUNDARY_PATTERN_SECRET: client references are fingerprinted with a key derived "
+                    "from the encryption key; set a separate secret (boundary-bot key generate)")
+        return None
+    try:
+        source = key_sources("pattern", settings.pattern_secret, settings.pattern_secrets_dir,
+                             settings.pattern_secret_file, generate=generate_key if settings.is_local else None)
+        return Sealer(source.load(), source)
+    except EncryptionKeyError as exc:
+        raise StartupError(f"client pattern secret: {exc}") from None
 
 
 async def open_database(settings: Settings, *, seed_demo: bool = False) -> Database:
@@ -70,5 +93,6 @@ async def seed_demo_if_empty(db: Database) -> bool:
 async def start(settings: Settings, clock: Clock | None = None) -> BoundaryBot:
     library = load_content(settings)
     sealer = load_key(settings)
+    pattern_secrets = load_pattern_secrets(settings)
     db = await open_database(settings, seed_demo=settings.is_local)
-    return BoundaryBot(db, sealer, library, clock or SystemClock())
+    return BoundaryBot(db, sealer, library, clock or SystemClock(), pattern_secrets=pattern_secrets)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -14,7 +14,7 @@ from bot.content.taxonomy import Profession
 if TYPE_CHECKING:
     from bot.feature import Registry
 from bot.machinery.clock import Clock
-from bot.machinery.crypto import Sealer
+from bot.machinery.crypto import Sealer, Signer
 from bot.machinery.storage.models import Organisation, Person
 from bot.machinery.storage.repos import Tx
 
@@ -29,6 +29,11 @@ class Turn:
     library: Library
     features: Registry
     """Every feature's declarations: for the few features that list the others (help, status)."""
+    pseudonyms: Signer | None = None
+    """Keyed fingerprints for client references (the organisation's pattern secret)."""
+    forget_me: bool = field(default=False)
+    """Set by a handler whose event must leave no trace of who sent it or exactly when (a
+    count-only report): the core then records no "last seen" and blurs the event's record."""
 
     @property
     def profession(self) -> Profession | None:

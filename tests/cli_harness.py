@@ -15,3 +15,14 @@ def run(args, cwd, timeout=60, **env):
     environment = {k: v for k, v in os.environ.items() if k not in CLEARED}
     environment.update(env)
     return subprocess.run(CLI + args, cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout)
+
+
+def invoke(args, **env):
+    """The same command in this process (much faster than a new interpreter): stdout,
+    stderr and the exit code, with ``env`` set only while it runs."""
+    from click.testing import CliRunner
+
+    from adapters.cli import main
+
+    cleared = {name: None for name in CLEARED}
+    return CliRunner().invoke(main, args, env={**cleared, **env}, catch_exceptions=False)

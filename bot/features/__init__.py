@@ -1,7 +1,18 @@
 """Every feature of the bot. To add one, write its package and list it here."""
 
 from bot.feature import Feature, Registry
-from bot.features import chaperone, escalation, help, referral, report, script, status, volunteer
+from bot.features import (
+    chaperone,
+    escalation,
+    governance,
+    help,
+    patterns,
+    referral,
+    report,
+    script,
+    status,
+    volunteer,
+)
 from bot.machinery.scheduler import DEFAULT_HANDLERS
 
 ALL: tuple[Feature, ...] = (
@@ -13,6 +24,8 @@ ALL: tuple[Feature, ...] = (
     escalation.FEATURE,
     status.FEATURE,
     help.FEATURE,
+    governance.FEATURE,
+    patterns.FEATURE,
 )
 
 

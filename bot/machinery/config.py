@@ -38,7 +38,22 @@ class Settings(BaseSettings):
     # encrypts, all decrypt, so keys can be rotated). Without one, local mode generates
     # a key file; any other mode refuses to start.
     encryption_key: str | None = Field(None, validation_alias="BOUNDARY_ENCRYPTION_KEY")
-    key_file: str = Field("./boundary-bot.key", validation_alias="BOUNDARY_KEY_FILE")
+    key_file: str = Field(
+        "./boundary-bot.key", validation_alias=AliasChoices("BOUNDARY_ENCRYPTION_KEY_FILE", "BOUNDARY_KEY_FILE")
+    )
+    # A directory of key files (e.g. a mounted secret): the name that sorts last encrypts.
+    keys_dir: str | None = Field(None, validation_alias="BOUNDARY_ENCRYPTION_KEYS_DIR")
+
+    # Client references for pattern alerts are kept only as HMACs with this secret (same
+    # three sources as the encryption key). Unset outside local mode: derived from the
+    # encryption key, with a warning.
+    pattern_secret: str | None = Field(None, validation_alias="BOUNDARY_PATTERN_SECRET")
+    pattern_secret_file_setting: str | None = Field(None, validation_alias="BOUNDARY_PATTERN_SECRET_FILE")
+    pattern_secrets_dir: str | None = Field(None, validation_alias="BOUNDARY_PATTERN_SECRETS_DIR")
+
+    # Where the server also appends the audit chain's periodic anchors (they always go to
+    # the log); an auditor checks them with: boundary-bot audit verify --anchor FILE
+    audit_anchor_file: str | None = Field(None, validation_alias="BOUNDARY_AUDIT_ANCHOR_FILE")
 
     # Local mode: the web chat at / with a demo organisation. On by default when no chat
     # platform is configured; set BOUNDARY_LOCAL_MODE=false to turn the web chat off.
@@ -81,6 +96,13 @@ class Settings(BaseSettings):
     @classmethod
     def _engine_name(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
+
+    @property
+    def pattern_secret_file(self) -> str:
+        """BOUNDARY_PATTERN_SECRET_FILE, else ``boundary-bot.pattern-secret`` next to the key file."""
+        from pathlib import Path
+
+        return self.pattern_secret_file_setting or str(Path(self.key_file).with_name("boundary-bot.pattern-secret"))
 
     @property
     def slack_enabled(self) -> bool:

@@ -92,7 +92,7 @@ class Scheduler:
         try:
             if handler is None:
                 raise LookupError(f"no handler for timer kind {kind!r}")
-            async with tx.session.begin_nested():
+            async with tx.savepoint():
                 await handler(tx, timer, now)
         except Exception as exc:
             # The savepoint undid the handler's effects; record the failure on the row.

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from bot.features.volunteer import ensure_default_profile
 from bot.machinery.storage.models import Identity, Organisation, Person, Team, TeamMember
 from bot.machinery.storage.repos import Tx
+from bot.org.governance import to_json as governance_json
 from bot.org.schema import OrgFile
 
 __all__ = ["OrgFile", "OrgFileError", "ApplySummary", "parse", "load", "apply", "demo"]
@@ -175,6 +176,7 @@ async def apply(tx: Tx, org: OrgFile, now: datetime | None = None) -> ApplySumma
         region=region.value if region else None,
         contacts=spec.contacts.model_dump(exclude_none=True) or None,
         reviewed_scripts_only=spec.show_only_reviewed_scripts,
+        governance=governance_json(spec.retention, spec.client_patterns),
     )
     if row is None:
         s.add(Organisation(id=1, **values))

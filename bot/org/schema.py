@@ -22,6 +22,7 @@ from pydantic import (
 
 from bot.content.regions import Region, parse_org_region
 from bot.content.taxonomy import Profession
+from bot.org.governance import ClientPatternSpec, RetentionSpec
 from bot.org.policy import (
     ChaperonePolicy,
     Level,
@@ -297,6 +298,8 @@ class OrganisationSpec(BaseModel):
     sites: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]] = []
     contacts: Contacts = Contacts()
     show_only_reviewed_scripts: bool = False
+    retention: RetentionSpec | None = None  # how long each kind of record is kept (bot.org.governance)
+    client_patterns: ClientPatternSpec | None = None
 
     @field_validator("timezone")
     @classmethod

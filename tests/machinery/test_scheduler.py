@@ -118,7 +118,8 @@ async def test_housekeeping_forgets_old_inbound_event_ids(db, clock, sam):
         assert await tx.inbound.first_time("slack:T:new", clock.now())
     await Scheduler(db, clock).run_once()
     async with db.transaction() as tx:
-        assert (await tx.session.scalars(select(InboundEvent.key))).all() == ["slack:T:new"]
+        assert [await tx.inbound.known(k) for k in ("slack:T:old", "slack:T:new")] == [False, True]
+        assert len((await tx.session.scalars(select(InboundEvent.key))).all()) == 1
 
 
 async def test_overdue_timers_are_counted(db, clock, sam):

@@ -8,10 +8,16 @@ widening, going to the managers, reminders), ``storage`` (tables, queries, timer
 
 from bot.feature import Feature, Verb
 from bot.features.chaperone import flow
+from bot.features.chaperone.retention import expired as expired_requests
+from bot.features.chaperone.retention import forget as forget_request
 from bot.features.chaperone.timers import TIMER_HANDLERS
-from bot.features.chaperone.wording import FORM_ID
+from bot.features.chaperone.wording import FORM_ID, request_form
 
-__all__ = ["FEATURE"]
+__all__ = ["FEATURE", "expired_requests", "forget_request"]
+
+async def _form_as_shown(turn, state):
+    return await request_form(turn)
+
 
 FEATURE = Feature(
     name="chaperone",
@@ -26,6 +32,7 @@ FEATURE = Feature(
         "chaperone.record": flow.record,
     },
     forms={FORM_ID: flow.submit},
+    form_views={FORM_ID: _form_as_shown},
     timers=TIMER_HANDLERS,
     audit_actions={
         "chaperone.requested": "a clinician asked for a chaperone",

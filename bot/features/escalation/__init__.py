@@ -15,15 +15,25 @@ from bot.features.escalation.flow import (
     start_about,
     status_line,
 )
+from bot.features.escalation.retention import (
+    forget_about,
+    forget_for_report,
+    forget_resolution_notes,
+)
 from bot.features.escalation.storage import overdue
 from bot.features.escalation.timers import TIMER_HANDLERS, audit_overdue
-from bot.features.escalation.wording import RESOLVE_FORM, reference
+from bot.features.escalation.wording import RESOLVE_FORM, reference, resolve_form
 
-__all__ = ["FEATURE", "start", "start_about", "settle_about", "status_line", "escalate_report", "reference"]
+__all__ = ["FEATURE", "start", "start_about", "settle_about", "status_line", "escalate_report", "reference",
+           "forget_about", "forget_for_report", "forget_resolution_notes"]
 
 
 async def _count_overdue(tx, now) -> int:
     return len(await overdue(tx, now))
+
+
+async def _resolve_form_as_shown(turn, state):
+    return resolve_form(int(state)) if state.isdigit() else None
 
 
 FEATURE = Feature(
@@ -34,6 +44,7 @@ FEATURE = Feature(
         "escalation.view": flow.view_details,
     },
     forms={RESOLVE_FORM: flow.resolve},
+    form_views={RESOLVE_FORM: _resolve_form_as_shown},
     timers=TIMER_HANDLERS,
     audit_actions={
         "escalation.started": "an escalation was sent to managers",

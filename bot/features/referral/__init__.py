@@ -10,9 +10,15 @@ referrer's managers), ``storage`` (tables and queries).
 
 from bot.feature import Feature, Verb
 from bot.features.referral import checklist, flow, wording
+from bot.features.referral.retention import expired as expired_referrals
+from bot.features.referral.retention import forget as forget_referral
 from bot.features.referral.timers import TIMER_HANDLERS
 
-__all__ = ["FEATURE"]
+__all__ = ["FEATURE", "expired_referrals", "forget_referral"]
+
+async def _by_id(make, state: str):
+    return make(int(state)) if state.isdigit() else None
+
 
 FEATURE = Feature(
     name="referral",
@@ -35,6 +41,13 @@ FEATURE = Feature(
         wording.DECLINE_FORM: flow.decline,
         wording.REROUTE_FORM: flow.reroute,
         wording.TOLD_FORM: checklist.told,
+    },
+    form_views={
+        wording.FORM_ID: lambda turn, state: flow.form_as_shown(turn),
+        wording.RETURN_FORM: lambda turn, state: _by_id(wording.return_form, state),
+        wording.DECLINE_FORM: lambda turn, state: _by_id(wording.decline_form, state),
+        wording.REROUTE_FORM: flow.reroute_form_as_shown,
+        wording.TOLD_FORM: lambda turn, state: _by_id(wording.told_form, state),
     },
     timers=TIMER_HANDLERS,
     audit_actions={

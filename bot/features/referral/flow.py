@@ -68,6 +68,14 @@ async def _form(turn: Turn, values: dict | None = None) -> Form:
     return wording.referral_form(turn, policy, reports, await _receiver_options(turn), values)
 
 
+async def form_as_shown(turn: Turn) -> Form:
+    return await _form(turn)
+
+
+async def reroute_form_as_shown(turn: Turn, state: str) -> Form | None:
+    return wording.reroute_form(int(state), await _receiver_options(turn)) if state.isdigit() else None
+
+
 async def start(turn: Turn, args: str = "") -> list[View]:
     """``refer`` (or the button after a report, with the report's id): the form."""
     wanted = args.strip().upper().removeprefix("R-").strip()

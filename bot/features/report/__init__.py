@@ -3,8 +3,15 @@ recommended step and words the clinician could say; ``escalate`` sends one to ma
 
 from bot.feature import Feature, Verb
 from bot.features.report import flow, status
+from bot.features.report.tallies import ReportTally, TrendRow, trends
+from bot.features.report.tallies import forget_before as forget_tallies_before
 
-__all__ = ["FEATURE"]
+__all__ = ["FEATURE", "ReportTally", "TrendRow", "trends", "forget_tallies_before"]
+
+
+async def _form_as_shown(turn, state):
+    return flow.REPORT_FORM
+
 
 FEATURE = Feature(
     name="report",
@@ -21,6 +28,7 @@ FEATURE = Feature(
         "report.escalate": flow.escalate_button,
     },
     forms={flow.FORM_ID: flow.submit},
+    form_views={flow.FORM_ID: _form_as_shown},
     audit_actions={
         "report.created": "a clinician filed a report",
         "report.withdrawn": "the author withdrew their report",

@@ -8,7 +8,8 @@ from bot.content.identifiers import describe, find_identifier_kinds, reference_p
 from bot.content.scripts import Suggestion, Tone, suggest
 from bot.content.situations import Condition, OtherPerson, SexualAct, situation_for
 from bot.content.taxonomy import Category, Factor, Occurrence, Setting, Step
-from bot.features import escalation, script
+from bot.features import escalation, patterns, script
+from bot.features.report import count_only
 from bot.features.report.form import FORM_ID, REPORT_FORM, read_category, read_condition, read_other
 from bot.machinery.storage.models import Report
 from bot.port.forms import clean
@@ -37,6 +38,8 @@ async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
             f"This seems to contain {describe(kinds)}. Please take it out: the bot does not "
             "need anything that identifies your client."
         )
+    if message := patterns.reference_problem(values.get("pattern_ref")):
+        errors["pattern_ref"] = message
     if errors:
         return [REPORT_FORM.with_errors(submitted, errors)]
 
@@ -47,6 +50,13 @@ async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
     occurrence = Occurrence(values["occurrence"])
     factors = [Factor(f) for f in values["factors"]]
     assessment = ladder.assess(category, occurrence, values["felt_unsafe"], factors, act=act, condition=condition)
+    if values.get("keep") == count_only.COUNT_ONLY:
+        # Only for this answer's advice: never added to the session, so never stored.
+        shown = Report(category=category.value, setting=values["setting"], occurrence=occurrence.value,
+                       step=assessment.step.value, act=act.value if act else None,
+                       condition=condition.value if condition else None,
+                       other_person=other.value if other is not OtherPerson.CLIENT else None)
+        return await count_only.submit(turn, REPORT_FORM, submitted, values, assessment, shown, _advice)
     now = turn.clock.now()
     report = await turn.tx.reports.add(
         Report(
@@ -69,7 +79,15 @@ async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
         )
     )
     await turn.tx.audit.record(now, turn.person.id, "report.created", "report", report.id)
+    if values.get("pattern_ref"):
+        await patterns.note_reference(turn.tx, now, report, turn.person, values["pattern_ref"], turn.pseudonyms)
     return [await confirmation(turn, report, assessment.reason)]
+
+
+def _advice(turn: Turn, report: Report) -> list[str]:
+    """The words to say for a report at its step, as paragraphs (or none if none are written)."""
+    choices = suggestions(turn, report)
+    return _script_paragraphs(turn, report, choices[0]) if choices else []
 
 
 SAFETY_FIRST = ("Your safety comes first. If you are in danger, leave and get help now: call "

@@ -22,6 +22,8 @@ from bot.content.taxonomy import (
     SETTING_LABELS,
     Category,
 )
+from bot.features import patterns
+from bot.features.report import count_only
 from bot.port.views import Field, FieldKind, Form, Option
 
 FORM_ID = "report"
@@ -74,10 +76,11 @@ REPORT_FORM = Form(
         Field("who", "Who was it? (optional)", FieldKind.SINGLE_CHOICE, options=_options(OTHER_PERSON_LABELS)),
         Field("factors", "Does any of this apply? (optional)", FieldKind.MULTI_CHOICE,
               options=_options(FACTOR_LABELS)),
-        Field("client_ref", "Your own reference for this client (optional)", FieldKind.SHORT_TEXT,
+        Field("client_ref", "Your own nickname for this client (optional)", FieldKind.SHORT_TEXT,
               max_length=CLIENT_REF_MAX, placeholder="e.g. Blue heron",
-              help="A nickname you choose, only so you can recognise this later. Do not use "
-                   "initials, dates of birth or record numbers."),
+              help="A nickname you choose, only so you can recognise this later; encrypted, and only "
+                   "you see it. Do not use initials, dates of birth or record numbers."),
+        patterns.FIELD,
         Field("details", "What happened, in your own words (optional)", FieldKind.LONG_TEXT,
               max_length=DETAILS_MAX,
               help="Encrypted, and never posted in chat. Leave out names, phone numbers, "
@@ -87,6 +90,7 @@ REPORT_FORM = Form(
                        Option("confidential", "Keep my name from them, except the most senior level")),
               help="It goes to them only if you escalate it, or at once if it is a safety matter. "
                    "Managers who can see it are those in your team's escalation policy."),
+        count_only.FIELD,
     ),
 )
 

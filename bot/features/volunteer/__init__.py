@@ -17,11 +17,16 @@ async def _section(turn):
     return [card] if card else []
 
 
+async def _form_as_shown(turn, state):
+    return flow.form(turn, await flow.profile_of(turn.tx, turn.person.id))
+
+
 FEATURE = Feature(
     name="volunteer",
     verbs=(Verb("volunteer", flow.start, "offer to be a chaperone, or pause (volunteer off)", order=40),),
     buttons={"volunteer.open": flow.start, "volunteer.toggle": flow.toggle},
     forms={flow.FORM_ID: flow.submit},
+    form_views={flow.FORM_ID: _form_as_shown},
     audit_actions={
         "volunteer.updated": "a volunteer changed when, where or whether they chaperone",
         "volunteer.paused": "a volunteer paused or resumed chaperoning",

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from sqlalchemy import event, text
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.machinery.storage.repos import Tx
+
+if TYPE_CHECKING:
+    from bot.machinery.crypto import Signer
 
 STARTUP_LOCK_KEY = 0x426F756E64  # any constant shared by every instance ("Bound")
 
@@ -34,6 +38,9 @@ def make_engine(url: str) -> AsyncEngine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Deleted rows (retention, a reporter's delete) are overwritten, not left in
+            # free pages of the file.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine
@@ -56,6 +63,12 @@ class Database:
         # faster than letting them collide and back off in SQLite's busy handler
         # (measured in bench/serve_and_report.py). PostgreSQL needs no such thing.
         self._one_at_a_time = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
+        self._audit_signer: Callable[[], Signer] | None = None
+
+    def sign_audit_with(self, signer: Callable[[], Signer] | None) -> None:
+        """Audit entries written through this database are signed with this signer's key
+        (asked for at each commit, so a key rotation is picked up)."""
+        self._audit_signer = signer
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
@@ -63,12 +76,17 @@ class Database:
 
         Transactions must not be nested (on SQLite the inner one would wait forever).
         """
+        signer = self._audit_signer() if self._audit_signer else None
         if self._one_at_a_time is None:
             async with self._sessions() as session, session.begin():
-                yield Tx(session)
+                tx = Tx(session, signer)
+                yield tx
+                await tx.before_commit()
             return
         async with self._one_at_a_time, self._sessions() as session, session.begin():
-            yield Tx(session)
+            tx = Tx(session, signer)
+            yield tx
+            await tx.before_commit()
 
     @asynccontextmanager
     async def startup_lock(self) -> AsyncIterator[None]:

@@ -69,6 +69,9 @@ class Organisation(Base):
     contacts: Mapped[dict | None] = mapped_column(JSON)
     # Show only scripts a clinical lead has signed off.
     reviewed_scripts_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Retention periods and the pattern-alert window from the organisation file (None: the
+    # defaults; see bot.org.governance).
+    governance: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Person(Base):
@@ -158,16 +161,64 @@ class Report(Base):
 
 
 class AuditEntry(Base):
-    """Who did what to which record. Never holds free text or client references."""
+    """Who did what to which record. Never holds free text or client references.
+
+    Entries form a hash chain per organisation (``seq`` 1, 2, 3…): each ``hash`` covers the
+    entry's content and the previous entry's hash, and ``mac`` signs that hash with a key
+    derived from the encryption key, so an entry edited, deleted or inserted by hand in the
+    database breaks the chain (see bot.machinery.storage.audit_chain).
+    """
 
     __tablename__ = "audit_log"
+    __table_args__ = (UniqueConstraint("org_id", "seq"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    seq: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     action: Mapped[str] = mapped_column(String(64))
     subject_type: Mapped[str] = mapped_column(String(32))
     subject_id: Mapped[int | None] = mapped_column(Integer)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64))
+    mac_key: Mapped[str | None] = mapped_column(String(16))
+
+
+class AuditChainHead(Base):
+    """The end of an organisation's audit chain. Appends lock this row (FOR UPDATE), so
+    instances take turns; it is signed like the entries, so the tail cannot be cut off or
+    extended by hand. ``base_seq``/``base_hash`` mark where the kept chain starts once old
+    entries are purged by retention; entries up to ``legacy_seq`` predate signing."""
+
+    __tablename__ = "audit_chain_heads"
+
+    org_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    hash: Mapped[str] = mapped_column(String(64))
+    base_seq: Mapped[int] = mapped_column(Integer, default=1)
+    base_hash: Mapped[str] = mapped_column(String(64))
+    legacy_seq: Mapped[int] = mapped_column(Integer, default=0)
+    mac: Mapped[str | None] = mapped_column(String(64))
+    mac_key: Mapped[str | None] = mapped_column(String(16))
+
+
+class AuditChainCheck(Base):
+    """The last scheduled check of the chain (what /healthz reports) and the last anchor
+    written out, shared by every instance."""
+
+    __tablename__ = "audit_chain_checks"
+
+    org_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ok: Mapped[bool] = mapped_column(Boolean, default=True)
+    problem: Mapped[str | None] = mapped_column(String(300))  # e.g. "entry #12 (id 40) was edited"
+    entries: Mapped[int] = mapped_column(Integer, default=0)
+    anchored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A check in progress: verified up to here (a long chain is walked a slice per tick).
+    cursor_seq: Mapped[int | None] = mapped_column(Integer)
+    cursor_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class InboundEvent(Base):

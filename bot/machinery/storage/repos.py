@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from bot.machinery.storage.audit_chain import Audit
 from bot.machinery.storage.models import (
-    AuditEntry,
     ConversationRef,
     Identity,
     InboundEvent,
@@ -25,12 +28,16 @@ from bot.machinery.storage.sql import insert_ignoring_duplicates
 from bot.port import events
 from bot.port.delivery import Address
 
+if TYPE_CHECKING:
+    from bot.machinery.crypto import Signer
+
 LAST_SEEN_RESOLUTION = timedelta(hours=1)
 
 
 class People:
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
+        self._resolved: dict[events.Identity, Identity] = {}
 
     async def resolve(self, identity: events.Identity, at: datetime | None = None) -> Person | None:
         """The active person behind a platform identity.
@@ -60,10 +67,18 @@ class People:
                 row = await self._find_identity(identity)
         if row is None or not row.person.active:
             return None
+        self._resolved[identity] = row
         if at is not None and (row.last_seen_at is None or at - row.last_seen_at > LAST_SEEN_RESOLUTION):
             row.last_seen_at = at
         await self._s.flush()
         return row.person
+
+    def seen(self, identity: events.Identity, at: datetime) -> None:
+        """Record when the person resolved from ``identity`` last used the bot through it (at
+        most hourly), so that notifications go to the platform they actually use."""
+        row = self._resolved.get(identity)
+        if row is not None and (row.last_seen_at is None or at - row.last_seen_at > LAST_SEEN_RESOLUTION):
+            row.last_seen_at = at
 
     async def _find_identity(self, identity: events.Identity) -> Identity | None:
         return await self._s.scalar(
@@ -173,35 +188,6 @@ class Reports:
         await self._s.flush()
 
 
-class Audit:
-    def __init__(self, session: AsyncSession) -> None:
-        self._s = session
-
-    async def record(
-        self,
-        at: datetime,
-        actor_id: int | None,
-        action: str,
-        subject_type: str,
-        subject_id: int | None,
-    ) -> None:
-        self._s.add(
-            AuditEntry(
-                at=at,
-                actor_id=actor_id,
-                action=action,
-                subject_type=subject_type,
-                subject_id=subject_id,
-            )
-        )
-
-    async def entries(self, subject_type: str | None = None) -> Sequence[AuditEntry]:
-        query = select(AuditEntry).order_by(AuditEntry.id)
-        if subject_type:
-            query = query.where(AuditEntry.subject_type == subject_type)
-        return (await self._s.scalars(query)).all()
-
-
 class Org:
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
@@ -250,25 +236,53 @@ class InboundEvents:
 
         Runs inside the event's own transaction, so the record and the effect commit
         together: on PostgreSQL a concurrent duplicate waits for this one and then sees it.
+        The id is stored hashed: platform event ids can contain user ids.
         """
-        statement = insert_ignoring_duplicates(self._s, InboundEvent, {"key": key, "received_at": at}, ["key"])
+        statement = insert_ignoring_duplicates(self._s, InboundEvent, {"key": _hashed(key), "received_at": at}, ["key"])
         return (await self._s.execute(statement)).first() is not None
+
+    async def known(self, key: str) -> bool:
+        return await self._s.scalar(select(InboundEvent.key).where(InboundEvent.key == _hashed(key))) is not None
+
+    async def blur(self, key: str, at: datetime) -> None:
+        """Make the record of an event say only roughly when it came (``at``, e.g. the start
+        of the month); it still stops a redelivery."""
+        await self._s.execute(update(InboundEvent).where(InboundEvent.key == _hashed(key)).values(received_at=at))
 
     async def forget_before(self, moment: datetime) -> int:
         result = await self._s.execute(delete(InboundEvent).where(InboundEvent.received_at < moment))
         return result.rowcount or 0
 
 
+def _hashed(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 class Tx:
     """A transaction's repositories, sharing one session."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, audit_signer: Signer | None = None) -> None:
         self.session = session
         self.people = People(session)
         self.reports = Reports(session)
-        self.audit = Audit(session)
+        self.audit = Audit(session, audit_signer)
         self.org = Org(session)
         self.conversations = ConversationRefs(session)
         self.inbound = InboundEvents(session)
         self.notifications = Notifications(session)
         self.timers = Timers(session)
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A nested transaction: if the block raises, its changes — audit entries included —
+        are undone and the rest of the transaction goes on."""
+        mark = self.audit.mark()
+        try:
+            async with self.session.begin_nested():
+                yield
+        except BaseException:
+            self.audit.discard_from(mark)
+            raise
+
+    async def before_commit(self) -> None:
+        await self.audit.seal()

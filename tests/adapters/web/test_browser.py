@@ -47,7 +47,7 @@ async def test_a_clinician_reports_in_a_real_browser(server):
             await page.get_by_label("Telehealth (video or phone)").check()
             await page.get_by_label("It has happened before").check()
             await page.locator("input[name=felt_unsafe][value=no]").check()
-            await page.get_by_label("Your own reference for this client (optional)").fill("Blue heron")
+            await page.get_by_label("Your own nickname for this client (optional)").fill("Blue heron")
             await page.get_by_label("What happened, in your own words (optional)").fill(
                 "Asked me out again at the end of the video call."
             )

@@ -41,7 +41,7 @@ async def test_report_verb_opens_the_private_form(demo_bot):
     assert isinstance(form, Form) and form.form_id == "report"
     names = [f.name for f in form.fields]
     assert names == ["category", "setting", "occurrence", "felt_unsafe", "condition", "who", "factors", "client_ref",
-                     "details", "named"]
+                     "pattern_ref", "details", "named", "keep"]
     ref = next(f for f in form.fields if f.name == "client_ref")
     assert "initials" in ref.help and "dates of birth" in ref.help and "record numbers" in ref.help
     what = [o.value for o in next(f for f in form.fields if f.name == "category").options]

@@ -1,0 +1,81 @@
+"""One of every kind of record, written straight to the database, for tests that must
+touch every table and every sealed column (key rotation, retention, privacy scans)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import inspect, select, text
+
+from bot.features.chaperone.storage import ChaperoneOffer, ChaperoneRequest
+from bot.features.escalation.storage import Escalation, EscalationNotice
+from bot.features.referral.storage import Referral, ReferralOffer
+from bot.machinery.storage.models import Person, Report, Team
+
+WORDS = {
+    "reports.details_sealed": "he kept asking where I live",
+    "reports.client_ref_sealed": "Blue heron",
+    "escalations.resolution_sealed": "talked it through with the ward sister",
+    "chaperone_requests.note_sealed": "client prefers the door open",
+    "chaperone_requests.join_link_sealed": "https://meet.example.org/room-42",
+    "referrals.note_sealed": "working on sleep and panic",
+    "referrals.return_reason_sealed": "talk to me first about the safety plan",
+    "referral_offers.decline_reason_sealed": "my list is full until spring",
+}
+
+
+async def one_of_everything(tx, sealer, now, author_key: str = "asha", other_key: str = "jordan") -> dict[str, int]:
+    """A report with an escalation, a chaperone request and a referral linked to it, each with
+    every sealed column filled. Returns the ids."""
+    s = tx.session
+    author = await s.scalar(select(Person).where(Person.key == author_key))
+    other = await s.scalar(select(Person).where(Person.key == other_key))
+    team = await s.scalar(select(Team).order_by(Team.id).limit(1))
+    report = Report(author_id=author.id, category="ROMANTIC", setting="in_person", occurrence="repeated",
+                    felt_unsafe=False, factors=[], step=2, status="open",
+                    details_sealed=sealer.seal(WORDS["reports.details_sealed"]),
+                    client_ref_sealed=sealer.seal(WORDS["reports.client_ref_sealed"]), created_at=now, updated_at=now)
+    s.add(report)
+    await s.flush()
+    escalation = Escalation(report_id=report.id, team_id=team.id, reporter_id=author.id, reason="requested",
+                            status="resolved", level=0, round=0, generation=1, created_at=now,
+                            resolution_sealed=sealer.seal(WORDS["escalations.resolution_sealed"]))
+    s.add(escalation)
+    await s.flush()
+    s.add(EscalationNotice(escalation_id=escalation.id, person_id=other.id,
+                           notification_key=f"esc:{escalation.id}:notice:{other.id}:0:0", level=0))
+    request = ChaperoneRequest(requester_id=author.id, report_id=report.id, starts_at=now + timedelta(hours=2),
+                               minutes=30, setting="telehealth", status="open", urgent=False,
+                               note_sealed=sealer.seal(WORDS["chaperone_requests.note_sealed"]),
+                               join_link_sealed=sealer.seal(WORDS["chaperone_requests.join_link_sealed"]),
+                               wave=0, widened=False, generation=0, created_at=now, updated_at=now)
+    s.add(request)
+    await s.flush()
+    s.add(ChaperoneOffer(request_id=request.id, volunteer_id=other.id, wave=0,
+                         notification_key=f"chap:{request.id}:offer:{other.id}", status="offered"))
+    referral = Referral(referrer_id=author.id, report_id=report.id, reason="boundary", urgency="routine",
+                        receiver_id=other.id, status="offered", approval_required=False, round=0, generation=0,
+                        note_sealed=sealer.seal(WORDS["referrals.note_sealed"]),
+                        return_reason_sealed=sealer.seal(WORDS["referrals.return_reason_sealed"]),
+                        created_at=now, updated_at=now)
+    s.add(referral)
+    await s.flush()
+    s.add(ReferralOffer(referral_id=referral.id, person_id=other.id, role="receiver", round=0,
+                        notification_key=f"ref:{referral.id}:offer:{other.id}", status="declined",
+                        decline_reason_sealed=sealer.seal(WORDS["referral_offers.decline_reason_sealed"])))
+    await s.flush()
+    return {"report": report.id, "escalation": escalation.id, "chaperone": request.id, "referral": referral.id,
+            "author": author.id, "other": other.id}
+
+
+async def all_rows(db) -> dict[str, list[dict]]:
+    """Every row of every table, as the database holds it (for scans)."""
+    async with db.engine.connect() as conn:
+        names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+        out = {}
+        for name in names:
+            if name == "alembic_version":
+                continue
+            result = await conn.execute(text(f'SELECT * FROM "{name}"'))
+            out[name] = [dict(row._mapping) for row in result]
+        return out
