@@ -15,7 +15,9 @@ In the same run, on loopback, with the same load generator and the same fake Bot
 - **Boundary Bot** on each engine: `boundary-bot serve` (local mode, SQLite, demo organisation),
   for ``help`` (person resolved in the database, the core's help card) and for a report
   submit (the report form's card answered: a report stored, the card closed in place, the
-  script sent: two connector calls).
+  script sent: two connector calls). For the submit the server is the same application with
+  the per-person form rate limit lifted (six people submitting every few milliseconds would
+  otherwise be refused after ten forms each, as they should be).
 
 A turn is one message activity POSTed and answered; each bot's replies reach the fake
 connector before the HTTP answer. Reported: turns/s, p50 and p99 latency, and the connector
@@ -168,6 +170,42 @@ web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log
 '''
 
 
+OUR_UNLIMITED = '''
+import sys
+from aiohttp import web
+from adapters.appkeys import BOT_KEY
+from adapters.server import create_app
+from bot.machinery.config import Settings
+from bot.machinery.ratelimit import Rate, TokenBuckets
+
+settings = Settings(_env_file=None, DATABASE_URL=f"sqlite+aiosqlite:///./bot-{sys.argv[1]}.db",
+                    BOUNDARY_KEY_FILE="./bot.key", BOUNDARY_LOCAL_MODE=True, LOG_LEVEL="WARNING",
+                    BOUNDARY_TEAMS_ENGINE=sys.argv[2])
+app = create_app(settings)
+
+async def unlimited_forms(app):
+    # Six people submitting a form every few milliseconds are (rightly) refused after ten each:
+    # lifted here so that every turn measured files a report.
+    bot = app[BOT_KEY]
+    bot.submissions = TokenBuckets(bot.clock, Rate(capacity=1e9, per_second=1e9))
+    yield
+
+app.cleanup_ctx.append(unlimited_forms)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+'''
+
+
+def start_our_unlimited(engine: str):
+    def start(workdir: str, port: int) -> subprocess.Popen:
+        script = Path(workdir) / "our_unlimited.py"
+        script.write_text(OUR_UNLIMITED)
+        process = subprocess.Popen([sys.executable, str(script), str(port), engine], cwd=workdir, env=_env(),
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        wait_ready(process, port)
+        return process
+    return start
+
+
 def start_our_echo(engine: str):
     def start(workdir: str, port: int) -> subprocess.Popen:
         script = Path(workdir) / "our_echo.py"
@@ -288,8 +326,8 @@ BOTS = (  # (name, how to start it, workload)
     ("our adapter, echo core, agents", start_our_echo("agents"), "help"),
     ("Boundary Bot help, botbuilder", start_ours("botbuilder"), "help"),
     ("Boundary Bot help, agents", start_ours("agents"), "help"),
-    ("Boundary Bot report submit, botbuilder", start_ours("botbuilder"), "report"),
-    ("Boundary Bot report submit, agents", start_ours("agents"), "report"),
+    ("Boundary Bot report submit, botbuilder", start_our_unlimited("botbuilder"), "report"),
+    ("Boundary Bot report submit, agents", start_our_unlimited("agents"), "report"),
 )
 
 
