@@ -31,6 +31,9 @@ from bot.machinery.storage.models import Base
 from bot.org import orgfile
 
 PG_BASE = os.environ.get("TEST_DATABASE_URL")
+
+# The Teams fixtures (fake, teams, secured), for every Teams test module without imports.
+pytest_plugins = ["tests.teams_harness"]
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -175,3 +178,12 @@ async def server(database_url, tmp_path, clock):
     await site.start()
     yield f"http://127.0.0.1:{port}", app
     await runner.cleanup()
+
+
+TEAMS_ENGINES = ("botbuilder", "agents")
+
+
+@pytest.fixture(params=TEAMS_ENGINES)
+def teams_engine(request) -> str:
+    """Which SDK runs Teams turns (``BOUNDARY_TEAMS_ENGINE``): every Teams test runs on both."""
+    return request.param

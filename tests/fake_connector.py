@@ -1,7 +1,9 @@
-"""A fake Bot Connector (and Microsoft login) on a free loopback port.
+"""A fake Bot Connector (with a local Microsoft login, tests/fake_login.py) on free loopback
+ports.
 
 It answers the REST routes the Teams adapter uses, as the Bot Connector API reference
-documents them, and records every request (method, path, JSON body, Authorization header):
+documents them, and records every request (method, path, JSON body, Authorization header,
+and the claims of the bearer token when the login service issued it):
 
 - ``POST /v3/conversations`` — create a 1:1 conversation (403 when the app is not
   installed for the member, as Teams answers)
@@ -9,8 +11,12 @@ documents them, and records every request (method, path, JSON body, Authorizatio
 - ``POST /v3/conversations/{id}/activities/{activityId}`` — reply to an activity
 - ``PUT  /v3/conversations/{id}/activities/{activityId}`` — update an activity
 - ``GET  /v3/conversations/{id}/members/{memberId}`` — one member (email, UPN, aad id)
-- ``POST /token`` — OAuth client credentials, counting acquisitions
-- ``GET /openid`` and ``GET /keys`` — OpenID metadata and signing keys, for JWT tests
+- ``GET /openid`` and ``GET /keys`` — the Bot Framework's OpenID metadata and signing keys
+  (``jwks``), for the JWT on incoming activities
+
+A request with a bearer token the login service did not issue (or that has expired) is
+answered 401, as the real connector does; one without a token is accepted (a bot without an
+app id, for local use). The login service runs over HTTPS: see :attr:`FakeConnector.login`.
 
 ``fail(status, times, retry_after)`` makes the next ``times`` connector calls answer
 ``status`` (with ``Retry-After`` when given).
@@ -25,6 +31,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fake_login import FakeLogin
+
 
 @dataclass
 class Recorded:
@@ -32,6 +40,12 @@ class Recorded:
     path: str
     body: Any
     authorization: str | None
+    token: dict | None = None  # the verified claims of the bearer token
+
+    @property
+    def token_number(self) -> int | None:
+        """Which acquisition at the login service made the token this request carried."""
+        return (self.token or {}).get("n")
 
     @property
     def activity(self) -> dict:
@@ -42,11 +56,10 @@ class Recorded:
 class FakeConnector:
     members: dict[str, dict] = field(default_factory=dict)  # member id (29:… or aad) → member
     installed: set[str] = field(default_factory=set)  # members who can get a new 1:1 chat
-    token_lifetime: int = 3600
     jwks: list[dict] = field(default_factory=list)
     requests: list[Recorded] = field(default_factory=list)
-    token_requests: list[dict] = field(default_factory=list)
     url: str = ""
+    login: FakeLogin = field(default_factory=FakeLogin)
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1)
@@ -76,6 +89,11 @@ class FakeConnector:
         if installed:
             self.installed.update({member_id, aad})
 
+    @property
+    def token_requests(self) -> list[dict]:
+        """Every token request the login service received (the forms, in order)."""
+        return self.login.requests
+
     def sent(self, method: str | None = None) -> list[Recorded]:
         return [r for r in self.requests if r.path.startswith("/v3/") and (method is None or r.method == method)]
 
@@ -88,7 +106,6 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._reply)
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
         app.router.add_get("/v3/conversations/{cid}/members/{mid}", self._member)
-        app.router.add_post("/token", self._token)
         app.router.add_get("/openid", self._openid)
         app.router.add_get("/keys", self._keys)
         self._runner = web.AppRunner(app, access_log=None)
@@ -97,9 +114,11 @@ class FakeConnector:
         await site.start()
         port = site._server.sockets[0].getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
+        await self.login.start()
         return self.url
 
     async def stop(self) -> None:
+        await self.login.stop()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -111,7 +130,13 @@ class FakeConnector:
                 body = json.loads(raw)
             except ValueError:
                 body = raw.decode("utf-8", "replace")
-        self.requests.append(Recorded(request.method, request.path, body, request.headers.get("Authorization")))
+        authorization = request.headers.get("Authorization")
+        claims = None
+        if authorization and authorization.startswith("Bearer "):
+            claims = self.login.verify(authorization[len("Bearer "):])
+        self.requests.append(Recorded(request.method, request.path, body, authorization, claims))
+        if authorization and claims is None:
+            return body, web.json_response({"error": {"code": "Unauthorized", "message": "bad token"}}, status=401)
         if self._failures:
             status, retry_after = self._failures.pop(0)
             headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
@@ -162,15 +187,6 @@ class FakeConnector:
         if member is None:
             return web.json_response({"error": {"code": "MemberNotFoundInConversation", "message": "?"}}, status=404)
         return web.json_response(member)
-
-    async def _token(self, request: web.Request) -> web.Response:
-        form = dict(await request.post())
-        self.token_requests.append(form)
-        if form.get("grant_type") != "client_credentials" or not form.get("client_secret"):
-            return web.json_response({"error": "invalid_client"}, status=401)
-        n = len(self.token_requests)
-        return web.json_response({"token_type": "Bearer", "expires_in": self.token_lifetime,
-                                  "access_token": f"token-{n}"})
 
     async def _openid(self, request: web.Request) -> web.Response:
         return web.json_response({"issuer": "https://api.botframework.com", "jwks_uri": f"{self.url}/keys",

@@ -10,7 +10,8 @@ from sqlalchemy import inspect, select, text
 from bot.features.chaperone.storage import ChaperoneOffer, ChaperoneRequest
 from bot.features.console.storage import ConsoleExport
 from bot.features.escalation.storage import Escalation, EscalationNotice
-from bot.features.referral.storage import Referral, ReferralOffer
+from bot.features.referral.storage import Referral, ReferralOffer, ReferralQuestion
+from bot.features.support.storage import SupportRequest
 from bot.machinery.storage.models import Person, Report, Team
 
 WORDS = {
@@ -22,6 +23,10 @@ WORDS = {
     "referrals.note_sealed": "working on sleep and panic",
     "referrals.return_reason_sealed": "talk to me first about the safety plan",
     "referral_offers.decline_reason_sealed": "my list is full until spring",
+    "referral_questions.question_sealed": "is the client happy to be seen at the other site",
+    "referral_questions.answer_sealed": "yes, either site works for them",
+    "support_requests.phone_sealed": "07700 900461",
+    "support_requests.shared_sealed": "I keep replaying the moment he grabbed my arm",
     "console_exports.reason_sealed": "the board's review of case 2026-14",
 }
 
@@ -65,12 +70,20 @@ async def one_of_everything(tx, sealer, now, author_key: str = "asha", other_key
     s.add(ReferralOffer(referral_id=referral.id, person_id=other.id, role="receiver", round=0,
                         notification_key=f"ref:{referral.id}:offer:{other.id}", status="declined",
                         decline_reason_sealed=sealer.seal(WORDS["referral_offers.decline_reason_sealed"])))
+    s.add(ReferralQuestion(referral_id=referral.id, asked_by=other.id, asked_at=now, answered_at=now,
+                           question_sealed=sealer.seal(WORDS["referral_questions.question_sealed"]),
+                           answer_sealed=sealer.seal(WORDS["referral_questions.answer_sealed"])))
+    support = SupportRequest(requester_id=author.id, status="open", how="phone", soon="today",
+                             phone_sealed=sealer.seal(WORDS["support_requests.phone_sealed"]),
+                             shared_sealed=sealer.seal(WORDS["support_requests.shared_sealed"]),
+                             created_at=now, updated_at=now)
+    s.add(support)
     s.add(ConsoleExport(person_id=other.id, kind="reports", file_format="csv", date_from=now, date_to=now,
                         narratives=True, reason_sealed=sealer.seal(WORDS["console_exports.reason_sealed"]),
                         via="console", rows=1, at=now))
     await s.flush()
     return {"report": report.id, "escalation": escalation.id, "chaperone": request.id, "referral": referral.id,
-            "author": author.id, "other": other.id}
+            "support": support.id, "author": author.id, "other": other.id}
 
 
 async def all_rows(db) -> dict[str, list[dict]]:

@@ -1,13 +1,16 @@
-"""Driving the real server as Microsoft Teams would: activities posted to /api/messages,
-replies recorded by a fake Bot Connector on a free port (tests/fake_connector.py).
+"""Driving the real server as Microsoft Teams would: the server on a free port, the fake Bot Connector and login
+service (tests/fake_connector.py, tests/fake_login.py), a client that posts activities, and
+helpers to read the cards that come back.
 
-Test modules import the fixtures they use from here (``from tests.teams_harness import
-fake, teams``): pytest finds a fixture through the module's names.
+Every server runs the engine the ``teams_engine`` fixture names (tests/conftest.py), so each
+Teams test runs once per engine against the same fakes. The fixtures are registered for every
+test module (``pytest_plugins`` in tests/conftest.py); importing them by name also works.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import json
 import time
@@ -30,6 +33,7 @@ BOT = {"id": "28:boundary-bot", "name": "Boundary Bot"}
 SECRET = "said he would wait for me in the car park"
 NICKNAME = "Tuesday knee"
 APP_ID = "00000000-1111-2222-3333-444444444444"
+PASSWORD = "s3cret"
 _ids = itertools.count(1)
 
 
@@ -45,12 +49,20 @@ async def fake():
     await connector.stop()
 
 
-async def _serve(database_url, tmp_path, clock, fake, **extra):
+def point_at_fakes(app: web.Application, fake: FakeConnector) -> None:
+    """Send the Teams adapter's logins and key lookups to the local fakes."""
+    options = app[OPTIONS_KEY]
+    options.login_url = fake.login.url
+    options.openid_metadata_url = f"{fake.url}/openid"
+    options.connector = dataclasses.replace(options.connector, ca_file=fake.login.ca_file)
+
+
+async def serve(database_url, tmp_path, clock, fake, engine: str, **extra):
+    """The whole server on a free port, running Teams on ``engine``: (runner, base URL, app)."""
     from adapters.server import create_app
 
-    app = create_app(local_settings(database_url, tmp_path, **extra), clock=clock)
-    app[OPTIONS_KEY].token_url = f"{fake.url}/token"
-    app[OPTIONS_KEY].openid_metadata_url = f"{fake.url}/openid"
+    app = create_app(local_settings(database_url, tmp_path, BOUNDARY_TEAMS_ENGINE=engine, **extra), clock=clock)
+    point_at_fakes(app, fake)
     runner = web.AppRunner(app)
     await runner.setup()
     port = free_port()
@@ -59,12 +71,35 @@ async def _serve(database_url, tmp_path, clock, fake, **extra):
 
 
 @pytest.fixture
-async def teams(database_url, tmp_path, clock, fake):
+async def teams(database_url, tmp_path, clock, fake, teams_engine):
     """The server with an empty app id (local use: no JWT), talking to the fake connector."""
-    runner, base, app = await _serve(database_url, tmp_path, clock, fake)
+    runner, base, app = await serve(database_url, tmp_path, clock, fake, teams_engine)
     async with aiohttp.ClientSession(base) as http:
         yield Client(http, fake), app
     await runner.cleanup()
+
+
+@pytest.fixture
+async def secured(database_url, tmp_path, clock, fake, teams_engine):
+    """The server with an app id: JWT required on every activity, tokens on every reply."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    fake.jwks = [{**public, "kid": "test-key", "use": "sig", "alg": "RS256", "endorsements": ["msteams"]}]
+    fake.login.secrets = {APP_ID: PASSWORD}
+    runner, base, app = await serve(database_url, tmp_path, clock, fake, teams_engine,
+                                    MicrosoftAppId=APP_ID, MicrosoftAppPassword=PASSWORD)
+    async with aiohttp.ClientSession(base) as http:
+        yield Client(http, fake), app, key
+    await runner.cleanup()
+
+
+def token(key, *, audience=APP_ID, issuer="https://api.botframework.com", service_url=None, kid="test-key", ttl=600):
+    """A Bot Connector token for an incoming activity, signed with ``key``."""
+    now = int(time.time())
+    claims = {"iss": issuer, "aud": audience, "nbf": now - 10, "exp": now + ttl}
+    if service_url:
+        claims["serviceurl"] = service_url
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
 
 
 def activity(fake: FakeConnector, who: str = "asha", *, text: str | None = None, value=None,
@@ -143,29 +178,15 @@ def submit_data(card: dict) -> dict:
     return dict(card["actions"][0]["data"])
 
 
+def last_card_id(fake: FakeConnector, who: str) -> str:
+    """The id the connector gave the last message in ``who``'s chat (Teams sends it back as
+    ``replyToId`` when a card on it is submitted)."""
+    return [k for k in fake.activities if k[0] == f"a:chat-{who}"][-1][1]
+
+
 async def count_reports(app) -> int:
     async with app[BOT_KEY].db.transaction() as tx:
         return await tx.session.scalar(select(func.count()).select_from(Report))
-
-
-@pytest.fixture
-async def secured(database_url, tmp_path, clock, fake):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
-    fake.jwks = [{**public, "kid": "test-key", "use": "sig", "alg": "RS256", "endorsements": ["msteams"]}]
-    runner, base, app = await _serve(database_url, tmp_path, clock, fake,
-                                     MicrosoftAppId=APP_ID, MicrosoftAppPassword="s3cret")
-    async with aiohttp.ClientSession(base) as http:
-        yield Client(http, fake), app, key
-    await runner.cleanup()
-
-
-def token(key, *, audience=APP_ID, issuer="https://api.botframework.com", service_url=None, kid="test-key", ttl=600):
-    now = int(time.time())
-    claims = {"iss": issuer, "aud": audience, "nbf": now - 10, "exp": now + ttl}
-    if service_url:
-        claims["serviceurl"] = service_url
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
 
 
 async def wait_for(client, who: str, needle: str, method: str = "POST", timeout: float = 5.0):

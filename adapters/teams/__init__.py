@@ -1,43 +1,46 @@
-"""The Microsoft Teams adapter (Bot Framework, botbuilder-core 4.17.1).
+"""The Microsoft Teams adapter, on one of two engines chosen by ``BOUNDARY_TEAMS_ENGINE``:
+``botbuilder`` (Bot Framework SDK 4.17.1, retired; the default) or ``agents`` (the Microsoft 365
+Agents SDK 1.9). Everything Teams-specific lives here — HTTP endpoint, JWT checks, the Bot
+Connector client, Adaptive Card rendering, proactive delivery and the app package — and the
+core (``bot/``) sees neither SDK.
 
-Everything Teams-specific lives here — HTTP endpoint, JWT checks, the Bot Connector client,
-Adaptive Card rendering, proactive delivery and the app package — so a later adapter on
-the Microsoft 365 Agents SDK can replace this package without touching ``bot/``.
-
-The modules, by what a second engine (the Agents SDK) would do with them:
-
-Engine-neutral — plain dicts (the activity's JSON) and ``bot.port`` types, no botbuilder;
-a second engine reuses them as they are:
+Engine-neutral — plain dicts (the activity's JSON) and ``bot.port`` types, no SDK, written once:
 
 - ``translate``: activities → the core's events, conversation references, identity keys
 - ``submissions``: card submissions (Action.Submit, task/fetch) → events; the submitted card's next state
 - ``cards``: the core's views → Adaptive Cards, and card data read back
+- ``turns``: what a message or an invoke answers (both engines' handlers only carry it out)
 - ``package``: the Teams app package (manifest and icons)
+- ``hosting``: ``POST /api/messages`` (request checks, redelivery, status codes) and
+  ``setup_teams``, which builds the chosen engine and imports only its SDK
+- ``runtime``: what both directions share (options, the engine's connector, caches, stored
+  conversation references, the sender's identity); the engine and connector interfaces
+- ``deliver``: outbound, the delivery port (proactive messages, new 1:1 chats, updates)
+- ``connector``: our Bot Connector REST client and token source (the botbuilder engine's),
+  and the retry policy both engines' connectors use
+- ``auth``: the Bot Framework's signing keys (both engines) and our JWT check (botbuilder's)
 
-botbuilder-free Bot Connector plumbing — reused while an engine keeps our connector, swapped
-with it otherwise:
+botbuilder engine:
 
-- ``connector``: the Bot Connector REST client (one aiohttp session, cached tokens)
-- ``auth``: the Bot Connector's JWT on incoming requests
-- ``runtime``: what both directions share (options, connector, validator, caches,
-  stored conversation references, the sender's identity)
-- ``deliver``: outbound, the delivery port (proactive messages and updates)
-
-botbuilder-specific — what the Agents SDK engine replaces:
-
+- ``botbuilder_engine``: assembles it (our connector, tokens and JWT check)
 - ``adapter``: ``TeamsAdapter``, a ``BotAdapter`` that runs a turn and sends through our connector
-- ``activity_handler``: ``BoundaryHandler``, an ``ActivityHandler`` gluing turns to the core
-- ``hosting``: ``POST /api/messages`` (request checks, JWT, redelivery, status codes) and ``setup_teams``
+- ``activity_handler``: ``BoundaryHandler``, an ``ActivityHandler`` gluing turns to ``turns``
 
-Imports point one way (tests/test_teams_structure.py checks there is no cycle)::
+Agents engine: the ``agents`` subpackage (its own docstring lists its modules).
 
-    hosting          → activity_handler, adapter, deliver, runtime, auth, translate
-    activity_handler → adapter, runtime, translate, submissions
-    deliver          → runtime, translate, connector, cards
-    adapter          → connector, cards
-    runtime          → connector, auth, translate
-    translate        → submissions, cards
-    submissions      → cards
+Imports point one way (tests/test_teams_structure.py checks that engine-neutral modules reach
+no SDK and that neither engine reaches the other's)::
+
+    hosting           → (botbuilder_engine | agents, imported when chosen), deliver, runtime, auth, translate
+    botbuilder_engine → activity_handler, adapter, auth, connector, runtime
+    agents.*          → turns, runtime, translate, cards, connector, auth
+    activity_handler  → adapter, runtime, turns
+    turns             → runtime, translate, submissions
+    deliver           → runtime, translate, connector, cards
+    adapter           → connector, cards
+    runtime           → connector, auth, translate
+    translate         → submissions, cards
+    submissions       → cards
 """
 
 from adapters.teams.hosting import setup_teams

@@ -168,14 +168,6 @@ def outgoing_activity(body: dict) -> Activity:
         text=body.get("text"),
         text_format=body.get("textFormat"),
         summary=body.get("summary"),
-        attachments=[Attachment(content_type=a["contentType"], content=_Rendered(a["content"]))
+        attachments=[Attachment(content_type=a["contentType"], content=cards.Rendered(a["content"]))
                      for a in body.get("attachments", ())] or None,
     )
-
-
-class _Rendered(dict):
-    """A rendered card: never changed after rendering, so TurnContext's deepcopy of each
-    outgoing activity can share it instead of copying every element."""
-
-    def __deepcopy__(self, memo):
-        return self

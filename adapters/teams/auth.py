@@ -7,7 +7,9 @@ the channel, and (when the token names one) for the activity's ``serviceUrl``. A
 else is :class:`Unauthorized` — a 401, never a 500.
 
 The signing keys are fetched asynchronously and cached (refetched daily, or when a token
-names a key we have not seen, at most every five minutes).
+names a key we have not seen, at most every five minutes) by :class:`SigningKeys`, which
+both engines use; :class:`JwtValidator` is the botbuilder engine's check (the Agents engine
+runs the Agents SDK's validator over the same keys: :mod:`adapters.teams.agents.auth`).
 """
 
 from __future__ import annotations
@@ -30,45 +32,24 @@ class Unauthorized(Exception):
     """The request is not from the Bot Connector for this bot. The reason is for logs."""
 
 
-class JwtValidator:
-    def __init__(self, app_id: str, session_getter, metadata_url: str = OPENID_METADATA_URL) -> None:
-        self.app_id = app_id
+class SigningKeys:
+    """The Bot Framework's token signing keys (JWKs as published, with their endorsements),
+    read from its OpenID metadata with the shared aiohttp session and cached: refetched
+    daily, or when a token names a key we have not seen (at most every five minutes).
+
+    Engine-neutral: both engines' validators take keys from here.
+    """
+
+    def __init__(self, session_getter, metadata_url: str = OPENID_METADATA_URL) -> None:
         self.metadata_url = metadata_url
         self._session = session_getter
         self._keys: dict[str, dict] = {}
         self._fetched_at: float | None = None  # monotonic time of the last fetch; None: never
         self._lock = asyncio.Lock()
+        self.fetches = 0
 
-    async def check(self, authorization: str | None, channel_id: str | None, service_url: str | None) -> dict:
-        if not authorization or not authorization.startswith("Bearer "):
-            raise Unauthorized("no bearer token")
-        token = authorization[len("Bearer "):].strip()
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError:
-            raise Unauthorized("not a JWT") from None
-        if header.get("alg") != "RS256" or not isinstance(header.get("kid"), str):
-            raise Unauthorized("unexpected token algorithm or key id")
-        jwk = await self._key(header["kid"])
-        if jwk is None:
-            raise Unauthorized("token signed with an unknown key")
-        endorsements = jwk.get("endorsements")
-        if channel_id and isinstance(endorsements, list) and channel_id not in endorsements:
-            raise Unauthorized("signing key not endorsed for this channel")
-        try:
-            key = jwt.PyJWK(jwk, algorithm="RS256").key
-            claims = jwt.decode(
-                token, key, algorithms=["RS256"], audience=self.app_id, issuer=ISSUER,
-                leeway=LEEWAY, options={"require": ["exp", "iss", "aud"]},
-            )
-        except (jwt.PyJWTError, ValueError, TypeError) as exc:
-            raise Unauthorized(f"token rejected ({exc.__class__.__name__})") from None
-        claimed = claims.get("serviceurl") or claims.get("serviceUrl")
-        if claimed and service_url and claimed.rstrip("/") != service_url.rstrip("/"):
-            raise Unauthorized("token is for another service URL")
-        return claims
-
-    async def _key(self, kid: str) -> dict | None:
+    async def get(self, kid: str) -> dict | None:
+        """The published JWK with this key id, or None."""
         # The monotonic clock starts near zero at boot, so "never fetched" is its own state.
         if self._due(kid):
             async with self._lock:
@@ -83,6 +64,7 @@ class JwtValidator:
         return age > KEYS_LIFETIME or (kid not in self._keys and age > UNKNOWN_KID_REFETCH)
 
     async def _refresh(self) -> None:
+        self.fetches += 1
         try:
             session = self._session()
             async with session.get(self.metadata_url) as response:
@@ -95,3 +77,50 @@ class JwtValidator:
             return
         self._keys = {k["kid"]: k for k in keys if isinstance(k, dict) and isinstance(k.get("kid"), str)}
         self._fetched_at = time.monotonic()
+
+
+def endorsed(jwk: dict, channel_id: str | None) -> bool:
+    """Whether the key may sign tokens for this channel (keys without a list may sign any)."""
+    endorsements = jwk.get("endorsements")
+    return not (channel_id and isinstance(endorsements, list) and channel_id not in endorsements)
+
+
+def service_url_matches(claims: dict, service_url: str | None) -> bool:
+    """A token that names a service URL is only good for activities from that URL."""
+    claimed = claims.get("serviceurl") or claims.get("serviceUrl")
+    return not (claimed and service_url and str(claimed).rstrip("/") != service_url.rstrip("/"))
+
+
+class JwtValidator:
+    """The botbuilder engine's check of the Bot Connector's token (PyJWT, our key cache)."""
+
+    def __init__(self, app_id: str, keys: SigningKeys) -> None:
+        self.app_id = app_id
+        self.keys = keys
+
+    async def check(self, authorization: str | None, channel_id: str | None, service_url: str | None) -> dict:
+        if not authorization or not authorization.startswith("Bearer "):
+            raise Unauthorized("no bearer token")
+        token = authorization[len("Bearer "):].strip()
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise Unauthorized("not a JWT") from None
+        if header.get("alg") != "RS256" or not isinstance(header.get("kid"), str):
+            raise Unauthorized("unexpected token algorithm or key id")
+        jwk = await self.keys.get(header["kid"])
+        if jwk is None:
+            raise Unauthorized("token signed with an unknown key")
+        if not endorsed(jwk, channel_id):
+            raise Unauthorized("signing key not endorsed for this channel")
+        try:
+            key = jwt.PyJWK(jwk, algorithm="RS256").key
+            claims = jwt.decode(
+                token, key, algorithms=["RS256"], audience=self.app_id, issuer=ISSUER,
+                leeway=LEEWAY, options={"require": ["exp", "iss", "aud"]},
+            )
+        except (jwt.PyJWTError, ValueError, TypeError) as exc:
+            raise Unauthorized(f"token rejected ({exc.__class__.__name__})") from None
+        if not service_url_matches(claims, service_url):
+            raise Unauthorized("token is for another service URL")
+        return claims

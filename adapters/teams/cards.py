@@ -36,6 +36,14 @@ YES_NO = (("yes", "Yes"), ("no", "No"))
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!>|~<])")
 
 
+class Rendered(dict):
+    """A rendered card: never changed after rendering, so the SDKs' deep copy of each outgoing
+    activity (both ``TurnContext``s make one) can share it instead of copying every element."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 def plain(text: str) -> str:
     """Text shown exactly as written: Markdown characters escaped."""
     return _MARKDOWN.sub(r"\\\1", text)

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -31,7 +33,6 @@ import aiohttp
 log = logging.getLogger(__name__)
 
 BOT_FRAMEWORK_SCOPE = "https://api.botframework.com/.default"
-LOGIN_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
 MAX_RETRY_AFTER = 10.0  # seconds we are prepared to wait inside a turn
 
 
@@ -107,6 +108,60 @@ class TokenSource:
 class ConnectorOptions:
     timeout: float = 15.0
     turn_retries: int = 2  # retries of a reply inside a turn on 429/5xx
+    ca_file: str | None = None  # an extra CA to trust (tests: the local login service's)
+
+
+def client_session(options: ConnectorOptions) -> aiohttp.ClientSession:
+    """The one aiohttp session an engine uses for every outbound call (connector, tokens, keys)."""
+    ssl_context: ssl.SSLContext | bool = True
+    if options.ca_file:
+        ssl_context = ssl.create_default_context(cafile=options.ca_file)
+    return aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=options.timeout),
+        connector=aiohttp.TCPConnector(limit=100, ttl_dns_cache=300, ssl=ssl_context),
+    )
+
+
+# One try of a connector call with this bearer token (None without an app id):
+# (HTTP status, JSON object answered or None, Retry-After seconds or None).
+# Network trouble is raised as TimeoutError or aiohttp.ClientError.
+Attempt = Callable[[str | None], Awaitable[tuple[int, dict | None, float | None]]]
+
+
+async def call_with_retries(attempt: Attempt, tokens, retries: int, route: str) -> dict:
+    """The retry policy both engines' connectors share: a fresh token once after a 401,
+    ``retries`` more tries on 429/5xx (waiting as ``Retry-After`` says, up to
+    :data:`MAX_RETRY_AFTER`) and on network trouble; then :class:`ConnectorError`."""
+    refreshed = False
+    tries = 0
+    while True:
+        token = None
+        if tokens is not None:
+            try:
+                token = await tokens.token()
+            except TokenError as exc:
+                raise ConnectorError(str(exc)) from None
+        try:
+            status, data, retry_after = await attempt(token)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            if tries < retries:
+                tries += 1
+                await asyncio.sleep(0.2 * tries)
+                continue
+            raise ConnectorError(f"connector unreachable ({exc.__class__.__name__})") from None
+        if 200 <= status < 300:
+            return data if isinstance(data, dict) else {}
+        if status == 401 and token is not None and not refreshed:
+            tokens.invalidate(token)
+            refreshed = True
+            continue
+        if (status == 429 or status >= 500) and tries < retries:
+            wait = retry_after if retry_after is not None else 0.2 * (tries + 1)
+            if wait <= MAX_RETRY_AFTER:
+                tries += 1
+                await asyncio.sleep(wait)
+                continue
+        raise ConnectorError(f"{route} answered {status}", status, retry_after)
 
 
 class Connector:
@@ -119,10 +174,7 @@ class Connector:
 
     def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self.options.timeout),
-                connector=aiohttp.TCPConnector(limit=100, ttl_dns_cache=300),
-            )
+            self._session = client_session(self.options)
         return self._session
 
     async def close(self) -> None:
@@ -157,60 +209,34 @@ class Connector:
 
     async def _call(self, method: str, service_url: str, path: str, body: Any, retries: int) -> dict:
         url = service_url.rstrip("/") + path
-        refreshed = False
-        attempt = 0
-        while True:
-            headers = {}
-            token = None
-            if self.tokens is not None:
-                try:
-                    token = await self.tokens.token()
-                except TokenError as exc:
-                    raise ConnectorError(str(exc)) from None
-                headers["Authorization"] = f"Bearer {token}"
-            try:
-                async with self.session().request(method, url, json=body, headers=headers) as response:
-                    status = response.status
-                    if 200 <= status < 300:
-                        if response.content_length == 0:
-                            return {}
-                        try:
-                            data = await response.json(content_type=None)
-                        except ValueError:
-                            return {}
-                        return data if isinstance(data, dict) else {}
-                    retry_after = _retry_after(response.headers.get("Retry-After"))
-                    await response.read()
-            except (TimeoutError, aiohttp.ClientError) as exc:
-                if attempt < retries:
-                    attempt += 1
-                    await asyncio.sleep(0.2 * attempt)
-                    continue
-                raise ConnectorError(f"connector unreachable ({exc.__class__.__name__})") from None
-            if status == 401 and token is not None and not refreshed:
-                self.tokens.invalidate(token)
-                refreshed = True
-                continue
-            if (status == 429 or status >= 500) and attempt < retries:
-                wait = retry_after if retry_after is not None else 0.2 * (attempt + 1)
-                if wait <= MAX_RETRY_AFTER:
-                    attempt += 1
-                    await asyncio.sleep(wait)
-                    continue
-            raise ConnectorError(f"{method} {_route_name(path)} answered {status}", status, retry_after)
+
+        async def attempt(token: str | None) -> tuple[int, dict | None, float | None]:
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            async with self.session().request(method, url, json=body, headers=headers) as response:
+                if 200 <= response.status < 300:
+                    if response.content_length == 0:
+                        return response.status, None, None
+                    try:
+                        return response.status, await response.json(content_type=None), None
+                    except ValueError:
+                        return response.status, None, None
+                await response.read()
+                return response.status, None, retry_after_seconds(response.headers.get("Retry-After"))
+
+        return await call_with_retries(attempt, self.tokens, retries, f"{method} {route_name(path)}")
 
 
 def _seg(value: str) -> str:
     return quote(value, safe=":@-._~")
 
 
-def _route_name(path: str) -> str:
+def route_name(path: str) -> str:
     """The route with ids left out, for errors and logs: ids are not secrets, but short."""
     parts = path.split("/")
     return "/".join("{id}" if i in (3, 5) else p for i, p in enumerate(parts))
 
 
-def _retry_after(value: str | None) -> float | None:
+def retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None
     try:

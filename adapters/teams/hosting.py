@@ -1,17 +1,16 @@
 """``POST /api/messages`` and the Teams adapter's start-up: activities in over HTTP,
-status codes and invoke responses out.
+status codes and invoke responses out, whichever engine runs the turns.
 
-The HTTP side is ours rather than botbuilder-integration-aiohttp's: the 4.17 integration
-answers 500 to invokes with a body, and its error middleware is app-wide. So this handler
-checks the request (size, JSON, required fields, the Bot Connector's JWT), answers a
-redelivered activity with the first delivery's answer, and runs the turn with
-:meth:`TeamsAdapter.process <adapters.teams.adapter.TeamsAdapter.process>` (our
-``process_activity``).
+The HTTP side is ours rather than an SDK's: botbuilder-integration-aiohttp 4.17 answers 500
+to invokes with a body and its error middleware is app-wide; the Agents SDK's aiohttp
+``CloudAdapter`` answers 500 to an activity its models refuse and builds a connector client
+per turn. So this handler checks the request (size, JSON, required fields), has the engine
+authenticate it (the Bot Connector's JWT: 401 otherwise), answers a redelivered activity with
+the first delivery's answer, and has the engine run the turn.
 
-botbuilder-specific only in that :func:`setup_teams` builds the botbuilder engine
-(:class:`~adapters.teams.adapter.TeamsAdapter` with
-:class:`~adapters.teams.activity_handler.BoundaryHandler`); the request checks use no
-botbuilder.
+:func:`setup_teams` chooses the engine from ``BOUNDARY_TEAMS_ENGINE`` and imports only that
+one: :mod:`adapters.teams.botbuilder_engine` (botbuilder) or :mod:`adapters.teams.agents`
+(the Microsoft 365 Agents SDK).
 """
 
 from __future__ import annotations
@@ -24,11 +23,15 @@ from typing import Any
 from aiohttp import web
 
 from adapters.appkeys import DELIVERERS_KEY
-from adapters.teams.activity_handler import BoundaryHandler
-from adapters.teams.adapter import TeamsAdapter
 from adapters.teams.auth import Unauthorized
 from adapters.teams.deliver import TeamsDeliverer
-from adapters.teams.runtime import OPTIONS_KEY, TEAMS_KEY, TeamsOptions, TeamsRuntime
+from adapters.teams.runtime import (
+    OPTIONS_KEY,
+    TEAMS_KEY,
+    TeamsEngine,
+    TeamsOptions,
+    UnreadableActivity,
+)
 from adapters.teams.translate import PLATFORM, missing_fields
 from bot.machinery.config import Settings
 
@@ -36,7 +39,18 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 256 * 1024
 
-ADAPTER_KEY = web.AppKey("teams_adapter", TeamsAdapter)
+ENGINE_KEY = web.AppKey("teams_engine", TeamsEngine)
+
+
+def create_engine(app: web.Application, options: TeamsOptions) -> TeamsEngine:
+    """The engine ``options.engine`` names; only its SDK is imported."""
+    if options.engine == "agents":
+        from adapters.teams.agents import create_engine as create
+    elif options.engine == "botbuilder":
+        from adapters.teams.botbuilder_engine import create_engine as create
+    else:
+        raise ValueError(f"unknown Teams engine {options.engine!r} (botbuilder or agents)")
+    return create(app, options)
 
 
 def setup_teams(app: web.Application, settings: Settings) -> None:
@@ -44,12 +58,13 @@ def setup_teams(app: web.Application, settings: Settings) -> None:
     app[OPTIONS_KEY] = TeamsOptions.from_settings(settings)
 
     async def runtime(app: web.Application):
-        rt = TeamsRuntime(app, app[OPTIONS_KEY])
-        app[TEAMS_KEY] = rt
-        app[ADAPTER_KEY] = TeamsAdapter(rt.connector, BoundaryHandler(rt))
-        app[DELIVERERS_KEY][PLATFORM] = TeamsDeliverer(rt)
+        engine = create_engine(app, app[OPTIONS_KEY])
+        app[ENGINE_KEY] = engine
+        app[TEAMS_KEY] = engine.rt
+        app[DELIVERERS_KEY][PLATFORM] = TeamsDeliverer(engine.rt)
+        log.info("Teams turns run on the %s engine", engine.name)
         yield
-        await rt.close()
+        await engine.close()
 
     app.cleanup_ctx.append(runtime)
     app.router.add_post("/api/messages", messages)
@@ -61,6 +76,7 @@ def _problem(status: int, message: str) -> web.Response:
 
 async def messages(request: web.Request) -> web.Response:
     rt = request.app[TEAMS_KEY]
+    engine = request.app[ENGINE_KEY]
     if request.content_type != "application/json":
         return _problem(415, "expected Content-Type: application/json")
     if request.content_length is not None and request.content_length > MAX_BODY:
@@ -83,14 +99,11 @@ async def messages(request: web.Request) -> web.Response:
         return _problem(400, "the body is not a JSON object")
     if missing := missing_fields(body):
         return _problem(400, "missing or invalid: " + ", ".join(missing))
-    if rt.validator is not None:
-        try:
-            await rt.validator.check(
-                request.headers.get("Authorization"), body["channelId"], body["serviceUrl"]
-            )
-        except Unauthorized as exc:
-            log.info("refused an activity: %s", exc)
-            return _problem(401, "unauthorized")
+    try:
+        await engine.authenticate(request.headers.get("Authorization"), body)
+    except Unauthorized as exc:
+        log.info("refused an activity: %s", exc)
+        return _problem(401, "unauthorized")
 
     # A redelivered activity (same conversation and id) has no second effect here: the
     # first delivery's answer is returned. The core also dedupes on event_id across instances.
@@ -102,7 +115,9 @@ async def messages(request: web.Request) -> web.Response:
     if key[1]:
         rt.seen.put(key, done)
     try:
-        status, payload = await request.app[ADAPTER_KEY].process(body)
+        status, payload = await engine.process(body)
+    except UnreadableActivity as exc:
+        status, payload = 400, {"error": f"unreadable activity: {exc}"}
     except BaseException:
         done.set_result((200, None))
         raise

@@ -1,11 +1,12 @@
-"""What the Teams adapter keeps for the life of the application, shared by the inbound side
-(:mod:`adapters.teams.activity_handler`, :mod:`adapters.teams.hosting`) and the outbound side
-(:mod:`adapters.teams.deliver`): the options, the one Bot Connector client (with its
-aiohttp session and token source), the JWT validator, the caches, where to reach each person
-(conversation references in the database) and who sent an activity (identity with email).
+"""What the Teams adapter keeps for the life of the application, whatever the engine, shared
+by the inbound side (:mod:`adapters.teams.turns`, :mod:`adapters.teams.hosting`) and the
+outbound side (:mod:`adapters.teams.deliver`): the options, the engine's Bot Connector client
+(:class:`ConnectorPort`: ours for botbuilder, the Agents SDK's for agents), the caches, where
+to reach each person (conversation references in the database) and who sent an activity
+(identity with email).
 
-botbuilder-free: it works on the activity's JSON. Within this package it imports only
-:mod:`~adapters.teams.connector`, :mod:`~adapters.teams.auth` and
+Engine-neutral: it works on the activity's JSON and never imports an SDK. Within this
+package it imports only :mod:`~adapters.teams.connector`, :mod:`~adapters.teams.auth` and
 :mod:`~adapters.teams.translate`; the inbound and outbound sides import it, never the
 other way round.
 """
@@ -15,18 +16,13 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from aiohttp import web
 
 from adapters.appkeys import BOT_KEY
-from adapters.teams.auth import OPENID_METADATA_URL, JwtValidator
-from adapters.teams.connector import (
-    LOGIN_URL,
-    Connector,
-    ConnectorError,
-    ConnectorOptions,
-    TokenSource,
-)
+from adapters.teams.auth import OPENID_METADATA_URL
+from adapters.teams.connector import ConnectorError, ConnectorOptions
 from adapters.teams.translate import PLATFORM, conversation_references, sender_key
 from bot.app import BoundaryBot
 from bot.machinery.config import Settings
@@ -37,33 +33,68 @@ log = logging.getLogger(__name__)
 TENANT_WIDE = "*"  # conversation_refs row per tenant: service URL and bot id for new chats
 SEEN_MAX = 20_000
 CACHE_MAX = 50_000
+LOGIN = "https://login.microsoftonline.com"
+BOT_FRAMEWORK_TENANT = "botframework.com"
 
 
 @dataclass
 class TeamsOptions:
     """What the Teams adapter needs; made from Settings, adjustable before start-up (tests
-    point the token and OpenID endpoints at local fakes)."""
+    point the login service and the OpenID metadata at local fakes)."""
 
     app_id: str = ""
     password: str = ""
     tenant_id: str = ""
     app_type: str = "MultiTenant"
-    token_url: str = ""
+    engine: str = "botbuilder"
+    login_url: str = LOGIN
     openid_metadata_url: str = OPENID_METADATA_URL
     connector: ConnectorOptions = field(default_factory=ConnectorOptions)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TeamsOptions:
-        app_type = settings.microsoft_app_type or "MultiTenant"
-        tenant = settings.microsoft_app_tenant_id or ""
-        authority = tenant if app_type.lower() == "singletenant" and tenant else "botframework.com"
         return cls(
             app_id=settings.microsoft_app_id or "",
             password=settings.microsoft_app_password or "",
-            tenant_id=tenant,
-            app_type=app_type,
-            token_url=LOGIN_URL.format(tenant=authority),
+            tenant_id=settings.microsoft_app_tenant_id or "",
+            app_type=settings.microsoft_app_type or "MultiTenant",
+            engine=settings.teams_engine,
         )
+
+    @property
+    def authority_tenant(self) -> str:
+        """Where the bot's tokens come from: its own tenant when single-tenant, else the
+        Bot Framework's."""
+        single = self.app_type.lower() == "singletenant" and self.tenant_id
+        return self.tenant_id if single else BOT_FRAMEWORK_TENANT
+
+    @property
+    def authority(self) -> str:
+        return f"{self.login_url.rstrip('/')}/{self.authority_tenant}"
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.authority}/oauth2/v2.0/token"
+
+
+class UnreadableActivity(ValueError):
+    """An engine's SDK cannot take this activity (hosting answers 400). The message names the
+    field, never its value."""
+
+
+class ConnectorPort(Protocol):
+    """The Bot Connector routes the bot uses, as plain JSON; each engine brings its own client
+    (both raise :class:`~adapters.teams.connector.ConnectorError`)."""
+
+    async def create_conversation(self, service_url: str, params: dict, *, retries: int = 0) -> dict: ...
+    async def send_to_conversation(self, service_url: str, conversation_id: str, activity: Any,
+                                   *, retries: int = 0) -> dict: ...
+    async def reply_to_activity(self, service_url: str, conversation_id: str, activity_id: str,
+                                activity: Any, *, retries: int = 0) -> dict: ...
+    async def update_activity(self, service_url: str, conversation_id: str, activity_id: str,
+                              activity: Any, *, retries: int = 0) -> dict: ...
+    async def get_member(self, service_url: str, conversation_id: str, member_id: str) -> dict: ...
+    async def close(self) -> None: ...
 
 
 OPTIONS_KEY = web.AppKey("teams_options", TeamsOptions)
@@ -84,19 +115,10 @@ class _Lru(OrderedDict):
 class TeamsRuntime:
     """Everything the Teams adapter keeps for the life of the application."""
 
-    def __init__(self, app: web.Application, options: TeamsOptions) -> None:
+    def __init__(self, app: web.Application, options: TeamsOptions, connector: ConnectorPort) -> None:
         self.app = app
         self.options = options
-        self.tokens: TokenSource | None = None
-        connector = Connector(None, options.connector)
-        if options.app_id:
-            self.tokens = TokenSource(options.app_id, options.password, options.token_url, connector.session)
-            connector.tokens = self.tokens
         self.connector = connector
-        self.validator = (
-            JwtValidator(options.app_id, connector.session, options.openid_metadata_url)
-            if options.app_id else None
-        )
         self.seen: _Lru = _Lru(SEEN_MAX)  # (conversation, activity id) → result future
         self.emails: _Lru = _Lru(CACHE_MAX)  # (tenant, aad id) → email or None
         self.saved_refs: _Lru = _Lru(CACHE_MAX)  # (tenant, user) → last reference saved
@@ -104,9 +126,6 @@ class TeamsRuntime:
     @property
     def bot(self) -> BoundaryBot:
         return self.app[BOT_KEY]
-
-    async def close(self) -> None:
-        await self.connector.close()
 
     # --- who sent an activity ------------------------------------------------------------
 
@@ -165,3 +184,22 @@ class TeamsRuntime:
 
 
 TEAMS_KEY = web.AppKey("teams", TeamsRuntime)
+
+
+class TeamsEngine(Protocol):
+    """One SDK running Teams turns behind :mod:`adapters.teams.hosting`: its authentication of
+    incoming requests, its turn pipeline, its Bot Connector client and token source. Made by
+    ``create_engine(app, options)`` in :mod:`adapters.teams.botbuilder_engine` or
+    :mod:`adapters.teams.agents`."""
+
+    name: str
+    rt: TeamsRuntime
+    tokens: Any  # .token(), .invalidate(token); None without an app id
+
+    async def authenticate(self, authorization: str | None, body: dict) -> None:
+        """Raise :class:`~adapters.teams.auth.Unauthorized` unless the Bot Connector sent it."""
+
+    async def process(self, body: dict) -> tuple[int, Any]:
+        """Run one turn: (HTTP status, invoke response body or None)."""
+
+    async def close(self) -> None: ...

@@ -29,18 +29,32 @@ _MENTION = re.compile(r"<at>.*?</at>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
+def _text(value) -> bool:
+    """A non-empty string that is valid Unicode (JSON allows lone surrogates; nothing else does)."""
+    if not isinstance(value, str) or not value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def missing_fields(body: dict) -> list[str]:
     """What an activity lacks before the bot can answer it (empty when it is complete)."""
     missing = []
     for name in ("type", "channelId", "serviceUrl"):
-        if not isinstance(body.get(name), str) or not body[name]:
+        if not _text(body.get(name)):
             missing.append(name)
     for name in ("conversation", "from", "recipient"):
         part = body.get(name)
-        if not isinstance(part, dict) or not isinstance(part.get("id"), str) or not part["id"]:
+        if not isinstance(part, dict) or not _text(part.get("id")):
             missing.append(f"{name}.id")
-    if body.get("type") in ("message", "invoke") and not isinstance(body.get("id"), str):
+    if body.get("type") in ("message", "invoke") and not _text(body.get("id")):
         missing.append("id")
+    channel = body.get("channelId")
+    if _text(channel) and not channel.split(":", 1)[0]:
+        missing.append("channelId (a channel name, optionally :subchannel)")
     url = body.get("serviceUrl")
     if isinstance(url, str) and url and not url.startswith(("https://", "http://")):
         missing.append("serviceUrl (an http or https URL)")
@@ -64,11 +78,11 @@ def tenant_of(body: dict) -> str:
     channel_data = body.get("channelData")
     if isinstance(channel_data, dict):
         tenant = channel_data.get("tenant")
-        if isinstance(tenant, dict) and isinstance(tenant.get("id"), str) and tenant["id"]:
+        if isinstance(tenant, dict) and _text(tenant.get("id")):
             return tenant["id"]
     conversation = body.get("conversation") or {}
     for key in ("tenantId", "tenantID"):
-        if isinstance(conversation.get(key), str) and conversation[key]:
+        if _text(conversation.get(key)):
             return conversation[key]
     return f"channel:{body.get('channelId', 'unknown')}"
 

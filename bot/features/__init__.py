@@ -2,6 +2,7 @@
 
 from bot.feature import Feature, Registry
 from bot.features import (
+    away,
     chaperone,
     console,
     escalation,
@@ -12,6 +13,7 @@ from bot.features import (
     report,
     script,
     status,
+    support,
     volunteer,
 )
 from bot.machinery.scheduler import DEFAULT_HANDLERS
@@ -23,6 +25,8 @@ ALL: tuple[Feature, ...] = (
     volunteer.FEATURE,
     referral.FEATURE,
     escalation.FEATURE,
+    support.FEATURE,
+    away.FEATURE,
     status.FEATURE,
     help.FEATURE,
     governance.FEATURE,

@@ -6,6 +6,8 @@ Framework's ``MicrosoftApp*``. Nothing is read at import time.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -78,6 +80,12 @@ class Settings(BaseSettings):
     microsoft_app_type: str | None = Field(
         None, validation_alias=AliasChoices("MicrosoftAppType", "MICROSOFT_APP_TYPE")
     )
+    # Which SDK runs Teams turns: botbuilder (Bot Framework SDK 4.17, retired) or agents
+    # (Microsoft 365 Agents SDK). Same app registration, same stored conversation
+    # references: switching is this setting and a restart.
+    teams_engine: Literal["botbuilder", "agents"] = Field(
+        "botbuilder", validation_alias="BOUNDARY_TEAMS_ENGINE"
+    )
 
     # The console (web pages for managers, admins and auditors). Links the bot sends are
     # built on BOUNDARY_PUBLIC_URL; without it, on the address the server listens on.
@@ -104,6 +112,11 @@ class Settings(BaseSettings):
     @classmethod
     def _normalise_url(cls, value: str) -> str:
         return normalise_database_url(value)
+
+    @field_validator("teams_engine", mode="before")
+    @classmethod
+    def _engine_name(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @property
     def pattern_secret_file(self) -> str:

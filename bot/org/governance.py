@@ -8,6 +8,7 @@ organisation:
     report_metadata: 1095d    # the report itself (category, step, when) and its escalations
     chaperone_records: 365d   # chaperone requests and who was asked
     referral_records: 730d    # referrals, their notes and checklists
+    support_records: 180d     # peer-support requests, what was shared, and check-ins
     notices: 1095d            # the bot's record of chat messages it sent (and can still update)
     audit_entries: 2555d      # who did what (7 years)
   client_patterns:
@@ -15,7 +16,7 @@ organisation:
 ```
 
 Reports count from when they were filed; chaperone records from the session (or their last
-change, if later); referrals from their last change; notices from when they were sent; audit
+change, if later); referrals and peer-support requests from their last change; notices from when they were sent; audit
 entries from when they were written.
 """
 
@@ -28,9 +29,10 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from bot.org.policy import describe_duration, parse_duration
 
-KINDS = ("report_narratives", "report_metadata", "chaperone_records", "referral_records", "notices", "audit_entries")
+KINDS = ("report_narratives", "report_metadata", "chaperone_records", "referral_records", "support_records", "notices",
+         "audit_entries")
 DEFAULT_DAYS = {"report_narratives": 365, "report_metadata": 1095, "chaperone_records": 365,
-                "referral_records": 730, "notices": 1095, "audit_entries": 2555}
+                "referral_records": 730, "support_records": 180, "notices": 1095, "audit_entries": 2555}
 DEFAULT_PATTERN_WINDOW = timedelta(days=90)
 SHORTEST, LONGEST = timedelta(days=1), timedelta(days=36500)
 
@@ -41,6 +43,7 @@ class Retention:
     report_metadata: timedelta
     chaperone_records: timedelta
     referral_records: timedelta
+    support_records: timedelta
     notices: timedelta
     audit_entries: timedelta
 
@@ -86,6 +89,7 @@ class RetentionSpec(BaseModel):
     report_metadata: str | int = f"{DEFAULT_DAYS['report_metadata']}d"
     chaperone_records: str | int = f"{DEFAULT_DAYS['chaperone_records']}d"
     referral_records: str | int = f"{DEFAULT_DAYS['referral_records']}d"
+    support_records: str | int = f"{DEFAULT_DAYS['support_records']}d"
     notices: str | int = f"{DEFAULT_DAYS['notices']}d"
     audit_entries: str | int = f"{DEFAULT_DAYS['audit_entries']}d"
 

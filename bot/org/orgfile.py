@@ -16,9 +16,11 @@ import yaml
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from bot.features import away, support
 from bot.features.volunteer import ensure_default_profile
 from bot.machinery.storage.models import Identity, Organisation, Person, Team, TeamMember
 from bot.machinery.storage.repos import Tx
+from bot.org import schema_support
 from bot.org.governance import to_json as governance_json
 from bot.org.schema import OrgFile
 
@@ -88,7 +90,7 @@ def _cross_check(document: dict) -> list[str]:
         items = document.get(name)
         return [(i, e) for i, e in enumerate(items) if isinstance(e, dict)] if isinstance(items, list) else []
 
-    problems = []
+    problems: list[str] = []
     keys: set[str] = set()
     identities: dict[tuple, str] = {}
     for i, person in entries("people"):
@@ -130,7 +132,7 @@ def _cross_check(document: dict) -> list[str]:
         if isinstance(referral, dict) and referral.get("approval") == "required" and not team.get("managers"):
             problems.append(f"teams[{i}] (key {team.get('key')!r}): referral.approval: 'required', "
                             "but the team has no managers to approve")
-    return problems
+    return problems + schema_support.cross_check(document, keys, team_keys)
 
 
 @dataclass
@@ -177,6 +179,7 @@ async def apply(tx: Tx, org: OrgFile, now: datetime | None = None) -> ApplySumma
         contacts=spec.contacts.model_dump(exclude_none=True) or None,
         reviewed_scripts_only=spec.show_only_reviewed_scripts,
         governance=governance_json(spec.retention, spec.client_patterns),
+        peer_support=org.peer_support.policy_json() if org.peer_support else None,
     )
     if row is None:
         s.add(Organisation(id=1, **values))
@@ -237,14 +240,15 @@ async def apply(tx: Tx, org: OrgFile, now: datetime | None = None) -> ApplySumma
         policy_json = spec_t.escalation.policy().to_json() if spec_t.escalation else None
         chaperone_json = spec_t.chaperone.policy().to_json() if spec_t.chaperone else None
         referral_json = spec_t.referral.policy().to_json() if spec_t.referral else None
+        hours_json = spec_t.hours.hours(spec.timezone, spec.holidays, spec.closed).to_json() if spec_t.hours else None
         if team is None:
             team = Team(key=spec_t.key, name=spec_t.name, escalation_policy=policy_json,
-                        chaperone_policy=chaperone_json, referral_policy=referral_json)
+                        chaperone_policy=chaperone_json, referral_policy=referral_json, working_hours=hours_json)
             s.add(team)
             teams[spec_t.key] = team
             summary.teams_created.append(spec_t.key)
         elif _assign(team, name=spec_t.name, escalation_policy=policy_json, chaperone_policy=chaperone_json,
-                     referral_policy=referral_json):
+                     referral_policy=referral_json, working_hours=hours_json):
             summary.teams_updated.append(spec_t.key)
     for key, team in list(teams.items()):
         if key not in {t.key for t in org.teams}:
@@ -267,6 +271,7 @@ async def apply(tx: Tx, org: OrgFile, now: datetime | None = None) -> ApplySumma
                 summary.teams_updated.append(key)
     await s.flush()
     await _volunteer_profiles(tx, org, people, now or datetime.now(UTC))
+    await _people_care(tx, org, people)
     return summary
 
 
@@ -278,6 +283,16 @@ async def _volunteer_profiles(tx: Tx, org: OrgFile, people: dict[str, Person], n
             zone = spec_p.timezone or org.organisation.timezone
             await ensure_default_profile(tx, people[spec_p.key], zone, now)
     await tx.session.flush()
+
+
+async def _people_care(tx: Tx, org: OrgFile, people: dict[str, Person]) -> None:
+    """Standing deputies, and the peer supporters (each available in their own time zone)."""
+    await away.apply_standing(tx, {people[p.key].id: people[p.deputy].id for p in org.people if p.deputy})
+    supporters = org.peer_support.supporters if org.peer_support else []
+    zones = {p.key: p.timezone or org.organisation.timezone for p in org.people}
+    await support.apply_supporters(tx, [
+        support.Supporter(people[s.who].id, tuple(s.teams), tuple(s.sites), s.availability, zones[s.who])
+        for s in supporters])
 
 
 def _assign(obj: object, **values: object) -> bool:

@@ -142,9 +142,14 @@ class Window:
     def to_json(self) -> str:
         return f"{self.working_days}d" if self.working_days else f"{int(self.plain.total_seconds())}s"
 
-    def after(self, moment: datetime, zone: str) -> datetime:
+    def after(self, moment: datetime, zone: str, hours=None) -> datetime:
+        """When the window ends. With the team's working hours (a
+        :class:`bot.org.hours.WorkingHours`), working days also skip public holidays and
+        closure days, counted in the team's zone."""
         if not self.working_days:
             return moment + self.plain
+        if hours is not None:
+            return hours.working_days_after(moment, self.working_days)
         local = moment.astimezone(ZoneInfo(zone))
         counted = 0
         while counted < self.working_days:
@@ -171,6 +176,8 @@ class ReferralPolicy:
     urgent_within: Window = Window(plain=timedelta(hours=2))
     manager_after: timedelta = timedelta(hours=4)
     urgent_manager_after: timedelta = timedelta(hours=1)
+    approve_within: Window = Window(working_days=1)
+    approval_fallback_after: timedelta = timedelta(hours=4)
 
     def window(self, urgent: bool) -> Window:
         return self.urgent_within if urgent else self.answer_within
@@ -185,6 +192,8 @@ class ReferralPolicy:
             "urgent_within": self.urgent_within.to_json(),
             "manager_after_s": int(self.manager_after.total_seconds()),
             "urgent_manager_after_s": int(self.urgent_manager_after.total_seconds()),
+            "approve_within": self.approve_within.to_json(),
+            "approval_fallback_after_s": int(self.approval_fallback_after.total_seconds()),
         }
 
     @classmethod
@@ -197,6 +206,9 @@ class ReferralPolicy:
             urgent_within=Window.parse(data["urgent_within"]),
             manager_after=timedelta(seconds=data["manager_after_s"]),
             urgent_manager_after=timedelta(seconds=data["urgent_manager_after_s"]),
+            # Policies stored before approvals had a deadline get the defaults.
+            approve_within=Window.parse(data.get("approve_within", "1d")),
+            approval_fallback_after=timedelta(seconds=data.get("approval_fallback_after_s", 4 * 3600)),
         )
 
 

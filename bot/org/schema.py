@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -23,6 +22,7 @@ from pydantic import (
 from bot.content.regions import Region, parse_org_region
 from bot.content.taxonomy import Profession
 from bot.org.governance import ClientPatternSpec, RetentionSpec
+from bot.org.hours import check_timezone as _check_timezone
 from bot.org.policy import (
     ChaperonePolicy,
     Level,
@@ -32,20 +32,12 @@ from bot.org.policy import (
     describe_duration,
     parse_duration,
 )
+from bot.org.schema_hours import Closed, HolidaysSpec, HoursSpec
+from bot.org.schema_support import PeerSupportSpec
 
 Key = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def _check_timezone(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {value!r} (use a name like Europe/London)") from None
-    return value
 
 
 class IdentitySpec(BaseModel):
@@ -68,6 +60,7 @@ class PersonSpec(BaseModel):
     auditor: bool = False  # reads the audit log and exports it in the console, nothing else
     volunteer: bool = False
     identities: list[IdentitySpec] = []
+    deputy: Key | None = None  # a standing deputy: stands in whenever this person is away
 
     @field_validator("email")
     @classmethod
@@ -183,8 +176,10 @@ class ReferralSpec(BaseModel):
     urgent_within: str | int = "2h"
     manager_after: str | int = "4h"
     urgent_manager_after: str | int = "1h"
+    approve_within: str | int = "1d"  # then the approvers are reminded
+    approval_fallback_after: str | int = "4h"  # then the next level of the escalation policy is asked
 
-    @field_validator("answer_within", "urgent_within")
+    @field_validator("answer_within", "urgent_within", "approve_within")
     @classmethod
     def _window(cls, value: str | int, info) -> str | int:
         window = Window.parse(value)
@@ -194,7 +189,7 @@ class ReferralSpec(BaseModel):
             return value
         return _between(value, timedelta(minutes=15), timedelta(days=14), info.field_name)
 
-    @field_validator("manager_after", "urgent_manager_after")
+    @field_validator("manager_after", "urgent_manager_after", "approval_fallback_after")
     @classmethod
     def _after(cls, value: str | int, info) -> str | int:
         return _between(value, timedelta(minutes=5), timedelta(days=7), info.field_name)
@@ -206,6 +201,8 @@ class ReferralSpec(BaseModel):
             urgent_within=Window.parse(self.urgent_within),
             manager_after=parse_duration(self.manager_after),
             urgent_manager_after=parse_duration(self.urgent_manager_after),
+            approve_within=Window.parse(self.approve_within),
+            approval_fallback_after=parse_duration(self.approval_fallback_after),
         )
 
 
@@ -219,6 +216,7 @@ class TeamSpec(BaseModel):
     escalation: EscalationSpec | None = None
     chaperone: ChaperoneSpec | None = None
     referral: ReferralSpec | None = None
+    hours: HoursSpec | None = None  # none: always working, nothing waits
 
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{1,30}(?:\s*(?:ext\.?|x)\s*[0-9]{1,6})?$|^ext\.?\s*[0-9]{2,6}$", re.I)
@@ -301,6 +299,8 @@ class OrganisationSpec(BaseModel):
     show_only_reviewed_scripts: bool = False
     retention: RetentionSpec | None = None  # how long each kind of record is kept (bot.org.governance)
     client_patterns: ClientPatternSpec | None = None
+    holidays: HolidaysSpec | None = None  # whose public holidays teams with hours keep
+    closed: Closed = []  # the organisation's own closure days
 
     @field_validator("timezone")
     @classmethod
@@ -346,3 +346,4 @@ class OrgFile(BaseModel):
     organisation: OrganisationSpec
     people: list[PersonSpec]
     teams: list[TeamSpec] = []
+    peer_support: PeerSupportSpec | None = None

@@ -1,7 +1,7 @@
 """console: one-time sign-in links, sessions, exports; the auditor role; reports by date
 
 Revision ID: 0007
-Revises: 0008
+Revises: 0011
 Create Date: 2026-12-06 02:50:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0007'
-down_revision = '0008'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

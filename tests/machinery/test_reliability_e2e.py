@@ -1,7 +1,8 @@
 """Delivery and timers across real processes and a real platform API over HTTP.
 
 The platform is the fake Bot Connector (Microsoft Teams' REST API) on a free port; the bot
-is `boundary-bot serve` run as a separate process, delivering through its Teams adapter.
+is `boundary-bot serve` run as a separate process, delivering through its Teams adapter on
+each engine (``BOUNDARY_TEAMS_ENGINE``).
 """
 
 from __future__ import annotations
@@ -35,11 +36,12 @@ CLEARED = ("DATABASE_URL", "BOUNDARY_ENCRYPTION_KEY", "BOUNDARY_LOCAL_MODE", "SL
 class Server:
     """`boundary-bot serve` as its own process."""
 
-    def __init__(self, database_url: str, workdir) -> None:
+    def __init__(self, database_url: str, workdir, engine: str = "botbuilder") -> None:
         self.database_url = database_url
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if k not in CLEARED}
-        env.update(DATABASE_URL=database_url, PORT=str(self.port), LOG_LEVEL="WARNING")
+        env.update(DATABASE_URL=database_url, PORT=str(self.port), LOG_LEVEL="WARNING",
+                   BOUNDARY_TEAMS_ENGINE=engine)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "adapters.cli", "serve"], cwd=workdir, env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
@@ -146,8 +148,9 @@ async def notification_statuses(database_url: str) -> Counter:
         await db.dispose()
 
 
-async def test_a_platform_down_for_a_while_then_every_message_arrives_once(database_url, tmp_path, connector):
-    server = Server(database_url, tmp_path)
+async def test_a_platform_down_for_a_while_then_every_message_arrives_once(database_url, tmp_path, connector,
+                                                                          teams_engine):
+    server = Server(database_url, tmp_path, teams_engine)
     try:
         await server.ready()
         morgan = await introduce_morgan(server, connector)
@@ -163,8 +166,9 @@ async def test_a_platform_down_for_a_while_then_every_message_arrives_once(datab
         server.stop()
 
 
-async def test_sigkill_with_work_pending_then_restart_fires_and_sends_each_once(database_url, tmp_path, connector):
-    first = Server(database_url, tmp_path)
+async def test_sigkill_with_work_pending_then_restart_fires_and_sends_each_once(database_url, tmp_path, connector,
+                                                                                teams_engine):
+    first = Server(database_url, tmp_path, teams_engine)
     await first.ready()
     morgan = await introduce_morgan(first, connector)
     connector.fail(500, times=10**6)  # the platform is down
@@ -176,7 +180,7 @@ async def test_sigkill_with_work_pending_then_restart_fires_and_sends_each_once(
     assert (await timer_statuses(database_url))["pending"] >= 10
 
     connector.recover()
-    second = Server(database_url, tmp_path)
+    second = Server(database_url, tmp_path, teams_engine)
     try:
         await second.ready()
         counts = await wait_delivered(connector, expected, timeout=90)
@@ -188,8 +192,9 @@ async def test_sigkill_with_work_pending_then_restart_fires_and_sends_each_once(
 
 
 @pytest.mark.skipif(not PG_BASE, reason="two processes on one database: PostgreSQL only (TEST_DATABASE_URL)")
-async def test_two_processes_one_postgres_each_timer_and_message_exactly_once(database_url, tmp_path, connector):
-    a, b = Server(database_url, tmp_path), Server(database_url, tmp_path)
+async def test_two_processes_one_postgres_each_timer_and_message_exactly_once(database_url, tmp_path, connector,
+                                                                              teams_engine):
+    a, b = Server(database_url, tmp_path, teams_engine), Server(database_url, tmp_path, teams_engine)
     try:
         await a.ready()
         await b.ready()

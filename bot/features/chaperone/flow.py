@@ -14,8 +14,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
-
 from bot.content.identifiers import find_identifier_kinds
 from bot.features import escalation
 from bot.features.chaperone import wording
@@ -28,7 +26,14 @@ from bot.features.chaperone.access import (
     mine,
     team_records,
 )
-from bot.features.chaperone.matching import deadline_for, fan_out, policy_for, set_offer, set_offers
+from bot.features.chaperone.matching import (
+    BOOK,
+    deadline_for,
+    fan_out,
+    policy_for,
+    set_offer,
+    set_offers,
+)
 from bot.features.chaperone.storage import (
     DEADLINE,
     EXPIRE,
@@ -46,6 +51,7 @@ from bot.features.chaperone.wording import (
     request_form,
     zone_of,
 )
+from bot.machinery import offers
 from bot.machinery.outbox import notify
 from bot.machinery.storage.repos import Tx
 from bot.port.forms import clean
@@ -124,22 +130,13 @@ async def accept(turn: Turn, value: str) -> list[View]:
         return [NOT_ASKED]
     request, offer = found
     now = turn.clock.now()
-    # The one place exactly-one is decided: only an open request changes, atomically.
-    won = (await turn.tx.session.execute(
-        update(ChaperoneRequest)
-        .where(ChaperoneRequest.id == request.id, ChaperoneRequest.status == "open")
-        .values(status="covered", chaperone_id=turn.person.id, accepted_at=now, updated_at=now,
-                generation=ChaperoneRequest.generation + 1)
-        .execution_options(synchronize_session=False)
-    )).rowcount == 1
+    # Exactly one accept wins (the shared offer machinery's conditional update).
+    won = await offers.claim(turn.tx, BOOK, request, status="covered", chaperone_id=turn.person.id,
+                             accepted_at=now, updated_at=now)
     if not won:
-        await turn.tx.session.refresh(request)
         return [wording.lost_race(request, mine=request.chaperone_id == turn.person.id)]
-    await turn.tx.session.refresh(request)
     await turn.tx.timers.cancel_for("chaperone", request.id)
-    await set_offer(turn.tx, offer, "accepted", request, now)
-    others = [o for o in await offers_for(turn.tx, request.id) if o.id != offer.id and o.status == "offered"]
-    await set_offers(turn.tx, others, "covered", request, now)
+    await offers.settle_won(turn.tx, BOOK, request, offer, now)
     requester = await turn.tx.people.get(request.requester_id)
     org = await turn.tx.org.get()
     await notify(turn.tx, f"chap:{request.id}:covered:{request.generation}", requester.id,

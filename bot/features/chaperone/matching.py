@@ -1,4 +1,6 @@
-"""Who matches a chaperone request, asking them in waves, and keeping each volunteer's card current."""
+"""Who matches a chaperone request, asking them in waves, and keeping each volunteer's card current
+(the waves, the exactly-one accept and the in-place updates are the shared offer machinery's:
+:mod:`bot.machinery.offers`)."""
 
 from __future__ import annotations
 
@@ -10,12 +12,12 @@ from bot.features.chaperone.storage import (
     WAVE,
     ChaperoneOffer,
     ChaperoneRequest,
-    offers_for,
     schedule,
 )
 from bot.features.chaperone.wording import offer_card
 from bot.features.volunteer import VolunteerProfile, Window, covers
-from bot.machinery.outbox import notify_many
+from bot.machinery import offers
+from bot.machinery.offers import OfferBook
 from bot.machinery.storage.models import Person
 from bot.machinery.storage.repos import Tx
 from bot.org.policy import ChaperonePolicy
@@ -71,49 +73,35 @@ async def eligible(tx: Tx, request: ChaperoneRequest, requester: Person) -> list
     return sorted(fits, key=lambda p: (recent.get(p.id, 0), p.display_name, p.id))
 
 
+async def _cards(tx: Tx, request: ChaperoneRequest):
+    """Every volunteer's card about one request needs the requester and the organisation."""
+    requester = await tx.people.get(request.requester_id)
+    org = await tx.org.get()
+    return lambda volunteer, state: offer_card(request, requester, volunteer, state, org)
+
+
+BOOK = OfferBook(ChaperoneRequest, ChaperoneOffer, "volunteer_id", "chap", _cards)
+"""Chaperone requests and offers, as the shared offer machinery sees them."""
+
+
 async def fan_out(tx: Tx, request: ChaperoneRequest, requester: Person, policy: ChaperonePolicy, now: datetime,
                   *, everyone: bool = False) -> tuple[int, int]:
     """Ask the next wave (or everyone left). Returns (asked now, matching in all)."""
     matching = await eligible(tx, request, requester)
-    asked_before = {o.volunteer_id for o in await offers_for(tx, request.id)}
-    waiting = [p for p in matching if p.id not in asked_before]
     all_at_once = everyone or request.urgent or policy.all_at_once
-    batch = waiting if all_at_once else waiting[: policy.wave_size]
-    request.wave += 1
-    org = await tx.org.get()
-    messages = []
-    for volunteer in batch:
-        key = f"chap:{request.id}:offer:{volunteer.id}"
-        tx.session.add(ChaperoneOffer(request_id=request.id, volunteer_id=volunteer.id, wave=request.wave,
-                                      notification_key=key, status="offered"))
-        messages.append((key, volunteer.id, offer_card(request, requester, volunteer, "offered", org), None))
-    await notify_many(tx, messages, now)
-    if len(batch) < len(waiting):
+    asked, left = await offers.next_wave(tx, BOOK, request, matching, None if all_at_once else policy.wave_size, now)
+    if left:
         await schedule(tx, request, WAVE, now + policy.wave_every, now, tag=f":{request.wave}")
     await tx.session.flush()
-    return len(batch), len(matching)
+    return asked, len(matching)
 
 
 async def set_offer(tx: Tx, offer: ChaperoneOffer, state: str, request: ChaperoneRequest, now: datetime) -> None:
     """Change an offer and update the volunteer's card in place."""
-    await set_offers(tx, [offer], state, request, now)
+    await offers.set_offers(tx, BOOK, [offer], state, request, now)
 
 
-async def set_offers(tx: Tx, offers: list[ChaperoneOffer], state: str, request: ChaperoneRequest,
+async def set_offers(tx: Tx, many: list[ChaperoneOffer], state: str, request: ChaperoneRequest,
                      now: datetime) -> None:
-    """Change many offers at once (a request covered or cancelled with hundreds asked), each
-    volunteer's card updated in place, in one statement."""
-    if not offers:
-        return
-    requester = await tx.people.get(request.requester_id)
-    org = await tx.org.get()
-    ids = {o.volunteer_id for o in offers}
-    volunteers = {p.id: p for p in (await tx.session.scalars(select(Person).where(Person.id.in_(ids)))).all()}
-    messages = []
-    for offer in offers:
-        card = offer_card(request, requester, volunteers[offer.volunteer_id], state, org)
-        key = f"chap:{request.id}:offer:{offer.volunteer_id}:{state}:{request.generation}"
-        # Each update replaces the previous one, so a volunteer's card changes in order.
-        messages.append((key, offer.volunteer_id, card, offer.notification_key))
-        offer.status, offer.notification_key = state, key
-    await notify_many(tx, messages, now)
+    """Change many offers at once, each volunteer's card updated in place."""
+    await offers.set_offers(tx, BOOK, many, state, request, now)

@@ -72,7 +72,9 @@ async def escalate(tx: Tx, timer: Timer, now: datetime) -> None:
     asked = len(await offers_for(tx, request.id))
     org = await tx.org.get()
     summary = wording.unfilled_summary(request, zone_of(requester, org), asked)
-    found, told = await escalation.start_about(tx, _At(now), requester, "chaperone", "chaperone", request.id, summary)
+    # A session is coming up: an unfilled request never waits for working hours.
+    found, told = await escalation.start_about(tx, _At(now), requester, "chaperone", "chaperone", request.id, summary,
+                                               urgent=True)
     if found is not None:
         request.escalation_id = found.id
     await notify(tx, f"chap:{request.id}:escalated", requester.id, wording.escalated(request, bool(found), told), now)

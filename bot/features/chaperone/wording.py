@@ -9,6 +9,7 @@ from bot.content.identifiers import describe
 from bot.content.taxonomy import Category
 from bot.features.chaperone.storage import ChaperoneRequest
 from bot.machinery.storage.models import Person
+from bot.org.hours import when
 from bot.port.views import (
     Button,
     ButtonStyle,
@@ -134,8 +135,8 @@ def sent_card(request: ChaperoneRequest, asked: int, matching: int, deadline: da
     return Card(
         title=f"Chaperone request {reference(request)} sent",
         paragraphs=(progress,
-                    f"If nobody has accepted by {deadline.astimezone(ZoneInfo(zone)):%H:%M on %a %-d %b}, I'll "
-                    "ask everyone who matches and then tell your manager."),
+                    f"If nobody has accepted by {when(deadline, zone)}, I'll ask everyone who matches and "
+                    "then tell your manager."),
         facts=facts_of(request, zone),
         buttons=(_cancel_button(request),),
     )

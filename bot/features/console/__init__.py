@@ -53,7 +53,7 @@ async def _link_opened(turn, value):
 FEATURE = Feature(
     name="console",
     verbs=(Verb("console", signin.console_verb,
-                "a one-time sign-in link to the web console (managers, admins, auditors)", order=85),),
+                "a one-time sign-in link to the web console (managers, admins, auditors)", order=95),),
     buttons={"console.open": _link_opened},
     watchdogs={"console.forget_old_sessions": forget_old},
     audit_actions={**AUDIT_ACTIONS, "report.exported": "an admin exported a report's narrative (reason recorded)"},

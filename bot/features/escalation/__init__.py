@@ -7,7 +7,8 @@ may see and act: the people the team's policy names), ``wording`` (every card an
 """
 
 from bot.feature import Feature
-from bot.features.escalation import flow
+from bot.features.escalation import flow, later
+from bot.features.escalation.access import people_at
 from bot.features.escalation.flow import (
     escalate_report,
     handler_cards,
@@ -24,9 +25,18 @@ from bot.features.escalation.retention import (
 from bot.features.escalation.storage import overdue
 from bot.features.escalation.timers import TIMER_HANDLERS, audit_overdue
 from bot.features.escalation.wording import RESOLVE_FORM, reference, resolve_form
+from bot.org.policy import Policy
 
 __all__ = ["FEATURE", "start", "start_about", "settle_about", "status_line", "escalate_report", "reference",
-           "forget_about", "forget_for_report", "forget_resolution_notes", "handler_cards"]
+           "forget_about", "forget_for_report", "forget_resolution_notes", "levels_of",
+           "handler_cards"]
+
+
+async def levels_of(tx, team) -> list[list]:
+    """The people at each level of a team's escalation policy, in order (for a fallback that
+    asks the next level, such as an approval nobody gave in time)."""
+    policy = Policy.from_json(team.escalation_policy)
+    return [await people_at(tx, team, policy, level) for level in range(len(policy.levels))]
 
 
 async def _count_overdue(tx, now) -> int:
@@ -43,6 +53,8 @@ FEATURE = Feature(
         "escalation.ack": flow.acknowledge,
         "escalation.resolve": flow.ask_resolve,
         "escalation.view": flow.view_details,
+        "escalation.now": later.send_now,
+        "escalation.snooze": later.snooze,
     },
     forms={RESOLVE_FORM: flow.resolve},
     form_views={RESOLVE_FORM: _resolve_form_as_shown},
@@ -53,6 +65,8 @@ FEATURE = Feature(
         "escalation.resolved": "a manager resolved an escalation",
         "escalation.settled": "an escalation closed itself: what it was about was dealt with",
         "report.viewed": "a manager opened a report's details from an escalation",
+        "escalation.sent_now": "the reporter sent an escalation waiting for working hours at once",
+        "escalation.snoozed": "a manager put off an escalation's reminder",
     },
     status=flow.section,
     status_order=10,

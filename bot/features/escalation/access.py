@@ -1,17 +1,20 @@
 """Who may see and act on an escalation: everyone the team's policy names, at any level.
 
-| who | sees the notice | acknowledges, resolves | opens the details |
+| who | sees the notice | acknowledges, resolves, snoozes the reminder | opens the details |
 |---|---|---|---|
-| a person named at any level of the team's policy | yes | yes | yes, audited |
-| the reporter | no (told of each change) | no | no |
+| a person named at any level of the team's policy | yes | yes (snooze: not for safety, at most 3 times) | yes, audited |
+| a deputy standing in for one of them while they were away | the notice sent to them instead, saying for whom | yes, for that escalation | yes, audited |
+| the reporter | no (told of each change; may send a waiting one now) | no | no |
 | anyone else | no | no | no (the same "can't find it" as a missing one) |
+
+An escalation waiting for the team's working hours has been sent to nobody yet.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.features.escalation.storage import Escalation
+from bot.features.escalation.storage import Escalation, EscalationNotice
 from bot.machinery.storage.models import Person, Team, TeamMember
 from bot.machinery.storage.repos import Tx
 from bot.org.policy import MANAGERS, Policy
@@ -50,6 +53,21 @@ async def find_for_handler(turn: Turn, value: str) -> tuple[Escalation, Team] | 
     if escalation is None:
         return None
     team = await turn.tx.session.get(Team, escalation.team_id)
-    if turn.person.id not in await handlers_of(turn.tx, team):
+    if turn.person.id not in await handlers_of(turn.tx, team) and not await _was_sent(turn, escalation):
         return None
     return escalation, team
+
+
+async def _was_sent(turn: Turn, escalation: Escalation) -> bool:
+    """A deputy who was sent a notice about it (standing in for someone away) may act on it."""
+    return await turn.tx.session.scalar(select(EscalationNotice.id).where(
+        EscalationNotice.escalation_id == escalation.id, EscalationNotice.person_id == turn.person.id,
+        EscalationNotice.on_behalf_of.is_not(None)).limit(1)) is not None
+
+
+async def find_for_reporter(turn: Turn, value: str) -> Escalation | None:
+    try:
+        escalation = await turn.tx.session.get(Escalation, int(value))
+    except (TypeError, ValueError):
+        return None
+    return escalation if escalation is not None and escalation.reporter_id == turn.person.id else None

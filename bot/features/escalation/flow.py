@@ -14,13 +14,20 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.content.taxonomy import Category, Factor, Occurrence, Setting
-from bot.features.escalation.access import find_for_handler, people_at
-from bot.features.escalation.storage import (
-    Escalation,
-    EscalationNotice,
-    current_for_report,
-    for_handler,
+from bot.features.escalation.access import find_for_handler
+from bot.features.escalation.notices import (
+    BEGIN,
+    CLIMB,
+    REMIND,
+    due_after,
+    first_notice_at,
+    hours_of,
+    recipients_at,
+    refresh_notices,
+    schedule,
+    tell_level,
 )
+from bot.features.escalation.storage import LIVE, Escalation, current_for_report, for_handler
 from bot.features.escalation.wording import (
     NO_ONE_TO_TELL,
     NOT_FOUND,
@@ -29,107 +36,82 @@ from bot.features.escalation.wording import (
     already_done,
     notice_card,
     reference,
+    remind_line,
     reporter_label,
     resolve_form,
     status_text,
+    waiting_card,
 )
 from bot.machinery.clock import Clock
 from bot.machinery.outbox import notify
 from bot.machinery.storage.models import Person, Report, Team
 from bot.machinery.storage.repos import Tx
-from bot.org.policy import Policy, describe_duration
+from bot.org.hours import when
+from bot.org.policy import Policy
 from bot.port.views import Dialog, Notice, View
 from bot.turn import Turn
 
-CLIMB = "escalation.climb"
 
-
-REMIND = "escalation.remind"
-
-
-async def start(tx: Tx, clock: Clock, report: Report, reporter: Person, reason: str) -> tuple[Escalation | None, list[Person]]:
-    """Escalate a report now. Returns the escalation and who was told; (None, []) when the
-    reporter is in no team with anyone to tell. Starting twice returns the running one."""
+async def start(tx: Tx, clock: Clock, report: Report, reporter: Person, reason: str,
+                *, urgent: bool = False) -> tuple[Escalation | None, list[Person]]:
+    """Escalate a report. Returns the escalation and who was told (or, while it waits for
+    working hours, who will be told); (None, []) when the reporter is in no team with anyone
+    to tell. Starting twice returns the running one with nobody. Safety escalations, and
+    reports where the reporter felt unsafe, never wait."""
     running = await current_for_report(tx, report.id)
-    if running is not None and running.status in ("open", "acknowledged"):
+    if running is not None and running.status in LIVE:
         return running, []
-    return await _open(tx, clock, reporter, reason, report=report)
+    urgent = urgent or reason == "safety" or report.felt_unsafe or report.step == 5
+    return await _open(tx, clock, reporter, reason, urgent, report=report)
 
 
 async def start_about(
     tx: Tx, clock: Clock, person: Person, reason: str, subject_type: str, subject_id: int, summary: str,
+    *, urgent: bool = False,
 ) -> tuple[Escalation | None, list[Person]]:
     """Escalate something that is not a report (an unfilled chaperone request, an
     unanswered referral) to ``person``'s managers. ``summary`` is one line of metadata for
-    the notice — never free text. Starting twice returns the running one."""
+    the notice — never free text. Non-urgent ones wait for the team's working hours.
+    Starting twice returns the running one."""
     running = await tx.session.scalar(
         select(Escalation).where(
             Escalation.subject_type == subject_type, Escalation.subject_id == subject_id,
-            Escalation.status.in_(("open", "acknowledged")),
+            Escalation.status.in_(LIVE),
         )
     )
     if running is not None:
         return running, []
-    return await _open(tx, clock, person, reason, subject=(subject_type, subject_id, summary))
+    return await _open(tx, clock, person, reason, urgent, subject=(subject_type, subject_id, summary))
 
 
-async def _open(tx, clock, reporter, reason, *, report=None, subject=None):
+async def _open(tx, clock, reporter, reason, urgent, *, report=None, subject=None):
     team = await tx.people.home_team(reporter.id)
     if team is None:
         return None, []
     policy = Policy.from_json(team.escalation_policy)
-    recipients = [p for p in await people_at(tx, team, policy, 0) if p.id != reporter.id]
-    if not recipients:
-        return None, []
     now = clock.now()
     subject_type, subject_id, summary = subject or (None, None, None)
     escalation = Escalation(
         report_id=report.id if report else None, team_id=team.id, reporter_id=reporter.id, reason=reason,
-        subject_type=subject_type, subject_id=subject_id, summary=summary,
+        subject_type=subject_type, subject_id=subject_id, summary=summary, urgent=urgent, snoozes=0,
         status="open", level=0, round=0, generation=1, created_at=now,
     )
     tx.session.add(escalation)
     await tx.session.flush()
-    await tell_level(tx, escalation, report, team, policy, recipients, now)
-    await schedule(tx, escalation, CLIMB, now + policy.wait_at(0), now)
+    due = first_notice_at(escalation, team, now)
+    recipients = await recipients_at(tx, escalation, team, policy, 0, now, audit=due <= now)
+    if not recipients:
+        await tx.session.delete(escalation)
+        await tx.session.flush()
+        return None, []
     await tx.audit.record(now, reporter.id, "escalation.started", "escalation", escalation.id)
-    return escalation, recipients
-
-
-async def schedule(tx: Tx, escalation: Escalation, kind: str, due: datetime, now: datetime) -> None:
-    await tx.timers.schedule(
-        f"esc:{escalation.id}:{kind}:{escalation.generation}", kind, "escalation", escalation.id, due, now,
-        payload={"escalation_id": escalation.id, "generation": escalation.generation},
-    )
-    escalation.next_action_at = due
-
-
-async def tell_level(tx, escalation, report, team, policy, recipients, now) -> None:
-    reporter = await tx.people.get(escalation.reporter_id)
-    for person in recipients:
-        key = f"esc:{escalation.id}:notice:{person.id}:{escalation.level}:{escalation.round}"
-        card = notice_card(escalation, report, team, policy, reporter, person, now)
-        if await notify(tx, key, person.id, card, now):
-            tx.session.add(EscalationNotice(escalation_id=escalation.id, person_id=person.id,
-                                            notification_key=key, level=escalation.level))
-
-
-async def refresh_notices(tx: Tx, escalation: Escalation, now: datetime) -> None:
-    """Update every copy of this escalation's notice in place, in order."""
-    report = await tx.reports.get(escalation.report_id) if escalation.report_id else None
-    team = await tx.session.get(Team, escalation.team_id)
-    policy = Policy.from_json(team.escalation_policy)
-    reporter = await tx.people.get(escalation.reporter_id)
-    notices = (await tx.session.scalars(
-        select(EscalationNotice).where(EscalationNotice.escalation_id == escalation.id)
-    )).all()
-    for notice in notices:
-        viewer = await tx.people.get(notice.person_id)
-        card = notice_card(escalation, report, team, policy, reporter, viewer, now)
-        key = f"{notice.notification_key.split(':u')[0]}:u{escalation.generation}"
-        # Each update replaces the previous one, so they land in order.
-        if await notify(tx, key, notice.person_id, card, now, updates=notice.notification_key):
-            notice.notification_key = key
+    if due > now:  # outside the team's working hours: the first notice waits
+        escalation.status = "waiting"
+        await schedule(tx, escalation, BEGIN, due, now)
+        return escalation, [c.person for c in recipients]
+    await schedule(tx, escalation, CLIMB, due_after(escalation, team, now, policy.wait_at(0)), now)
+    await tell_level(tx, escalation, report, team, policy, recipients, now)
+    return escalation, [c.person for c in recipients]
 
 
 async def settle_about(tx: Tx, subject_type: str, subject_id: int, now: datetime, outcome: str) -> None:
@@ -139,7 +121,7 @@ async def settle_about(tx: Tx, subject_type: str, subject_id: int, now: datetime
     running = (await tx.session.scalars(
         select(Escalation).where(
             Escalation.subject_type == subject_type, Escalation.subject_id == subject_id,
-            Escalation.status.in_(("open", "acknowledged")),
+            Escalation.status.in_(LIVE),
         )
     )).all()
     for escalation in running:
@@ -165,13 +147,14 @@ async def acknowledge(turn: Turn, value: str) -> list[View]:
     escalation.acknowledged_at, escalation.acknowledged_by = now, turn.person.id
     escalation.generation += 1
     await turn.tx.timers.cancel_for("escalation", escalation.id)
-    await schedule(turn.tx, escalation, REMIND, now + policy.remind_every, now)
+    await schedule(turn.tx, escalation, REMIND, due_after(escalation, team, now, policy.remind_every), now)
     await refresh_notices(turn.tx, escalation, now)
     await tell_reporter(turn.tx, escalation, f"{turn.person.display_name} has acknowledged", now)
     await turn.tx.audit.record(now, turn.person.id, "escalation.acknowledged", "escalation", escalation.id)
+    zone = turn.person.timezone or (turn.org.timezone if turn.org else None)
     return [Notice(
-        f"You acknowledged {reference(escalation)}. The reporter has been told. I'll remind you every "
-        f"{describe_duration(policy.remind_every)} until it is resolved."
+        f"You acknowledged {reference(escalation)}. The reporter has been told. "
+        f"{remind_line(escalation.next_action_at, policy.remind_every, zone)}"
     )]
 
 
@@ -260,10 +243,15 @@ async def tell_reporter(tx: Tx, escalation: Escalation, what: str, now: datetime
 
 
 async def escalate_report(turn: Turn, report: Report) -> list[View]:
-    """The reporter asks for one of their reports to go to their manager now."""
+    """The reporter asks for one of their reports to go to their manager now (or, outside
+    their team's working hours for something not urgent, when the team is next working)."""
     escalation, told = await start(turn.tx, turn.clock, report, turn.person, "requested")
     if escalation is None:
         return [NO_ONE_TO_TELL]
+    if told and escalation.status == "waiting":
+        team = await turn.tx.session.get(Team, escalation.team_id)
+        zone = turn.person.timezone or (turn.org.timezone if turn.org else None)
+        return [waiting_card(report, escalation, told, hours_of(team), when(escalation.next_action_at, zone))]
     if not told:
         return [Notice(f"R-{report.id} is already with your managers ({reference(escalation)}): "
                        f"{STATUS_LABELS[escalation.status].lower()}.")]
@@ -276,7 +264,8 @@ async def status_line(tx: Tx, report: Report, viewer: Person) -> str | None:
     escalation = await current_for_report(tx, report.id)
     if escalation is None:
         return None
-    line = f"{reference(escalation)}: {status_text(escalation, viewer)}"
+    org = await tx.org.get()
+    line = f"{reference(escalation)}: {status_text(escalation, viewer, org.timezone if org else None)}"
     if escalation.status == "acknowledged" and escalation.acknowledged_by:
         who = await tx.people.get(escalation.acknowledged_by)
         line += f" by {who.display_name}"
@@ -302,5 +291,5 @@ async def handler_cards(turn: Turn) -> list[View]:
         report = await turn.tx.reports.get(escalation.report_id) if escalation.report_id else None
         reporter = await turn.tx.people.get(escalation.reporter_id)
         cards.append(notice_card(escalation, report, team, Policy.from_json(team.escalation_policy), reporter,
-                                 turn.person, turn.clock.now()))
+                                 turn.person, turn.clock.now(), turn.org))
     return cards

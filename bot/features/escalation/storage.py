@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
+    Boolean,
     ForeignKey,
     Integer,
     LargeBinary,
     String,
+    false,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -32,7 +34,7 @@ class Escalation(Base):
     subject_type: Mapped[str | None] = mapped_column(String(32))
     subject_id: Mapped[int | None] = mapped_column(Integer)
     summary: Mapped[str | None] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open|acknowledged|resolved|cancelled
+    status: Mapped[str] = mapped_column(String(16), default="open")  # waiting|open|acknowledged|resolved|cancelled
     level: Mapped[int] = mapped_column(Integer, default=0)
     round: Mapped[int] = mapped_column(Integer, default=0)  # repeats of the last level so far
     # Bumped on every change; a timer made for an older generation is stale and does nothing.
@@ -44,6 +46,10 @@ class Escalation(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     resolution_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Urgent escalations never wait for working hours (safety ones never do, whatever this says).
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # How many times its reminder has been snoozed (see SNOOZE_LIMIT).
+    snoozes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class EscalationNotice(Base):
@@ -56,11 +62,14 @@ class EscalationNotice(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     notification_key: Mapped[str] = mapped_column(String(255), unique=True)
     level: Mapped[int] = mapped_column(Integer)
+    # The person this one stands in for (they were away), if any.
+    on_behalf_of: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
 
 
 # --- queries --------------------------------------------------------------------------------
 
 OVERDUE_AFTER = timedelta(minutes=1)
+LIVE = ("waiting", "open", "acknowledged")  # waiting: for the team's working hours, nobody told yet
 
 
 async def current_for_report(tx: Tx, report_id: int) -> Escalation | None:
@@ -76,7 +85,7 @@ async def overdue(tx: Tx, now: datetime) -> list[Escalation]:
     """Live escalations whose next step should have happened over a minute ago."""
     return list((await tx.session.scalars(
         select(Escalation).where(
-            Escalation.status.in_(("open", "acknowledged")),
+            Escalation.status.in_(LIVE),
             Escalation.next_action_at < now - OVERDUE_AFTER,
         )
     )).all())

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.content.taxonomy import Category, Setting, Step
 from bot.features.escalation.storage import Escalation
 from bot.machinery.storage.models import Person, Report
+from bot.org.hours import WorkingHours, when
 from bot.org.policy import Policy, describe_duration
 from bot.port.views import Button, ButtonStyle, Card, Field, FieldKind, Form, Notice
 from bot.turn import Turn
@@ -28,7 +29,7 @@ REASONS = {
 SUBJECTS = {"chaperone": "an unfilled chaperone request", "referral": "an unanswered referral"}
 
 
-STATUS_LABELS = {"open": "Waiting for a manager", "acknowledged": "Acknowledged", "resolved": "Resolved",
+STATUS_LABELS = {"waiting": "Waiting for working hours", "open": "Waiting for a manager", "acknowledged": "Acknowledged", "resolved": "Resolved",
                  "cancelled": "Cancelled"}
 
 
@@ -48,9 +49,16 @@ def _local(moment: datetime, person: Person, org_zone: str = "UTC") -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%-d %b %Y, %H:%M")
 
 
-def notice_card(escalation, report, team, policy, reporter, viewer, now) -> Card:
-    """The notice a manager gets (and its updates): metadata only, never the narrative."""
+def _zone(person: Person, org) -> str:
+    return person.timezone or (org.timezone if org else None) or "UTC"
+
+
+def notice_card(escalation, report, team, policy, reporter, viewer, now, org=None, on_behalf_of=None) -> Card:
+    """The notice a manager gets (and its updates): metadata only, never the narrative.
+    ``on_behalf_of``: the person away whom the viewer stands in for."""
     facts = []
+    if on_behalf_of is not None:
+        facts.append(("Standing in for", f"{on_behalf_of.display_name} (away)"))
     if report is None and escalation.summary:
         facts.append(("What", escalation.summary))
     if report is not None:
@@ -64,7 +72,7 @@ def notice_card(escalation, report, team, policy, reporter, viewer, now) -> Card
         ("Reporter", reporter_label(escalation, report, policy, reporter)),
         ("Team", team.name),
         ("Why escalated", REASONS.get(escalation.reason, escalation.reason)),
-        ("Status", status_text(escalation, viewer)),
+        ("Status", status_text(escalation, viewer, _zone(viewer, org))),
     ]
     buttons: list[Button] = []
     value = str(escalation.id)
@@ -77,14 +85,19 @@ def notice_card(escalation, report, team, policy, reporter, viewer, now) -> Card
     about = Category(report.category).short if report else SUBJECTS.get(escalation.subject_type, "a request")
     title = f"Escalation {reference(escalation)}: {about}"
     paragraphs = ()
-    if escalation.status == "open":
+    if escalation.status == "open" and escalation.next_action_at:
         wait = describe_duration(policy.wait_at(escalation.level))
-        paragraphs = (f"Please acknowledge within {wait}; otherwise it goes to the next level.",)
+        last = escalation.level + 1 >= len(policy.levels)
+        paragraphs = (f"Please acknowledge by {when(escalation.next_action_at, _zone(viewer, org))} ({wait}"
+                      f"{'' if escalation.urgent or escalation.reason == 'safety' else ' of working time'}); "
+                      f"then it goes {'to this level again' if last else 'to the next level'}.",)
     return Card(title=title, paragraphs=paragraphs, facts=tuple(facts), buttons=tuple(buttons))
 
 
-def status_text(escalation: Escalation, viewer: Person) -> str:
+def status_text(escalation: Escalation, viewer: Person, zone: str | None = None) -> str:
     label = STATUS_LABELS[escalation.status]
+    if escalation.status == "waiting" and escalation.next_action_at:
+        return f"{label}: goes out {when(escalation.next_action_at, viewer.timezone or zone)}"
     if escalation.status == "open":
         return f"{label} (level {escalation.level + 1})"
     if escalation.status == "acknowledged" and escalation.acknowledged_at:
@@ -125,3 +138,45 @@ NO_ONE_TO_TELL = Notice(
     "You're not in a team with a manager I can alert, so I couldn't escalate this. Please contact "
     "your manager or security directly, and ask your Boundary Bot admin to add you to a team."
 )
+
+
+def remind_line(next_at: datetime | None, every, zone: str | None) -> str:
+    if next_at is None:
+        return ""
+    return (f"If it isn't resolved by then, I'll remind you on {when(next_at, zone)}, and every "
+            f"{describe_duration(every)} of working time after that.")
+
+
+def waiting_card(report: Report, escalation: Escalation, told: list[Person], hours: WorkingHours | None,
+                 at: str) -> Card:
+    """The reporter's answer when a non-urgent escalation waits for the team's working hours:
+    who will be told and when, and a way to send it now."""
+    names = " and ".join(p.display_name for p in told)
+    return Card(
+        title=f"R-{report.id} will go to your managers at {at}",
+        paragraphs=(f"Your team's working hours are {hours.describe() if hours else 'not set'}. {names} "
+                    f"{'is' if len(told) == 1 else 'are'} told when they next start: {at} ({reference(escalation)}).",
+                    "If it can't wait, send it now. If you are in danger, call security or the emergency number."),
+        buttons=(Button("It can't wait: send it now", "escalation.now", str(escalation.id), ButtonStyle.DANGER),
+                 Button("My reports", "status.show")),
+    )
+
+
+SNOOZE_LIMIT = 3  # a reminder may be put off this many times; safety ones never
+
+
+def reminder_card(escalation: Escalation, viewer: Person, on_behalf_of: Person | None, org, snoozable: bool) -> Card:
+    zone = _zone(viewer, org)
+    paragraphs = ["It was acknowledged; please resolve it when it has been dealt with."]
+    if on_behalf_of is not None:
+        paragraphs.append(f"You're getting this as {on_behalf_of.display_name}'s deputy while they are away.")
+    if escalation.next_action_at:
+        paragraphs.append(f"Next reminder: {when(escalation.next_action_at, zone)}.")
+    value = str(escalation.id)
+    buttons = [Button("Resolve…", "escalation.resolve", value),
+               Button("View details", "escalation.view", value, dialog=True)]
+    if snoozable:
+        buttons.append(Button(f"Snooze until tomorrow ({SNOOZE_LIMIT - escalation.snoozes} left)",
+                              "escalation.snooze", value))
+    return Card(title=f"Reminder: {reference(escalation)} is still open", paragraphs=tuple(paragraphs),
+                buttons=tuple(buttons))

@@ -24,6 +24,7 @@ FEATURE = Feature(
         "retention.narrative_removed": "retention deleted what a reporter wrote (and resolution notes)",
         "retention.chaperone_removed": "retention deleted a chaperone record",
         "retention.referral_removed": "retention deleted a referral record",
+        "retention.support_removed": "retention deleted peer-support records (the subject id is how many)",
         "retention.audit_trimmed": "retention deleted audit entries up to this position in the chain",
         "retention.hold_placed": "an admin placed a legal hold on a report",
         "retention.hold_released": "an admin released a legal hold on a report",

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, or_, select, update
 
-from bot.features import chaperone, escalation, patterns, referral, report
+from bot.features import chaperone, escalation, patterns, referral, report, support
 from bot.features.governance.holds import held_ids
 from bot.features.governance.wording import REMOVED
 from bot.machinery.storage.audit_chain import lock_head, sign_head
@@ -65,6 +65,7 @@ async def purge(tx: Tx, now: datetime, batch: int = BATCH) -> Counter:
                   chaperone.expired_requests, chaperone.forget_request)
     await _linked(tx, now, now - periods.referral_records, batch, done, "referral",
                   referral.expired_referrals, referral.forget_referral)
+    await _support(tx, now, now - periods.support_records, batch, done)
     zone = ZoneInfo(org.timezone) if org and org.timezone else ZoneInfo("UTC")
     done["tallies"] += await report.forget_tallies_before(tx, (now - periods.report_metadata).astimezone(zone).strftime("%Y-%m"))
     done["client marks"] += await patterns.forget_old(tx, now)
@@ -111,6 +112,19 @@ async def _linked(tx, now, before, batch, done, kind, find, forget) -> None:
         await forget(tx, record_id, REMOVED, now)
         await tx.audit.record(now, None, f"retention.{kind}_removed", kind, record_id)
         done[f"{kind} records"] += 1
+
+
+async def _support(tx: Tx, now: datetime, before: datetime, batch: int, done: Counter) -> None:
+    """Peer-support records go like the others, but are audited as one count per run, never
+    one entry per request: who asked for support must not be traceable, even by id."""
+    found = await support.expired_requests(tx, before, batch + 1)
+    done["more"] += len(found) > batch
+    for request_id, _ in found[:batch]:
+        await support.forget_request(tx, request_id, REMOVED, now)
+        done["support records"] += 1
+    done["check-ins"] += await support.forget_check_ins(tx, before)
+    if done["support records"]:
+        await tx.audit.record(now, None, "retention.support_removed", "support_batch", done["support records"])
 
 
 async def _notices(tx: Tx, before: datetime, done: Counter) -> None:

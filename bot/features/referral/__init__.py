@@ -1,15 +1,27 @@
 """``refer``: hand a client over to a colleague or an intake pool, with approval, reminders
 and a checklist until it is done.
 
-Inside: ``flow`` (the state machine: submit, approve or return, accept or decline, choose
-someone else, the note in a dialog), ``checklist`` (the dated steps after acceptance, until
-closed), ``access`` (who may see and act: a table of the parties and what each may do),
-``wording`` (every card, notice, form and label), ``timers`` (reminding, then telling the
-referrer's managers), ``storage`` (tables and queries).
+Inside: ``flow`` (the state machine: submit, accept or decline, choose someone else, the note
+in a dialog), ``approval`` (approve or return, with a deadline, a reminder and a fallback to
+the next level), ``withdraw`` (the referrer takes it back; everyone asked is told),
+``questions`` (a receiver's question back before deciding), ``checklist`` (the dated steps
+after acceptance, until closed), ``steps`` (asking people through their deputies, the
+clocks in working hours), ``access`` (who may see and act: a table), ``wording`` and
+``more_wording`` (every card, notice, form and label), ``timers`` (reminding, snoozing,
+telling the referrer's managers), ``storage`` (tables and queries).
 """
 
 from bot.feature import Feature, Verb
-from bot.features.referral import checklist, flow, wording
+from bot.features.referral import (
+    approval,
+    checklist,
+    flow,
+    more_wording,
+    questions,
+    timers,
+    withdraw,
+    wording,
+)
 from bot.features.referral.retention import expired as expired_referrals
 from bot.features.referral.retention import forget as forget_referral
 from bot.features.referral.timers import TIMER_HANDLERS
@@ -26,21 +38,29 @@ FEATURE = Feature(
                                      "checklist until it is done", order=50),),
     buttons={
         "referral.start": flow.start,
-        "referral.approve": flow.approve,
-        "referral.return": flow.ask_return,
+        "referral.approve": approval.approve,
+        "referral.return": approval.ask_return,
         "referral.accept": flow.accept,
         "referral.decline": flow.ask_decline,
         "referral.reroute": flow.ask_reroute,
         "referral.note": flow.view_note,
         "referral.told": checklist.ask_told,
         "referral.tick": checklist.tick,
+        "referral.withdraw": withdraw.ask,
+        "referral.withdraw_yes": withdraw.confirm,
+        "referral.ask": questions.ask,
+        "referral.question": questions.read,
+        "referral.answer": questions.ask_answer,
+        "referral.snooze": timers.snooze,
     },
     forms={
         wording.FORM_ID: flow.submit,
-        wording.RETURN_FORM: flow.return_it,
+        wording.RETURN_FORM: approval.return_it,
         wording.DECLINE_FORM: flow.decline,
         wording.REROUTE_FORM: flow.reroute,
         wording.TOLD_FORM: checklist.told,
+        more_wording.ASK_FORM: questions.submit_question,
+        more_wording.ANSWER_FORM: questions.submit_answer,
     },
     form_views={
         wording.FORM_ID: lambda turn, state: flow.form_as_shown(turn),
@@ -61,6 +81,10 @@ FEATURE = Feature(
         "referral.reason_viewed": "the referrer read a decline or return reason",
         "referral.ticked": "a checklist step was ticked",
         "referral.closed": "a referral's checklist was completed",
+        "referral.withdrawn": "the referrer withdrew a referral; everyone asked was told",
+        "referral.question_asked": "a receiver asked the referrer a question before deciding",
+        "referral.question_answered": "the referrer answered a receiver's question",
+        "referral.snoozed": "a receiver put off a reminder about a referral",
     },
     status=flow.status_views,
     status_order=40,

@@ -11,6 +11,12 @@
 | a manager of the referrer's team not asked to approve | only an escalation notice (metadata, never the note) if nobody answers after the reminder | no (not found) | no (not found) | no (not found) | no (not found) | no (not found) |
 | anyone else | no | no (not found) | no (not found) | no (not found) | no (not found) | no (not found) |
 
+Also: only **the referrer** may withdraw it (until closed; everyone asked is told) and answer
+a receiver's question; only **a receiver asked this round, not yet answered** may ask a
+question (read afterwards by the two of them only) or snooze their reminder (twice; never for
+urgent or safety referrals). A **deputy** of someone away is asked instead of them (audited as
+``away.routed``) and then has exactly that person's row above.
+
 *not found*: the same "I can't find that referral" as a referral that doesn't exist, for
 buttons and replayed forms alike. *where it stands*: a one-line notice of its status,
 nothing more. "Anyone else" includes admins, volunteers, other teams' managers, the

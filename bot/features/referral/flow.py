@@ -17,13 +17,11 @@ other than its author is audited.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import select, update
 
-from bot.content.identifiers import describe, find_identifier_kinds
+from bot.content.identifiers import find_identifier_kinds
 from bot.features import escalation
-from bot.features.referral import wording
+from bot.features.referral import more_wording, wording
 from bot.features.referral.access import (
     approvers,
     find,
@@ -32,25 +30,26 @@ from bot.features.referral.access import (
     open_offer,
     pending,
     pool,
-    receivers,
 )
-from bot.features.referral.storage import (
-    Referral,
-    ReferralOffer,
-    offers,
-    offers_to,
-    open_for,
-    policy_for,
+from bot.features.referral.steps import (
+    APPROVAL_REMIND,
+    REMIND,
+    TELL_MANAGERS,
+    approve_by,
+    ask_approvers,
+    ask_receivers,
+    clean_reason,
+    schedule,
+    tell_referrer,
+    update_card,
 )
-from bot.machinery.outbox import notify
-from bot.machinery.storage.models import Person, Team
-from bot.machinery.storage.repos import Tx
+from bot.features.referral.storage import Referral, offers, offers_to, open_for, policy_for
+from bot.machinery.storage.models import Team
 from bot.port.forms import clean
-from bot.port.views import Card, Dialog, Form, Notice, Option, View
+from bot.port.views import Dialog, Form, Notice, Option, View
 from bot.turn import Turn
 
-REMIND = "referral.remind"
-TELL_MANAGERS = "referral.tell_managers"
+__all__ = ["REMIND", "TELL_MANAGERS"]  # the timer kinds, for tests and timers
 
 
 # --- the form -------------------------------------------------------------------------------
@@ -117,126 +116,14 @@ async def submit(turn: Turn, raw: dict, state: str = "") -> list[View]:
     await turn.tx.audit.record(now, turn.person.id, "referral.created", "referral", referral.id)
     to = await wording.to_label(turn.tx, referral)
     if wants_approval:
-        await _ask_approvers(turn.tx, referral, asked_to_approve, now)
-        next_step = wording.gone_for_approval(asked_to_approve, to)
+        asked_to_approve = await ask_approvers(turn.tx, referral, asked_to_approve, now)
+        due = await approve_by(turn.tx, referral, now, policy)
+        await schedule(turn.tx, referral, APPROVAL_REMIND, due, now)
+        next_step = wording.gone_for_approval(asked_to_approve, to, due, wording.zone(turn.person, turn.org))
     else:
-        asked = await _ask_receivers(turn.tx, referral, now)
+        asked = await ask_receivers(turn.tx, referral, now)
         next_step = wording.gone_to_receivers(asked, to)
     return [await wording.started_card(turn.tx, referral, turn.person, next_step)]
-
-
-# --- asking people --------------------------------------------------------------------------
-
-
-async def _ask_approvers(tx: Tx, referral: Referral, people: list[Person], now: datetime) -> None:
-    for person in people:
-        key = f"ref:{referral.id}:approve:{person.id}"
-        card = await wording.approval_card(tx, referral, person)
-        if await notify(tx, key, person.id, card, now, tell_on_failure=referral.referrer_id):
-            tx.session.add(ReferralOffer(referral_id=referral.id, person_id=person.id, role="approver",
-                                         round=referral.round, notification_key=key, status="offered"))
-
-
-async def _ask_receivers(tx: Tx, referral: Referral, now: datetime) -> list[Person]:
-    """Ask the receiver, or everyone in the pool; start the clock for an answer."""
-    policy = await policy_for(tx, referral.referrer_id)
-    org = await tx.org.get()
-    people = await receivers(tx, referral)
-    referral.status, referral.offered_at, referral.reminded_at = "offered", now, None
-    for person in people:
-        key = f"ref:{referral.id}:offer:{person.id}:{referral.round}"
-        card = await wording.offer_card(tx, referral, person, "offered", policy)
-        if await notify(tx, key, person.id, card, now, tell_on_failure=referral.referrer_id):
-            tx.session.add(ReferralOffer(referral_id=referral.id, person_id=person.id, role="receiver",
-                                         round=referral.round, notification_key=key, status="offered"))
-    due = policy.window(referral.urgency == "urgent").after(now, org.timezone if org else "UTC")
-    await schedule(tx, referral, REMIND, due, now)
-    return people
-
-
-async def _update_card(tx: Tx, offer: ReferralOffer, card: Card, now: datetime) -> None:
-    """Replace the card this offer's person was sent, in place; each update follows the
-    previous one so they land in order."""
-    referral = await tx.session.get(Referral, offer.referral_id)
-    key = f"{offer.notification_key.split(':u')[0]}:u{referral.generation}"
-    if await notify(tx, key, offer.person_id, card, now, updates=offer.notification_key):
-        offer.notification_key = key
-
-
-async def schedule(tx: Tx, referral: Referral, kind: str, due: datetime, now: datetime) -> None:
-    await tx.timers.schedule(
-        f"ref:{referral.id}:{kind}:{referral.generation}", kind, "referral", referral.id, due, now,
-        payload={"referral_id": referral.id, "generation": referral.generation},
-    )
-
-
-async def tell_referrer(tx: Tx, referral: Referral, view: Card | Notice, now: datetime, what: str) -> None:
-    await notify(tx, f"ref:{referral.id}:referrer:{what}:{referral.generation}", referral.referrer_id, view, now)
-
-
-# --- approval ---------------------------------------------------------------------------------
-
-
-async def approve(turn: Turn, value: str) -> list[View]:
-    answer = await pending(turn, value, "approver", "awaiting_approval")
-    if isinstance(answer, list):
-        return answer
-    referral, _ = answer
-    now = turn.clock.now()
-    referral.approved_by, referral.approved_at, referral.updated_at = turn.person.id, now, now
-    referral.generation += 1
-    asked = await _ask_receivers(turn.tx, referral, now)
-    await _settle_approvers(turn.tx, referral, "approved", turn.person, now)
-    to = await wording.to_label(turn.tx, referral)
-    await tell_referrer(turn.tx, referral, wording.approved_for_referrer(turn.person, referral, asked, to), now, "approved")
-    await turn.tx.audit.record(now, turn.person.id, "referral.approved", "referral", referral.id)
-    return [Notice(f"You approved {wording.reference(referral)}; it has gone to {to}. The referrer has been told.")]
-
-
-async def _settle_approvers(tx: Tx, referral: Referral, outcome: str, by: Person, now: datetime) -> None:
-    for offer in await offers(tx, referral, role="approver", current_round=False):
-        if offer.status != "offered":
-            continue
-        offer.status = outcome
-        if offer.person_id == by.id:
-            offer.responded_at = now
-        viewer = await tx.people.get(offer.person_id)
-        await _update_card(tx, offer, await wording.approval_card(tx, referral, viewer), now)
-
-
-async def ask_return(turn: Turn, value: str) -> list[View]:
-    answer = await pending(turn, value, "approver", "awaiting_approval")
-    if isinstance(answer, list):
-        return answer
-    referral, _ = answer
-    return [wording.return_form(referral.id)]
-
-
-async def return_it(turn: Turn, values: dict, state: str) -> list[View]:
-    answer = await pending(turn, state, "approver", "awaiting_approval")
-    if isinstance(answer, list):
-        return answer
-    referral, _ = answer
-    form = wording.return_form(referral.id)
-    reason, errors = _clean_reason(form, values)
-    if errors:
-        return [form.with_errors(values, errors)]
-    now = turn.clock.now()
-    referral.status = "returned"
-    referral.returned_by, referral.returned_at, referral.updated_at = turn.person.id, now, now
-    referral.return_reason_sealed = turn.sealer.seal(reason)
-    referral.generation += 1
-    await _settle_approvers(turn.tx, referral, "returned", turn.person, now)
-    await tell_referrer(turn.tx, referral, await wording.returned_card(turn.tx, referral, turn.person), now, "returned")
-    await turn.tx.audit.record(now, turn.person.id, "referral.returned", "referral", referral.id)
-    return [Notice(f"You returned {wording.reference(referral)}. The referrer has been told.")]
-
-
-def _clean_reason(form: Form, values: dict) -> tuple[str | None, dict[str, str]]:
-    cleaned, errors = clean(form, values)
-    if kinds := find_identifier_kinds(cleaned.get("reason")):
-        errors["reason"] = f"This seems to contain {describe(kinds)}. Please take it out."
-    return cleaned.get("reason"), errors
 
 
 # --- accepting and declining ----------------------------------------------------------------
@@ -272,7 +159,7 @@ async def accept(turn: Turn, value: str) -> list[View]:
         else:
             continue
         viewer = await turn.tx.people.get(other.person_id)
-        await _update_card(turn.tx, other, await wording.offer_card(turn.tx, referral, viewer, other.status), now)
+        await update_card(turn.tx, other, await wording.offer_card(turn.tx, referral, viewer, other.status), now)
     referrer = await turn.tx.people.get(referral.referrer_id)
     await tell_referrer(turn.tx, referral, await wording.checklist_card(
         turn.tx, referral, referrer, f"{turn.person.display_name} accepted referral {wording.reference(referral)}"),
@@ -296,7 +183,7 @@ async def decline(turn: Turn, values: dict, state: str) -> list[View]:
         return answer
     referral, offer = answer
     form = wording.decline_form(referral.id)
-    reason, errors = _clean_reason(form, values)
+    reason, errors = clean_reason(form, values)
     if errors:
         return [form.with_errors(values, errors)]
     now = turn.clock.now()
@@ -305,7 +192,7 @@ async def decline(turn: Turn, values: dict, state: str) -> list[View]:
     referral.updated_at = now
     # Not a new generation yet: while others in the pool are still asked, the clock for an
     # answer keeps running.
-    await _update_card(turn.tx, offer, await wording.offer_card(turn.tx, referral, turn.person, "declined"), now)
+    await update_card(turn.tx, offer, await wording.offer_card(turn.tx, referral, turn.person, "declined"), now)
     await turn.tx.audit.record(now, turn.person.id, "referral.declined", "referral", referral.id)
     if any(o.status == "offered" for o in await offers(turn.tx, referral)):
         return [Notice(f"You declined {wording.reference(referral)}. Others in the pool can still take it.")]
@@ -343,7 +230,7 @@ async def reroute(turn: Turn, values: dict, state: str) -> list[View]:
     referral.round += 1
     referral.updated_at = now
     referral.generation += 1
-    asked = await _ask_receivers(turn.tx, referral, now)
+    asked = await ask_receivers(turn.tx, referral, now)
     await turn.tx.audit.record(now, turn.person.id, "referral.rerouted", "referral", referral.id)
     return [wording.rerouted(referral, asked, await wording.to_label(turn.tx, referral))]
 
@@ -393,7 +280,7 @@ async def status_views(turn: Turn) -> list[View]:
         if referral.status == "accepted" and me in (referral.referrer_id, referral.accepted_by):
             views.append(await wording.checklist_card(turn.tx, referral, turn.person))
         elif open_offer(referral, mine, "approver") and referral.status == "awaiting_approval":
-            views.append(await wording.approval_card(turn.tx, referral, turn.person))
+            views.append(await more_wording.approval_card(turn.tx, referral, turn.person))
         elif open_offer(referral, mine, "receiver") and referral.status == "offered":
             views.append(await wording.offer_card(turn.tx, referral, turn.person, "offered"))
         elif referral.referrer_id == me and referral.status == "declined":

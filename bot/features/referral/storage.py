@@ -58,6 +58,7 @@ class Referral(Base):
     accepted_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The checklist after acceptance.
     client_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     client_told_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
@@ -91,6 +92,21 @@ class ReferralOffer(Base):
     status: Mapped[str] = mapped_column(String(16), default="offered")
     decline_reason_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    snoozes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # reminders put off so far
+
+
+class ReferralQuestion(Base):
+    """A receiver's question back to the referrer before accepting, and the answer; both sealed."""
+
+    __tablename__ = "referral_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    asked_by: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    question_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answer_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 # --- queries --------------------------------------------------------------------------------

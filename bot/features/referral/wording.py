@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.content.identifiers import describe
@@ -11,7 +11,8 @@ from bot.content.taxonomy import Category
 from bot.features.referral.storage import Referral, offers, policy_for, step_done
 from bot.machinery.storage.models import Person, Report, Team
 from bot.machinery.storage.repos import Tx
-from bot.org.policy import ReferralPolicy, describe_duration
+from bot.org.hours import when
+from bot.org.policy import ReferralPolicy
 from bot.port.views import Button, ButtonStyle, Card, Field, FieldKind, Form, Notice, Option
 from bot.turn import Turn
 
@@ -44,6 +45,7 @@ STATUS_LABELS = {
     "declined": "Declined: choose someone else",
     "accepted": "Accepted: checklist open",
     "closed": "Closed",
+    "withdrawn": "Withdrawn by the referrer",
 }
 
 # Said once to the referrer, in the first message about each referral.
@@ -93,6 +95,10 @@ async def facts(tx: Tx, referral: Referral, viewer: Person) -> tuple[tuple[str, 
 
 def note_button(referral: Referral, label: str = "Read the handoff note") -> Button:
     return Button(label, "referral.note", str(referral.id), dialog=True)
+
+
+def withdraw_button(referral: Referral) -> Button:
+    return Button("Withdraw…", "referral.withdraw", str(referral.id), ButtonStyle.DANGER)
 
 
 def asked_line(asked: list[Person], to: str) -> str:
@@ -190,9 +196,14 @@ def told_form(referral_id: int) -> Form:
 # --- to the referrer ------------------------------------------------------------------------
 
 
-def gone_for_approval(approvers: list[Person], to: str) -> str:
+def zone(person: Person, org) -> str:
+    return person.timezone or (org.timezone if org else None) or "UTC"
+
+
+def gone_for_approval(approvers: list[Person], to: str, due: datetime, in_zone: str) -> str:
     names = " and ".join(p.display_name for p in approvers)
-    return f"It has gone to {names} for approval first; once approved, {to} will be asked."
+    return (f"It has gone to {names} for approval first; once approved, {to} will be asked. If nobody has "
+            f"approved it by {when(due, in_zone)}, they are reminded.")
 
 
 def gone_to_receivers(asked: list[Person], to: str) -> str:
@@ -206,23 +217,7 @@ async def started_card(tx: Tx, referral: Referral, referrer: Person, next_step: 
                     "Until someone takes over, the client is still in your care: tell them what is "
                     "happening and who they will see next."),
         facts=await facts(tx, referral, referrer),
-        buttons=(Button("My referrals", "status.show"),),
-    )
-
-
-def approved_for_referrer(approver: Person, referral: Referral, asked: list[Person], to: str) -> Notice:
-    return Notice(f"{approver.display_name} approved referral {reference(referral)}. {asked_line(asked, to)} "
-                  "I'll tell you when someone answers.")
-
-
-async def returned_card(tx: Tx, referral: Referral, approver: Person) -> Card:
-    return Card(
-        title=f"Referral {reference(referral)} was returned by {approver.display_name}",
-        paragraphs=("Nobody else was asked. Their reason opens in a private view. You can start a new "
-                    "referral when you are ready.",),
-        facts=await facts(tx, referral, approver),
-        buttons=(note_button(referral, "Read why"),
-                 Button("Start again", "referral.start", str(referral.report_id or ""))),
+        buttons=(Button("My referrals", "status.show"), withdraw_button(referral)),
     )
 
 
@@ -234,7 +229,8 @@ async def declined_card(tx: Tx, referral: Referral, referrer: Person) -> Card:
                     "and note stay as they are.",),
         facts=(*await facts(tx, referral, referrer), ("Declined by", ", ".join(decliners) or "—")),
         buttons=(note_button(referral, "Read the reason"),
-                 Button("Choose someone else", "referral.reroute", str(referral.id), ButtonStyle.PRIMARY)),
+                 Button("Choose someone else", "referral.reroute", str(referral.id), ButtonStyle.PRIMARY),
+                 withdraw_button(referral)),
     )
 
 
@@ -245,13 +241,13 @@ def rerouted(referral: Referral, asked: list[Person], to: str) -> Notice:
 
 async def status_card(tx: Tx, referral: Referral, referrer: Person) -> Card:
     return Card(title=f"Referral {reference(referral)} · {STATUS_LABELS[referral.status].lower()}",
-                facts=await facts(tx, referral, referrer), buttons=(note_button(referral),))
+                facts=await facts(tx, referral, referrer), buttons=(note_button(referral), withdraw_button(referral)))
 
 
-def reminded(referral: Referral, to: str, after: timedelta) -> Notice:
+def reminded(referral: Referral, to: str, managers_at: datetime, in_zone: str) -> Notice:
     return Notice(
         f"Nobody has answered referral {reference(referral)} yet, so I've reminded "
-        f"{to}. If there is still no answer in {describe_duration(after)}, "
+        f"{to}. If there is still no answer by {when(managers_at, in_zone)}, "
         "your managers will be told.")
 
 
@@ -273,48 +269,31 @@ def managers_told(referral: Referral, told: list[Person], escalation_reference: 
                   "The people asked can still accept it.")
 
 
-# --- to approvers ---------------------------------------------------------------------------
-
-
-async def approval_card(tx: Tx, referral: Referral, viewer: Person) -> Card:
-    value = str(referral.id)
-    if referral.status == "awaiting_approval":
-        return Card(
-            title=f"Referral {reference(referral)} needs your approval",
-            paragraphs=("A clinician in your team wants to hand a client over. Approve it to send it on, or "
-                        "return it with a reason. The note opens in a private view.",),
-            facts=await facts(tx, referral, viewer),
-            buttons=(Button("Approve", "referral.approve", value, ButtonStyle.PRIMARY),
-                     Button("Return…", "referral.return", value), note_button(referral)),
-        )
-    if referral.returned_by:
-        outcome = f"Returned by {await name(tx, referral.returned_by)}"
-    else:
-        outcome = f"Approved by {await name(tx, referral.approved_by)}"
-    return Card(title=f"Referral {reference(referral)}: {outcome}", facts=await facts(tx, referral, viewer))
-
-
 # --- to receivers ---------------------------------------------------------------------------
 
 
 async def offer_card(tx: Tx, referral: Referral, viewer: Person, offer_status: str,
-                     policy: ReferralPolicy | None = None) -> Card:
+                     policy: ReferralPolicy | None = None, due: datetime | None = None) -> Card:
     value = str(referral.id)
     shown = await facts(tx, referral, viewer)
     if offer_status == "offered":
         policy = policy or await policy_for(tx, referral.referrer_id)
         window = policy.window(referral.urgency == "urgent").describe()
+        org = await tx.org.get()
+        by = f" (by {when(due, zone(viewer, org))})" if due else ""
         pool = referral.receiving_team_id is not None
         return Card(
             title=f"Referral {reference(referral)}: would you take over a client?",
             paragraphs=(
                 ("You are in the intake pool: everyone in it has been asked, and the first to accept takes it. "
-                 if pool else "") + f"Please answer within {window}.",
-                "The handoff note opens in a private view; it is never posted in chat.",
+                 if pool else "") + f"Please answer within {window}{by}.",
+                "The handoff note opens in a private view; it is never posted in chat. You can ask the referrer "
+                "a question before you decide.",
             ),
             facts=shown,
             buttons=(Button("Accept", "referral.accept", value, ButtonStyle.PRIMARY),
-                     Button("Decline…", "referral.decline", value), note_button(referral)),
+                     Button("Decline…", "referral.decline", value), note_button(referral),
+                     Button("Ask a question…", "referral.ask", value)),
         )
     titles = {
         "accepted": f"Referral {reference(referral)}: you accepted it",
@@ -365,6 +344,8 @@ async def checklist_card(tx: Tx, referral: Referral, viewer: Person, title: str 
     elif referral.status == "accepted":
         buttons.append(Button("Close the referral", "referral.tick", f"{value}:closed", ButtonStyle.PRIMARY))
     buttons.append(note_button(referral))
+    if referral.status == "accepted" and viewer.id == referral.referrer_id:
+        buttons.append(withdraw_button(referral))
     paragraphs = ("Either of you can tick these. Each step is dated; close the referral when the client "
                   "is settled with their new clinician.",) if referral.status == "accepted" else ()
     return Card(title=title or f"Referral {reference(referral)} checklist", paragraphs=paragraphs,

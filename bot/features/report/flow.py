@@ -8,7 +8,7 @@ from bot.content.identifiers import describe, find_identifier_kinds, reference_p
 from bot.content.scripts import Suggestion, Tone, suggest
 from bot.content.situations import Condition, OtherPerson, SexualAct, situation_for
 from bot.content.taxonomy import Category, Factor, Occurrence, Setting, Step
-from bot.features import escalation, patterns, script
+from bot.features import escalation, patterns, script, support
 from bot.features.report import count_only
 from bot.features.report.form import FORM_ID, REPORT_FORM, read_category, read_condition, read_other
 from bot.machinery.storage.models import Report
@@ -170,6 +170,9 @@ async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
                           "or refer the client on to a colleague (without leaving them without care).")
         buttons.append(Button("Escalate to my manager", "report.escalate", str(report.id), ButtonStyle.PRIMARY))
         buttons.append(Button("Refer to a colleague", "referral.start", str(report.id)))
+    offer_line, offer_button = support.offer(report.id)  # gentle and skippable: a line and a button
+    paragraphs.append(offer_line)
+    buttons.append(offer_button)
     buttons.append(Button("My reports", "status.show"))
     return Card(
         title=f"Report {reference(report)} saved privately",

@@ -72,6 +72,8 @@ class Organisation(Base):
     # Retention periods and the pattern-alert window from the organisation file (None: the
     # defaults; see bot.org.governance).
     governance: Mapped[dict | None] = mapped_column(JSON)
+    # How peer-support requests fan out (org file ``peer_support``; None: the defaults).
+    peer_support: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Person(Base):
@@ -123,6 +125,9 @@ class Team(Base):
     # Whether referrals need a manager's approval and how long receivers have to answer
     # (None: the defaults, see bot.policy.ReferralPolicy).
     referral_policy: Mapped[dict | None] = mapped_column(JSON)
+    # When non-urgent work may reach the team: weekly hours, public holidays and the
+    # organisation's closure days (None: always; see bot.org.hours.WorkingHours).
+    working_hours: Mapped[dict | None] = mapped_column(JSON)
 
 
 class TeamMember(Base):

@@ -1,6 +1,6 @@
 """A requester in Slack, volunteers in Slack and in Teams, one server: the request reaches
 both platforms, the Teams volunteer accepts from the card, the Slack volunteer's message
-turns to "covered" in place, and the requester is told in Slack."""
+turns to "covered" in place, and the requester is told in Slack. Teams runs on each engine."""
 
 import json
 
@@ -14,20 +14,21 @@ from tests.fake_connector import FakeConnector
 from tests.fake_slack import FakeSlack, SlackClient, button_payload, submission_payload
 from tests.slack_harness import slack_settings
 from tests.teams_harness import Client as TeamsClient
-from tests.teams_harness import card_of
+from tests.teams_harness import card_of, point_at_fakes
 from tests.teams_harness import wait_for as wait_for_teams
 
 ASHA, SAM = "UASHA", "USAM"
 
 
 @pytest.fixture
-async def platforms(database_url, tmp_path, clock):
+async def platforms(database_url, tmp_path, clock, teams_engine):
     slack_api = await FakeSlack(users={ASHA: "asha@demo.invalid", SAM: "sam@demo.invalid"}).start()
     connector = FakeConnector()
     await connector.start()
     connector.add_member("29:priya", "aad-priya", "priya@demo.invalid", "Priya Nair")
     connector.add_member("29:morgan", "aad-morgan", "morgan@demo.invalid", "Morgan Reyes")
-    app = create_app(slack_settings(database_url, tmp_path, slack_api), clock=clock)
+    app = create_app(slack_settings(database_url, tmp_path, slack_api, BOUNDARY_TEAMS_ENGINE=teams_engine), clock=clock)
+    point_at_fakes(app, connector)
     runner = web.AppRunner(app)
     await runner.setup()
     port = free_port()

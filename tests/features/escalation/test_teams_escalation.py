@@ -1,18 +1,17 @@
-"""Escalation end to end through Teams: a clinician's unsafe report reaches the manager's
+"""Escalation end to end through Teams (on each engine): a clinician's unsafe report reaches the manager's
 Teams chat as a card, climbs a level, stops when acknowledged from the card, and the
 narrative opens only in a task-module dialog."""
 
 import asyncio
 import json
 
-from tests.teams_harness import (  # noqa: F401
+from tests.teams_harness import (
     SECRET,
     action,
     activity,
     card_of,
-    fake,
+    last_card_id,
     submit_data,
-    teams,
     texts,
     wait_for,
 )
@@ -26,7 +25,7 @@ async def test_unsafe_report_reaches_the_manager_climbs_and_stops(teams, clock):
 
     sent = await client.say("report")
     data = submit_data(card_of(sent[0]))
-    card_id = [k for k in client.fake.activities if k[0] == "a:chat-asha"][-1][1]
+    card_id = last_card_id(client.fake, "asha")
     sent = await client.say(None, reply_to=card_id, value={
         **data, "category": "THREAT", "setting": "home_visit", "occurrence": "first",
         "felt_unsafe": "yes", "details": SECRET})

@@ -12,7 +12,7 @@ from bot.org import orgfile
 from bot.port.events import ButtonPressed, FormSubmitted, Identity
 from bot.port.views import Notice
 from tests.cli_harness import invoke
-from tests.records_harness import all_rows
+from tests.records_harness import all_rows, one_of_everything
 from tests.world import World, text_of
 
 ASHA, MORGAN = Identity("web", "demo", "asha"), Identity("web", "demo", "morgan")
@@ -162,3 +162,19 @@ def test_holds_from_the_command_line(tmp_path, database_url):
     assert ran.exit_code == 0 and "nothing was past retention" in ran.output
     checked = invoke(["audit", "verify"], **env)
     assert checked.exit_code == 0 and "2 entries" in checked.output, checked.output + checked.stderr
+
+
+async def test_peer_support_records_go_after_their_period_and_leave_only_a_count(world, db, sealer):
+    """Who asked for support must not be traceable, even by id: the purge is audited as a
+    count per run, and the support request, its offers and what was shared are gone."""
+    async with db.transaction() as tx:
+        ids = await one_of_everything(tx, sealer, world.clock.now())
+    world.clock.advance(days=181)
+    await run_retention(world)
+    after = await all_rows(db)
+    assert after["support_requests"] == [] and after["support_offers"] == []
+    assert [r["id"] for r in after["reports"]] == [ids["report"]]  # reports keep their own, longer period
+    async with db.transaction() as tx:
+        entries = [(e.action, e.subject_type, e.subject_id) for e in await tx.audit.entries()]
+    assert ("retention.support_removed", "support_batch", 1) in entries
+    assert not any(subject == "support" for _, subject, _ in entries)

@@ -91,7 +91,7 @@ async def test_refer_to_a_colleague_who_accepts_then_the_checklist_until_closed(
     assert "Rita Receiver has been asked" in card.paragraphs[1]
     [offer] = world.inbox("rita")
     assert offer.title == "Referral F-1: would you take over a client?"
-    assert [b.label for b in offer.buttons] == ["Accept", "Decline…", "Read the handoff note"]
+    assert [b.label for b in offer.buttons] == ["Accept", "Decline…", "Read the handoff note", "Ask a question…"]
     assert dict(offer.facts)["From"] == "Rosa Referrer" and dict(offer.facts)["Urgency"] == "Routine"
 
     [checklist] = await world.bot.handle(ButtonPressed(RITA, "referral.accept", "1"))

@@ -1,17 +1,16 @@
-"""Referral end to end through Teams: the referrer's form is an Adaptive Card, the manager
+"""Referral end to end through Teams (on each engine): the referrer's form is an Adaptive Card, the manager
 approves from a card, the receiver accepts from the card, which is updated in place; the
 handoff note opens only in a task-module dialog."""
 
 import json
 
-from tests.teams_harness import (  # noqa: F401
+from tests.teams_harness import (
     action,
     activity,
     card_of,
-    fake,
     inputs,
+    last_card_id,
     submit_data,
-    teams,
     texts,
     wait_for,
 )
@@ -29,7 +28,7 @@ async def test_refer_approve_and_accept_from_teams_cards(teams):
     form = card_of(sent[0])
     assert "Refer a client to a colleague" in texts(form)
     receivers = {c["title"]: c["value"] for c in inputs(form)["receiver"]["choices"]}
-    card_id = [k for k in client.fake.activities if k[0] == "a:chat-asha"][-1][1]
+    card_id = last_card_id(client.fake, "asha")
     sent = await client.say(None, reply_to=card_id, value={
         **submit_data(form), "reason": "boundary", "urgency": "routine",
         "receiver": receivers["Dr Lena Ruiz"], "note": NOTE})
@@ -43,7 +42,7 @@ async def test_refer_approve_and_accept_from_teams_cards(teams):
     offer = card_of(offer_request)
     [offer_id] = [aid for (conversation, aid), body in client.fake.activities.items()
                   if conversation == "a:chat-lena" and "would you take over a client?" in json.dumps(body)]
-    assert {a["title"] for a in offer["actions"]} == {"Accept", "Decline…", "Read the handoff note"}
+    assert {a["title"] for a in offer["actions"]} == {"Accept", "Decline…", "Read the handoff note", "Ask a question…"}
 
     # The note opens in a task module, for the receiver only.
     note = action(offer, "Read the handoff note")
