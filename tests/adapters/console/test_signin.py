@@ -10,7 +10,6 @@ import re
 
 import aiohttp
 
-from adapters.teams import OPTIONS_KEY
 from tests.console_harness import Browser, console_server
 from tests.fake_connector import FakeConnector
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackClient, button_payload
@@ -69,18 +68,15 @@ async def test_a_manager_signs_in_from_a_link_sent_in_slack(database_url, tmp_pa
 
 
 async def test_a_manager_signs_in_from_a_link_sent_in_teams(database_url, tmp_path, clock):
-    from tests.teams_harness import Client, card_of
+    from tests.teams_harness import Client, card_of, point_at_fakes
 
     fake = FakeConnector()
     await fake.start()
     fake.add_member("29:morgan", "aad-morgan", "morgan@demo.invalid", "Morgan Reyes")
 
-    def point_at_fake(app):
-        app[OPTIONS_KEY].token_url = f"{fake.url}/token"
-        app[OPTIONS_KEY].openid_metadata_url = f"{fake.url}/openid"
-
     try:
-        async with console_server(database_url, tmp_path, clock, setup=point_at_fake) as (base, app), \
+        async with console_server(database_url, tmp_path, clock, setup=lambda app: point_at_fakes(app, fake)) \
+                as (base, app), \
                 aiohttp.ClientSession(base) as http:
             client = Client(http, fake)
             sent = await client.say("console", who="morgan")
