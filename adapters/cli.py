@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import logging
 import sys
 from pathlib import Path
 
@@ -31,6 +30,7 @@ def _fail(message: str) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="boundary-bot", prog_name="boundary-bot", message="%(prog)s %(version)s")
 def main() -> None:
     """Boundary Bot: private reports, words to say, chaperones, referrals and escalation
     for clinicians, in Slack, Teams and a local web chat."""
@@ -43,22 +43,24 @@ def serve(host: str | None, port: int | None) -> None:
     """Apply pending migrations and serve every enabled adapter on one port."""
     from aiohttp import web
 
+    from adapters.ops import logs
     from adapters.server import create_app
 
     settings = _settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(settings.log_level, settings.log_format)
     host = host or settings.host
     port = port or settings.port
-    settings.host, settings.port = host, port  # the console's links default to this address
+    settings = settings.model_copy(update={"host": host, "port": port})
     mode = "local mode: web chat at /" if settings.is_local else "platform mode"
     try:
         web.run_app(
             create_app(settings),
             host=host,
             port=port,
-            shutdown_timeout=10,
+            # After SIGTERM: stop listening, give in-flight requests this long, then the
+            # background loops as long again (see adapters/server.py).
+            shutdown_timeout=settings.shutdown_grace,
+            access_log_class=logs.AccessLog,
             print=lambda _: click.echo(f"Boundary Bot serving on http://{host}:{port} ({mode})"),
         )
     except StartupError as exc:
@@ -240,6 +242,42 @@ def export(kind, since, until, fmt, who, output, narratives, reason) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(done.body, encoding="utf-8")
     click.echo(f"wrote {done.rows} rows to {target} (export record {done.record_id}, audited)")
+
+
+@main.group()
+def config() -> None:
+    """Configuration commands."""
+
+
+@config.command("docs")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: standard output), e.g. docs/configuration.md.")
+def config_docs(output: Path | None) -> None:
+    """Write the configuration reference (every variable, its default and meaning) from the
+    settings model."""
+    from adapters.ops.configdoc import render
+
+    text = render()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}")
+
+
+@main.command()
+@click.option("--org", "org_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Organisation file to check (default: BOUNDARY_ORG_FILE).")
+def doctor(org_file: Path | None) -> None:
+    """Check the configuration, key, database, Slack, Teams, the organisation file and the
+    clock; print what is OK and how to fix the rest. Exits 1 if anything is wrong."""
+    from adapters.ops.doctor import diagnose, table
+
+    results = asyncio.run(diagnose(org_file))
+    click.echo(table(results))
+    if any(r.problem for r in results):
+        sys.exit(1)
 
 
 @main.group()

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 import traceback
 
 from bot.content.scripts import Library
 from bot.feature import Registry
 from bot.features import registry as default_registry
+from bot.machinery import observe
 from bot.machinery.clock import Clock
 from bot.machinery.crypto import Sealer
+from bot.machinery.observe import NO_OBSERVER, Observer
 from bot.machinery.ratelimit import ACTIONS, FORMS, TokenBuckets
 from bot.machinery.storage.audit_chain import SIGNING_PURPOSE
 from bot.machinery.storage.db import Database
@@ -51,14 +54,14 @@ def parse_command(text: str) -> tuple[str, str]:
 class BoundaryBot:
     def __init__(
         self, db: Database, sealer: Sealer, library: Library, clock: Clock, features: Registry | None = None,
-        public_url: str = "",
-        pattern_secrets: Sealer | None = None,
+        public_url: str = "", pattern_secrets: Sealer | None = None, observer: Observer = NO_OBSERVER,
     ) -> None:
         self.db = db
         self.sealer = sealer
         self.library = library
         self.clock = clock
         self.features = features or default_registry()
+        self.observer = observer
         self.public_url = public_url  # for links the bot sends (the console's sign-in link)
         # What this bot records in the audit log is signed with a key derived from its
         # encryption key (bot.machinery.storage.audit_chain).
@@ -76,6 +79,18 @@ class BoundaryBot:
         return self.features.timers
 
     async def handle(self, event: Event) -> list[View]:
+        """One turn, logged and measured under the request's id (or a new one)."""
+        kind, name = self._describe(event)
+        platform = event.identity.platform
+        started = time.perf_counter()
+        with observe.correlated(platform=platform, event_kind=kind, event_name=name), \
+                self.observer.span("turn", platform=platform, event_kind=kind, event_name=name):
+            outcome, views = await self._turn(event)
+            log.debug("%s %s: %s", kind, name, outcome)
+        self.observer.event_handled(platform, kind, name, outcome, time.perf_counter() - started)
+        return views
+
+    async def _turn(self, event: Event) -> tuple[str, list[View]]:
         try:
             async with self.db.transaction() as tx:
                 now = self.clock.now()
@@ -88,23 +103,27 @@ class BoundaryBot:
                     repeated = await tx.inbound.known(key) if wait else not await tx.inbound.first_time(key, now)
                     if repeated:
                         log.info("ignored a redelivered %s", type(event).__name__)
-                        return []
+                        return "redelivered", []
                 if person is None:
-                    return [UNKNOWN_PERSON]
-                turn = self.turn_for(tx, person, await tx.org.get(), event.identity.platform)
-                if wait:
-                    return await self._slowed(turn, event, wait)
-                views = await self._route(turn, event)
+                    return "unknown_person", [UNKNOWN_PERSON]
+                # A submitted form can be a count-only report ("don't record who I am"), so
+                # form turns are logged without the person's id.
+                anonymous = isinstance(event, FormSubmitted)
+                with observe.bound(person_id=None if anonymous else person.id):
+                    turn = self.turn_for(tx, person, await tx.org.get(), event.identity.platform)
+                    if wait:
+                        return "slowed", await self._slowed(turn, event, wait)
+                    views = await self._route(turn, event)
                 if turn.forget_me:
                     if event.event_id:
                         await tx.inbound.blur(self._event_key(event), now.replace(day=1, hour=0, minute=0, second=0,
                                                                                   microsecond=0))
                 else:
                     tx.people.seen(event.identity, now)
-                return views
+                return "ok", views
         except Exception as exc:
             self._log_failure(event, exc)
-            return [FAILED]
+            return "failed", [FAILED]
 
     async def handle_for(self, person_id: int, event: ButtonPressed | FormSubmitted) -> list[View]:
         """An event from someone the web console has already signed in: the person is known
@@ -123,10 +142,10 @@ class BoundaryBot:
             return [FAILED]
 
     def turn_for(self, tx, person, org, platform: str = "console") -> Turn:
-        """A turn for someone signed in by other means (the console), inside the caller's transaction."""
+        """A turn for this person inside the caller's transaction (chat, or the console)."""
         return Turn(tx, person, org, self.clock, self.sealer, self.library, self.features,
                     pseudonyms=self.pattern_secrets.signer(PATTERN_PURPOSE), platform=platform,
-                    public_url=self.public_url)
+                    public_url=self.public_url, observer=self.observer)
 
     @staticmethod
     def _log_failure(event: Event, exc: Exception) -> None:
@@ -138,6 +157,20 @@ class BoundaryBot:
             exc.__class__.__name__,
             "".join(traceback.format_tb(exc.__traceback__)),
         )
+
+    def _describe(self, event: Event) -> tuple[str, str]:
+        """The event's kind and what it names, as declared in the registry (a bounded set:
+        anything undeclared is "unknown", free text is "fallback")."""
+        features = self.features
+        match event:
+            case Command(verb=word):
+                verb = features.verb(word) if word else features.verb("help")
+                return "command", verb.name if verb else "fallback"
+            case FormSubmitted(form_id=form_id):
+                return "form", form_id if form_id in features.forms else "unknown"
+            case ButtonPressed(action=action):
+                return "button", action if action in features.buttons else "unknown"
+        return type(event).__name__.lower(), "unknown"
 
     def _wait(self, person_id: int, event: Event) -> float:
         wait = self.actions.take(person_id)

@@ -39,6 +39,8 @@ Watchdog = Callable[["Tx", datetime], Awaitable[int]]
 """A slow periodic check (about every 30 s on each instance); returns how many it flagged."""
 HealthCheck = Callable[["Tx", datetime], Awaitable[int]]
 """A count for ``/healthz``; anything above zero makes the status "degraded"."""
+GaugeReader = Callable[["Tx", datetime], Awaitable[Mapping[tuple[str, ...], float]]]
+"""Label values → the figure, read from the database when metrics are scraped."""
 FormView = Callable[["Turn", str], Awaitable["Form | None"]]
 """``(turn, the form's state)`` → the form as it was shown (None if it no longer applies):
 what the core hands back, with what was typed, when it can't take a submission yet."""
@@ -63,6 +65,17 @@ class Verb:
 
 
 @dataclass(frozen=True)
+class Gauge:
+    """A figure operators watch (open escalations by level, say), read from the database at
+    each metrics scrape, so every instance reports the same. Label values come from small
+    fixed sets (a level, a state), never a person."""
+
+    help: str
+    read: GaugeReader
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Feature:
     """One feature's whole declaration. Every id in it starts with the feature's name."""
 
@@ -78,6 +91,8 @@ class Feature:
     watchdogs: Mapping[str, Watchdog] = field(default_factory=_frozen)
     health: Mapping[str, HealthCheck] = field(default_factory=_frozen)
     """``/healthz`` field → check; the field names are part of the health API."""
+    gauges: Mapping[str, Gauge] = field(default_factory=_frozen)
+    """Metric name (``escalation.open`` is served as ``boundary_escalation_open``) → gauge."""
     fallback: VerbHandler | None = None
     """What to do with text that is no verb at all; exactly one feature declares it."""
     form_views: Mapping[str, FormView] = field(default_factory=_frozen)
@@ -106,6 +121,7 @@ class Registry:
         self.audit_actions: dict[str, str] = {}
         self.watchdogs: dict[str, Watchdog] = {}
         self.health: dict[str, HealthCheck] = {}
+        self.gauges: dict[str, Gauge] = {}
         self.form_views: dict[str, FormView] = {}
         problems: list[str] = []
         fallbacks = [f for f in self.features if f.fallback is not None]
@@ -127,7 +143,8 @@ class Registry:
             for kind, own, table in (("button", feature.buttons, self.buttons),
                                      ("form", feature.forms, self.forms),
                                      ("timer", feature.timers, self.timers),
-                                     ("watchdog", feature.watchdogs, self.watchdogs)):
+                                     ("watchdog", feature.watchdogs, self.watchdogs),
+                                     ("gauge", feature.gauges, self.gauges)):
                 for key, handler in own.items():
                     if not _owned(feature.name, key):
                         problems.append(f"{feature.name}: {kind} {key!r} must start with {feature.name!r}")

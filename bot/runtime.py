@@ -12,6 +12,7 @@ from bot.content.scripts import Library, LibraryError, load_library
 from bot.machinery.clock import Clock, SystemClock
 from bot.machinery.config import Settings
 from bot.machinery.crypto import EncryptionKeyError, Sealer, generate_key, load_sealer
+from bot.machinery.observe import NO_OBSERVER, Observer
 from bot.machinery.storage import migrate
 from bot.machinery.storage.db import Database, DatabaseUnavailable
 from bot.org import orgfile
@@ -63,20 +64,31 @@ def load_pattern_secrets(settings: Settings) -> Sealer | None:
         raise StartupError(f"client pattern secret: {exc}") from None
 
 
-async def open_database(settings: Settings, *, seed_demo: bool = False) -> Database:
+async def open_database(settings: Settings, *, seed_demo: bool = False, migrate_schema: bool = True) -> Database:
     """Connect, and apply any pending migrations (and, if asked, seed the demo organisation
     into an empty database) while holding the start-up lock, so that instances starting
-    together do this one at a time."""
+    together do this one at a time. With ``migrate_schema=False`` a schema that is behind is
+    refused instead (someone runs ``db upgrade`` as its own step)."""
     db = Database(settings.database_url)
     try:
         await db.ping()
     except DatabaseUnavailable as exc:
         await db.dispose()
         raise StartupError(str(exc)) from None
+    todo: list[str] = []
     async with db.startup_lock():
-        await migrate.upgrade(db.engine)
-        if seed_demo:
+        if migrate_schema:
+            await migrate.upgrade(db.engine)
+        else:
+            todo = await migrate.pending(db.engine)
+        if seed_demo and not todo:
             await seed_demo_if_empty(db)
+    if todo:
+        await db.dispose()
+        raise StartupError(
+            f"the database needs {len(todo)} migration(s) ({', '.join(todo)}) and BOUNDARY_AUTO_MIGRATE "
+            "is false: run `boundary-bot db upgrade` first (or set BOUNDARY_AUTO_MIGRATE=true)"
+        )
     return db
 
 
@@ -90,10 +102,11 @@ async def seed_demo_if_empty(db: Database) -> bool:
     return True
 
 
-async def start(settings: Settings, clock: Clock | None = None) -> BoundaryBot:
+async def start(settings: Settings, clock: Clock | None = None, observer: Observer = NO_OBSERVER) -> BoundaryBot:
     library = load_content(settings)
     sealer = load_key(settings)
     pattern_secrets = load_pattern_secrets(settings)
-    db = await open_database(settings, seed_demo=settings.is_local)
+    db = await open_database(settings, seed_demo=settings.is_local, migrate_schema=settings.auto_migrate)
+    db.observer = observer
     return BoundaryBot(db, sealer, library, clock or SystemClock(), pattern_secrets=pattern_secrets,
-                       public_url=settings.public_base_url)
+                       public_url=settings.public_base_url, observer=observer)

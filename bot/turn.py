@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from bot.feature import Registry
 from bot.machinery.clock import Clock
 from bot.machinery.crypto import Sealer, Signer
+from bot.machinery.observe import NO_OBSERVER, Observer
 from bot.machinery.storage.models import Organisation, Person
 from bot.machinery.storage.repos import Tx
 
@@ -38,6 +39,8 @@ class Turn:
     """Where the event came from (``slack``, ``teams``, ``web``; ``console`` for the web console)."""
     public_url: str = ""
     """The server's public base URL, for links the bot sends (BOUNDARY_PUBLIC_URL)."""
+    observer: Observer = NO_OBSERVER
+    """For the few figures only a feature can measure (how long a chaperone request took to fill)."""
 
     @property
     def profession(self) -> Profession | None:

@@ -45,6 +45,25 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.storage)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def log_file_when_asked():
+    """With BOUNDARY_TEST_LOG_FILE set, every log record of the run is also written there as
+    the server writes it with BOUNDARY_LOG_FORMAT=json at DEBUG (same formatter, same holds on
+    chatty libraries): tests/test_log_privacy.py reads it."""
+    path = os.environ.get("BOUNDARY_TEST_LOG_FILE")
+    if not path:
+        yield
+        return
+    import logging
+
+    from adapters.ops import logs
+
+    with open(path, "a", encoding="utf-8") as stream:
+        handler = logs.attach("DEBUG", "json", stream)
+        yield
+        logging.getLogger().removeHandler(handler)
+
+
 def pytest_report_header(config):
     return f"database: {'PostgreSQL ' + make_url(PG_BASE).render_as_string(hide_password=True) if PG_BASE else 'SQLite (set TEST_DATABASE_URL for PostgreSQL)'}"
 

@@ -26,6 +26,7 @@ from slack_sdk.signature import SignatureVerifier
 
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-test-token"
+CONFIG_TOKEN = "xoxe.xoxp-test-config-token"
 TEAM = "T0TEST"
 
 
@@ -41,6 +42,8 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     url: str = ""
     socket_received: list[dict] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # added to every successful API answer
+    manifest: dict | None = None  # what apps.manifest.export answers (with the config token)
 
     def __post_init__(self) -> None:
         self._failures: list[tuple[str | None, int, dict[str, str]]] = []
@@ -87,7 +90,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response_url)
         app.router.add_get("/socket", self._socket)
-        self._runner = web.AppRunner(app)
+        self._runner = web.AppRunner(app, access_log=None)  # the fake's own traffic is not the bot's log
         await self._runner.setup()
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
@@ -139,7 +142,7 @@ class FakeSlack:
                     return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers=headers)
                 return web.Response(status=status, text="upstream trouble", headers=headers)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip() or body.get("token")
-        expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
+        expected = {"apps.connections.open": APP_TOKEN, "apps.manifest.export": CONFIG_TOKEN}.get(method, BOT_TOKEN)
         if token != expected:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         if method in self._errors:
@@ -147,13 +150,18 @@ class FakeSlack:
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
-        return web.json_response(handler(body))
+        return web.json_response(handler(body), headers=self.headers)
 
     # --- methods ----------------------------------------------------------------------------
 
     def _auth_test(self, body):
         return {"ok": True, "url": "https://test.slack.invalid/", "team": "Test", "user": "boundary",
                 "team_id": TEAM, "user_id": "UBOT", "bot_id": "BBOT"}
+
+    def _apps_manifest_export(self, body):
+        if self.manifest is None:
+            return {"ok": False, "error": "app_not_found"}
+        return {"ok": True, "manifest": self.manifest}
 
     def _apps_connections_open(self, body):
         return {"ok": True, "url": self.url.replace("http", "ws", 1) + "/socket"}

@@ -9,8 +9,8 @@ import logging
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
-from adapters.appkeys import BOT_KEY, DELIVERERS_KEY
-from adapters.slack.adapter import SlackAdapter
+from adapters.appkeys import BOT_KEY, CLIENT_TRACING_KEY, CREDENTIAL_CHECKS_KEY, DELIVERERS_KEY
+from adapters.slack.adapter import SlackAdapter, credentials_problem
 from adapters.slack.http import make_handler
 from bot.machinery.config import Settings
 from bot.runtime import StartupError
@@ -29,9 +29,10 @@ def setup_slack(app: web.Application, settings: Settings) -> SlackAdapter:
         logger = logging.getLogger(name)
         if logger.level < logging.INFO:
             logger.setLevel(logging.INFO)
-    adapter = SlackAdapter(settings)
+    adapter = SlackAdapter(settings, trace_configs=app.get(CLIENT_TRACING_KEY, ()))
     app[SLACK_KEY] = adapter
     app[DELIVERERS_KEY]["slack"] = adapter.deliverer
+    app.setdefault(CREDENTIAL_CHECKS_KEY, {})["slack"] = lambda: credentials_problem(adapter.client)
     if settings.slack_signing_secret:
         verifier = SignatureVerifier(settings.slack_signing_secret)
         app.router.add_post(EVENTS_PATH, make_handler(lambda request: request.app[SLACK_KEY], verifier))

@@ -113,9 +113,22 @@ def _team(body: dict[str, Any]) -> str:
     return str(body.get("team_id") or body.get("enterprise_id") or "")
 
 
+async def credentials_problem(client: AsyncWebClient) -> str | None:
+    """None when Slack accepts the bot token (auth.test), else what is wrong, in words. A
+    network failure is raised: that is no judgement on the token."""
+    try:
+        await client.auth_test()
+    except SlackApiError as exc:
+        if getattr(exc.response, "status_code", 200) >= 500:
+            raise ConnectionError(f"Slack answered {exc.response.status_code}") from None
+        return f"Slack refused SLACK_BOT_TOKEN ({_reason(exc)})"
+    return None
+
+
 class SlackAdapter:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, trace_configs=()) -> None:
         self.settings = settings
+        self.trace_configs = list(trace_configs)  # outbound spans, when tracing is on
         self.client = AsyncWebClient(
             token=settings.slack_bot_token, base_url=api_url(settings), retry_handlers=[]
         )
@@ -138,7 +151,8 @@ class SlackAdapter:
 
     async def start(self, bot: BoundaryBot) -> None:
         self.bot = bot
-        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
+        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15),
+                                             trace_configs=self.trace_configs or None)
         self.client.session = self.session
 
     async def stop(self) -> None:

@@ -45,17 +45,32 @@ def translate(exc: BaseException) -> RetryLater | Undeliverable:
         if isinstance(getattr(response, "data", None), dict):
             error = str(response.data.get("error") or "")
         if status == 429 or error == "ratelimited":
-            return RetryLater("slack: rate limited", after=_retry_after(response))
+            return RetryLater("slack: rate limited", after=_retry_after(response), code="rate_limited")
         if status is not None and status >= 500:
             return RetryLater(f"slack: HTTP {status}", after=_retry_after(response))
         if error in TRANSIENT:
             return RetryLater(f"slack: {error}")
         if error in PERMANENT or error:
-            return Undeliverable(f"slack: {error}")
+            return Undeliverable(f"slack: {error}", code=_code(error))
         return RetryLater(f"slack: HTTP {status}")
     if isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError | OSError):
-        return RetryLater(f"slack: network ({type(exc).__name__})")
-    return RetryLater(f"slack: {type(exc).__name__}")
+        return RetryLater(f"slack: network ({type(exc).__name__})", code="network")
+    return RetryLater(f"slack: {type(exc).__name__}", code="error")
+
+
+AUTH_ERRORS = {"invalid_auth", "not_authed", "token_revoked", "token_expired", "missing_scope",
+               "no_permission", "account_inactive", "team_access_not_granted", "org_login_required"}
+RECIPIENT_ERRORS = {"user_not_found", "channel_not_found", "user_disabled", "cannot_dm_bot", "user_is_bot",
+                    "is_archived", "not_in_channel"}
+
+
+def _code(error: str) -> str:
+    """A Slack error code as one of the delivery port's reason codes (for metrics)."""
+    if error in AUTH_ERRORS:
+        return "auth"
+    if error in RECIPIENT_ERRORS:
+        return "unknown_recipient"
+    return "rejected"
 
 
 def _retry_after(response) -> float | None:

@@ -109,6 +109,7 @@ class ConnectorOptions:
     timeout: float = 15.0
     turn_retries: int = 2  # retries of a reply inside a turn on 429/5xx
     ca_file: str | None = None  # an extra CA to trust (tests: the local login service's)
+    trace_configs: tuple = ()  # aiohttp TraceConfigs (outbound spans, when tracing is on)
 
 
 def client_session(options: ConnectorOptions) -> aiohttp.ClientSession:
@@ -119,6 +120,7 @@ def client_session(options: ConnectorOptions) -> aiohttp.ClientSession:
     return aiohttp.ClientSession(
         timeout=aiohttp.ClientTimeout(total=options.timeout),
         connector=aiohttp.TCPConnector(limit=100, ttl_dns_cache=300, ssl=ssl_context),
+        trace_configs=list(options.trace_configs) or None,
     )
 
 

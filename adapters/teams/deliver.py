@@ -25,18 +25,19 @@ from bot.port.views import Card, Notice
 def _failure(exc: ConnectorError, what: str) -> Exception:
     status = exc.status
     if status == 429:
-        return RetryLater(f"Teams is rate limiting {what}", after=exc.retry_after)
+        return RetryLater(f"Teams is rate limiting {what}", after=exc.retry_after, code="rate_limited")
     if status is None or status >= 500 or status == 401:
-        return RetryLater(f"Teams could not take {what} now ({exc.reason})", after=exc.retry_after)
+        code = "network" if status is None else "auth" if status == 401 else "unavailable"
+        return RetryLater(f"Teams could not take {what} now ({exc.reason})", after=exc.retry_after, code=code)
     if status == 403:
         return Undeliverable(
             f"Teams refused {what} (403): the person has not installed Boundary Bot, has "
-            "blocked it, or it is not allowed in their organisation"
+            "blocked it, or it is not allowed in their organisation", code="not_installed"
         )
     if status == 404:
         return Undeliverable(
             f"Teams does not know this chat or person (404) for {what}: Boundary Bot is "
-            "probably not installed for them"
+            "probably not installed for them", code="not_installed"
         )
     return Undeliverable(f"Teams rejected {what} ({status})")
 
@@ -89,7 +90,8 @@ class TeamsDeliverer:
         if not tenant or not bot_id:
             raise Undeliverable(
                 "Boundary Bot has never been used in this person's Teams organisation, so "
-                "it does not know where to reach them: ask them to open Boundary Bot in Teams once"
+                "it does not know where to reach them: ask them to open Boundary Bot in Teams once",
+                code="not_installed",
             )
         params = {
             "bot": {"id": bot_id},

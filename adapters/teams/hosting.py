@@ -18,11 +18,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
 
-from adapters.appkeys import DELIVERERS_KEY
+from adapters.appkeys import CLIENT_TRACING_KEY, CREDENTIAL_CHECKS_KEY, DELIVERERS_KEY
 from adapters.teams.auth import Unauthorized
 from adapters.teams.deliver import TeamsDeliverer
 from adapters.teams.runtime import (
@@ -55,19 +56,36 @@ def create_engine(app: web.Application, options: TeamsOptions) -> TeamsEngine:
 
 def setup_teams(app: web.Application, settings: Settings) -> None:
     """Mount ``POST /api/messages`` and register the Teams deliverer."""
-    app[OPTIONS_KEY] = TeamsOptions.from_settings(settings)
+    options = app[OPTIONS_KEY] = TeamsOptions.from_settings(settings)
+    # Outbound spans for the engine's calls, when tracing is on.
+    options.connector = replace(options.connector, trace_configs=tuple(app.get(CLIENT_TRACING_KEY, ())))
 
     async def runtime(app: web.Application):
         engine = create_engine(app, app[OPTIONS_KEY])
         app[ENGINE_KEY] = engine
         app[TEAMS_KEY] = engine.rt
         app[DELIVERERS_KEY][PLATFORM] = TeamsDeliverer(engine.rt)
+        if engine.tokens is not None:  # readiness asks Microsoft for a token now and then
+            app.setdefault(CREDENTIAL_CHECKS_KEY, {})[PLATFORM] = lambda: credentials_problem(engine.tokens)
         log.info("Teams turns run on the %s engine", engine.name)
         yield
         await engine.close()
 
     app.cleanup_ctx.append(runtime)
     app.router.add_post("/api/messages", messages)
+
+
+async def credentials_problem(tokens) -> str | None:
+    """None when Microsoft issues a token for the app id and password, else what is wrong. An
+    unreachable login service is raised: that is no judgement on the credentials."""
+    try:
+        await tokens.token()
+    except Exception as exc:  # each engine raises its own kind of error
+        reason = str(exc) or type(exc).__name__
+        if "unreachable" in reason or " answered 5" in reason or isinstance(exc, OSError | TimeoutError):
+            raise ConnectionError(reason) from None
+        return f"no token for MicrosoftAppId: {reason}"
+    return None
 
 
 def _problem(status: int, message: str) -> web.Response:

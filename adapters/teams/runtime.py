@@ -59,6 +59,7 @@ class TeamsOptions:
             tenant_id=settings.microsoft_app_tenant_id or "",
             app_type=settings.microsoft_app_type or "MultiTenant",
             engine=settings.teams_engine,
+            login_url=settings.teams_login_url or LOGIN,
         )
 
     @property

@@ -1,7 +1,11 @@
 """Settings, read from the environment (and a ``.env`` file) only when asked for.
 
 Names follow each ecosystem: ``DATABASE_URL`` and ``PORT``; Slack's ``SLACK_*``; Bot
-Framework's ``MicrosoftApp*``. Nothing is read at import time.
+Framework's ``MicrosoftApp*``; OpenTelemetry's ``OTEL_*``. Nothing is read at import time.
+
+Every field has a description: ``boundary-bot config docs`` writes docs/configuration.md
+from them (a test keeps that file in step with this model), so a new setting is documented
+by writing its description here.
 """
 
 from __future__ import annotations
@@ -30,72 +34,169 @@ def normalise_database_url(url: str) -> str:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
-    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
-    host: str = Field("127.0.0.1", validation_alias="HOST")
-    port: int = Field(3978, validation_alias="PORT")
+    # --- server and storage ------------------------------------------------------------
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL",
+        description="The database: `postgresql://user:password@host:5432/name` in production (the async "
+                    "driver is picked for you), or a SQLite file (the default, for one instance).")
+    host: str = Field(
+        "127.0.0.1", validation_alias="HOST",
+        description="Address `serve` listens on; `0.0.0.0` to accept connections from other machines "
+                    "(the container image sets it). `serve --host` overrides it.")
+    port: int = Field(3978, validation_alias="PORT", description="Port `serve` listens on. `serve --port` overrides it.")
+    auto_migrate: bool = Field(
+        True, validation_alias="BOUNDARY_AUTO_MIGRATE",
+        description="Apply pending database migrations when `serve` starts (instances take turns under a "
+                    "lock). With `false`, run `boundary-bot db upgrade` yourself; `serve` refuses to start "
+                    "while the schema is behind. The container image sets `false`.")
+    shutdown_grace: float = Field(
+        20.0, validation_alias="BOUNDARY_SHUTDOWN_GRACE", ge=0, le=600,
+        description="Seconds `serve` gives in-flight requests, turns and deliveries to finish after SIGTERM "
+                    "before it lets go of what is left (another instance takes it over at once). Keep it "
+                    "below your orchestrator's kill timeout (Kubernetes: terminationGracePeriodSeconds).")
+    public_url: str | None = Field(
+        None, validation_alias="BOUNDARY_PUBLIC_URL",
+        description="The HTTPS address people, Slack and Teams reach this server at, e.g. "
+                    "`https://bot.example.org`. Links the bot sends (the console's one-time sign-in link) are "
+                    "built on it, and session cookies are Secure when it is https; without it, links use the "
+                    "address the server listens on. `boundary-bot doctor` also uses it to check the "
+                    "platforms' configured URLs and that the endpoints answer from outside.")
 
-    # Report free text is encrypted with these Fernet keys (comma-separated; the first
-    # encrypts, all decrypt, so keys can be rotated). Without one, local mode generates
-    # a key file; any other mode refuses to start.
-    encryption_key: str | None = Field(None, validation_alias="BOUNDARY_ENCRYPTION_KEY")
+    # --- content, keys and the organisation --------------------------------------------
+    encryption_key: str | None = Field(
+        None, validation_alias="BOUNDARY_ENCRYPTION_KEY",
+        description="Fernet keys for report free text, comma-separated, newest first: the first encrypts, "
+                    "all decrypt (so keys can be rotated). Make one with `boundary-bot key generate`. "
+                    "Without it, keys are read from `BOUNDARY_ENCRYPTION_KEYS_DIR` or the key file (created "
+                    "in local mode only).")
     key_file: str = Field(
-        "./boundary-bot.key", validation_alias=AliasChoices("BOUNDARY_ENCRYPTION_KEY_FILE", "BOUNDARY_KEY_FILE")
-    )
-    # A directory of key files (e.g. a mounted secret): the name that sorts last encrypts.
-    keys_dir: str | None = Field(None, validation_alias="BOUNDARY_ENCRYPTION_KEYS_DIR")
+        "./boundary-bot.key", validation_alias=AliasChoices("BOUNDARY_ENCRYPTION_KEY_FILE", "BOUNDARY_KEY_FILE"),
+        description="A file of keys, one per line, newest first, used when `BOUNDARY_ENCRYPTION_KEY` is not "
+                    "set; readable by the bot and nobody else (0600). Re-read when it changes (`key rotate`).")
+    keys_dir: str | None = Field(
+        None, validation_alias="BOUNDARY_ENCRYPTION_KEYS_DIR",
+        description="A directory of key files, one key each (e.g. a mounted Kubernetes or Docker secret); "
+                    "the name that sorts last encrypts.")
+    pattern_secret: str | None = Field(
+        None, validation_alias="BOUNDARY_PATTERN_SECRET",
+        description="The secret client references are fingerprinted with (HMAC) for same-client pattern "
+                    "alerts; make one with `boundary-bot key generate`. Unset outside local mode: derived "
+                    "from the encryption key, with a warning.")
+    pattern_secret_file_setting: str | None = Field(
+        None, validation_alias="BOUNDARY_PATTERN_SECRET_FILE",
+        description="A file holding the pattern secrets, one per line, newest first (instead of "
+                    "`BOUNDARY_PATTERN_SECRET`).")
+    pattern_secrets_dir: str | None = Field(
+        None, validation_alias="BOUNDARY_PATTERN_SECRETS_DIR",
+        description="A directory of pattern secret files, one each (a mounted secret); the name that sorts "
+                    "last is the newest.")
+    audit_anchor_file: str | None = Field(
+        None, validation_alias="BOUNDARY_AUDIT_ANCHOR_FILE",
+        description="Where the server also appends the audit chain's hourly anchors (they always go to the "
+                    "log); an auditor checks them with `boundary-bot audit verify --anchor FILE`.")
+    local_mode: bool | None = Field(
+        None, validation_alias="BOUNDARY_LOCAL_MODE",
+        description="The local web chat at `/` with a demo organisation. On by default when no chat platform "
+                    "is configured; `false` turns the web chat off, `true` keeps it beside Slack or Teams.")
+    responses_dir: str | None = Field(
+        None, validation_alias="BOUNDARY_RESPONSES_DIR",
+        description="A directory of boundary scripts to use instead of the built-in `responses/`.")
+    org_file: str | None = Field(
+        None, validation_alias="BOUNDARY_ORG_FILE",
+        description="The organisation file; `boundary-bot doctor` checks it and whether the database "
+                    "matches it (`org apply` still takes the file as an argument).")
 
-    # Client references for pattern alerts are kept only as HMACs with this secret (same
-    # three sources as the encryption key). Unset outside local mode: derived from the
-    # encryption key, with a warning.
-    pattern_secret: str | None = Field(None, validation_alias="BOUNDARY_PATTERN_SECRET")
-    pattern_secret_file_setting: str | None = Field(None, validation_alias="BOUNDARY_PATTERN_SECRET_FILE")
-    pattern_secrets_dir: str | None = Field(None, validation_alias="BOUNDARY_PATTERN_SECRETS_DIR")
+    # --- logs, metrics, traces ---------------------------------------------------------
+    log_level: str = Field(
+        "INFO", validation_alias="LOG_LEVEL",
+        description="DEBUG, INFO, WARNING or ERROR. Libraries that would log payloads at DEBUG are held "
+                    "back whatever this says.")
+    log_format: Literal["text", "json"] = Field(
+        "text", validation_alias="BOUNDARY_LOG_FORMAT",
+        description="`json`: one JSON object per line, for a log stack; `text`: readable lines. Both carry "
+                    "a `request_id` and ids of people and items, never names, emails or what anyone typed.")
+    metrics_port: int | None = Field(
+        None, validation_alias="BOUNDARY_METRICS_PORT", ge=1, le=65535,
+        description="Serve Prometheus metrics on this port only (and not on `/metrics` of the main port), "
+                    "so they can be kept off the public address.")
+    metrics_host: str | None = Field(
+        None, validation_alias="BOUNDARY_METRICS_HOST",
+        description="Address for the metrics port (default: the address `serve` listens on).")
+    otel_endpoint: str | None = Field(
+        None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT",
+        description="Send OpenTelemetry traces by OTLP over HTTP (protobuf) to this collector, e.g. "
+                    "`http://otel-collector:4318`; spans go to `<endpoint>/v1/traces`. Tracing is off "
+                    "when unset.")
+    otel_service_name: str = Field(
+        "boundary-bot", validation_alias="OTEL_SERVICE_NAME",
+        description="The `service.name` traces are reported under.")
 
-    # Where the server also appends the audit chain's periodic anchors (they always go to
-    # the log); an auditor checks them with: boundary-bot audit verify --anchor FILE
-    audit_anchor_file: str | None = Field(None, validation_alias="BOUNDARY_AUDIT_ANCHOR_FILE")
+    # --- Slack -----------------------------------------------------------------------------
+    slack_bot_token: str | None = Field(
+        None, validation_alias="SLACK_BOT_TOKEN",
+        description="The Slack app's Bot User OAuth Token (`xoxb-…`). With a signing secret or an app "
+                    "token it turns the Slack adapter on.")
+    slack_signing_secret: str | None = Field(
+        None, validation_alias="SLACK_SIGNING_SECRET",
+        description="The Slack app's signing secret: requests to `/slack/events` must be signed with it.")
+    slack_app_token: str | None = Field(
+        None, validation_alias="SLACK_APP_TOKEN",
+        description="An app-level token (`xapp-…`, `connections:write`) to use Socket Mode instead of a "
+                    "public URL.")
+    slack_api_url: str | None = Field(
+        None, validation_alias="SLACK_API_URL",
+        description="Another base URL for the Slack Web API (tests, proxies).")
+    slack_command: str = Field("/boundary", validation_alias="SLACK_COMMAND",
+                               description="The slash command's name.")
+    slack_app_id: str | None = Field(
+        None, validation_alias="SLACK_APP_ID",
+        description="The Slack app's id (`A0…`); with `SLACK_CONFIG_TOKEN`, `doctor` compares the installed "
+                    "app's manifest with ours.")
+    slack_config_token: str | None = Field(
+        None, validation_alias="SLACK_CONFIG_TOKEN",
+        description="A Slack app configuration token (`xoxe.xoxp-…`), only for `doctor`'s manifest check "
+                    "(apps.manifest.export). It expires after 12 hours; leave it unset otherwise.")
 
-    # Local mode: the web chat at / with a demo organisation. On by default when no chat
-    # platform is configured; set BOUNDARY_LOCAL_MODE=false to turn the web chat off.
-    local_mode: bool | None = Field(None, validation_alias="BOUNDARY_LOCAL_MODE")
-
-    responses_dir: str | None = Field(None, validation_alias="BOUNDARY_RESPONSES_DIR")
-    log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
-
-    slack_bot_token: str | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
-    slack_signing_secret: str | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
-    slack_app_token: str | None = Field(None, validation_alias="SLACK_APP_TOKEN")
-    slack_api_url: str | None = Field(None, validation_alias="SLACK_API_URL")
-    slack_command: str = Field("/boundary", validation_alias="SLACK_COMMAND")
-
+    # --- Microsoft Teams -------------------------------------------------------------------
     microsoft_app_id: str | None = Field(
-        None, validation_alias=AliasChoices("MicrosoftAppId", "MICROSOFT_APP_ID")
-    )
+        None, validation_alias=AliasChoices("MicrosoftAppId", "MICROSOFT_APP_ID"),
+        description="The Azure Bot's Microsoft App ID: turns the Teams adapter on and makes every request "
+                    "to `/api/messages` carry a valid Bot Connector token.")
     microsoft_app_password: str | None = Field(
-        None, validation_alias=AliasChoices("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD")
-    )
+        None, validation_alias=AliasChoices("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD"),
+        description="The app's client secret, for sending messages.")
     microsoft_app_tenant_id: str | None = Field(
-        None, validation_alias=AliasChoices("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID")
-    )
+        None, validation_alias=AliasChoices("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID"),
+        description="Your Microsoft Entra tenant id; required when `MicrosoftAppType` is `SingleTenant`.")
     microsoft_app_type: str | None = Field(
-        None, validation_alias=AliasChoices("MicrosoftAppType", "MICROSOFT_APP_TYPE")
-    )
-    # Which SDK runs Teams turns: botbuilder (Bot Framework SDK 4.17, retired) or agents
-    # (Microsoft 365 Agents SDK). Same app registration, same stored conversation
-    # references: switching is this setting and a restart.
+        None, validation_alias=AliasChoices("MicrosoftAppType", "MICROSOFT_APP_TYPE"),
+        description="`SingleTenant` or `MultiTenant` (the default), as registered in Azure.")
     teams_engine: Literal["botbuilder", "agents"] = Field(
-        "botbuilder", validation_alias="BOUNDARY_TEAMS_ENGINE"
-    )
+        "botbuilder", validation_alias="BOUNDARY_TEAMS_ENGINE",
+        description="Which SDK runs Teams turns: `botbuilder` (Bot Framework SDK 4.17, retired) or `agents` "
+                    "(Microsoft 365 Agents SDK). Same app registration and stored conversations: switching "
+                    "is this setting and a restart.")
+    teams_login_url: str | None = Field(
+        None, validation_alias="BOUNDARY_TEAMS_LOGIN_URL",
+        description="Another Microsoft login service for the Teams app's tokens (tests, proxies); by default "
+                    "`https://login.microsoftonline.com`.")
 
-    # The console (web pages for managers, admins and auditors). Links the bot sends are
-    # built on BOUNDARY_PUBLIC_URL; without it, on the address the server listens on.
-    public_url: str | None = Field(None, validation_alias="BOUNDARY_PUBLIC_URL")
     # OpenID Connect sign-in to the console (Entra ID, Sign in with Slack, any issuer):
     # on when the issuer and client id are set.
-    oidc_issuer: str | None = Field(None, validation_alias="BOUNDARY_OIDC_ISSUER")
-    oidc_client_id: str | None = Field(None, validation_alias="BOUNDARY_OIDC_CLIENT_ID")
-    oidc_client_secret: str | None = Field(None, validation_alias="BOUNDARY_OIDC_CLIENT_SECRET")
-    oidc_label: str = Field("your organisation's sign-in", validation_alias="BOUNDARY_OIDC_LABEL")
+    oidc_issuer: str | None = Field(
+        None, validation_alias="BOUNDARY_OIDC_ISSUER",
+        description="The console's OpenID Connect issuer, e.g. `https://login.microsoftonline.com/<tenant>/v2.0` "
+                    "for Entra ID or `https://slack.com` for Sign in with Slack. With the client id set, the "
+                    "console's sign-in page offers it; people are matched by verified email to the org file.")
+    oidc_client_id: str | None = Field(
+        None, validation_alias="BOUNDARY_OIDC_CLIENT_ID",
+        description="The client (application) id registered with the OpenID Connect issuer.")
+    oidc_client_secret: str | None = Field(
+        None, validation_alias="BOUNDARY_OIDC_CLIENT_SECRET",
+        description="The client secret for the OpenID Connect issuer (from your secret store).")
+    oidc_label: str = Field(
+        "your organisation's sign-in", validation_alias="BOUNDARY_OIDC_LABEL",
+        description="What the console's sign-in button calls the identity provider, e.g. `Microsoft`.")
 
     @property
     def public_base_url(self) -> str:
@@ -113,9 +214,9 @@ class Settings(BaseSettings):
     def _normalise_url(cls, value: str) -> str:
         return normalise_database_url(value)
 
-    @field_validator("teams_engine", mode="before")
+    @field_validator("log_format", "teams_engine", mode="before")
     @classmethod
-    def _engine_name(cls, value: object) -> object:
+    def _lower(cls, value):
         return value.strip().lower() if isinstance(value, str) else value
 
     @property

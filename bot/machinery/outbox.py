@@ -24,11 +24,13 @@ import logging
 import random
 import uuid
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.machinery import observe
 from bot.machinery.clock import Clock
+from bot.machinery.observe import NO_OBSERVER, Observer
 from bot.machinery.storage.db import Database
 from bot.machinery.storage.repos import Tx
 from bot.port import views
@@ -88,6 +90,7 @@ class _Job:
     updates_key: str | None
     attempts: int
     tell_on_failure: int | None
+    request_id: str | None
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ class _Outcome:
     platform: str | None = None
     ref: MessageRef | None = None
     counted_as: str | None = None  # sent | retried | failed | skipped; None: not an attempt
+    code: str = ""  # a reason code (bot.port.delivery.REASON_CODES) when not sent
 
 
 class DeliveryWorker:
@@ -120,9 +124,11 @@ class DeliveryWorker:
         concurrency: int = 16,
         lease: timedelta = timedelta(seconds=60),
         policy: RetryPolicy | None = None,
+        observer: Observer = NO_OBSERVER,
     ) -> None:
         self.db = db
         self.deliverers = deliverers
+        self.observer = observer
         self.clock = clock
         self.owner = owner or f"worker-{uuid.uuid4().hex[:12]}"
         self.batch = batch
@@ -139,7 +145,8 @@ class DeliveryWorker:
             if not claimed:
                 return 0
             jobs = [
-                _Job(n.id, n.key, n.recipient_id, n.view, n.updates_key, n.attempts, n.notify_on_failure_id)
+                _Job(n.id, n.key, n.recipient_id, n.view, n.updates_key, n.attempts, n.notify_on_failure_id,
+                     n.request_id)
                 for n in claimed
             ]
             addresses = await tx.people.addresses_of({j.recipient_id for j in jobs})
@@ -148,32 +155,50 @@ class DeliveryWorker:
         now = self.clock.now()
         async with self.db.transaction() as tx:
             for job, outcome in zip(jobs, outcomes, strict=True):
-                await self._record(tx, job, outcome, now)
+                with observe.correlated(job.request_id, notification_id=job.id):
+                    await self._record(tx, job, outcome, now)
         return len(jobs)
+
+    async def release(self) -> int:
+        """Let go of every notification this worker has leased and not settled (at shutdown),
+        so another instance can deliver them straight away."""
+        async with self.db.transaction() as tx:
+            return await tx.notifications.release(self.owner)
 
     async def _deliver(self, job: _Job, addresses, originals) -> _Outcome:
         async with self._slots:
-            try:
-                platform, ref = await self._attempt(job, addresses, originals)
-            except _Deferred as deferred:
-                return _Outcome("pending", job.attempts, deferred.seconds, deferred.reason)
-            except _Skip as skip:
-                return _Outcome("skipped", job.attempts, error=skip.reason, counted_as="skipped")
-            except RetryLater as exc:
-                tries = job.attempts + 1
-                if tries >= self.policy.max_attempts:
-                    return _Outcome("failed", tries, error=f"gave up: {exc.reason}", counted_as="failed")
-                return _Outcome("pending", tries, self.policy.delay(tries, exc.after), exc.reason, counted_as="retried")
-            except Undeliverable as exc:
-                return _Outcome("failed", job.attempts + 1, error=exc.reason, counted_as="failed")
-            except Exception as exc:  # a bug in one deliverer must not stop the others
-                log.error("delivering notification %s failed with %s", job.id, exc.__class__.__name__)
-                tries = job.attempts + 1
-                return _Outcome("pending", tries, self.policy.delay(tries, None), exc.__class__.__name__,
-                                counted_as="retried")
-            return _Outcome("sent", job.attempts + 1, platform=platform, ref=ref, counted_as="sent")
+            with observe.correlated(job.request_id, notification_id=job.id), \
+                    self.observer.span("outbox.deliver", notification_id=job.id, attempt=job.attempts + 1):
+                return await self._outcome(job, addresses, originals)
 
-    async def _attempt(self, job: _Job, addresses, originals) -> tuple[str, MessageRef]:
+    async def _outcome(self, job: _Job, addresses, originals) -> _Outcome:
+        platform = "none"
+        try:
+            platform, deliver = self._route(job, addresses, originals)
+            ref = await deliver()
+        except _Deferred as deferred:
+            return _Outcome("pending", job.attempts, deferred.seconds, deferred.reason)
+        except _Skip as skip:
+            return _Outcome("skipped", job.attempts, error=skip.reason, platform=platform, counted_as="skipped")
+        except RetryLater as exc:
+            tries = job.attempts + 1
+            if tries >= self.policy.max_attempts:
+                return _Outcome("failed", tries, error=f"gave up: {exc.reason}", platform=platform,
+                                counted_as="failed", code=exc.code)
+            return _Outcome("pending", tries, self.policy.delay(tries, exc.after), exc.reason, platform=platform,
+                            counted_as="retried", code=exc.code)
+        except Undeliverable as exc:
+            return _Outcome("failed", job.attempts + 1, error=exc.reason, platform=platform, counted_as="failed",
+                            code=exc.code)
+        except Exception as exc:  # a bug in one deliverer must not stop the others
+            log.error("delivering notification %s failed with %s", job.id, exc.__class__.__name__)
+            tries = job.attempts + 1
+            return _Outcome("pending", tries, self.policy.delay(tries, None), exc.__class__.__name__,
+                            platform=platform, counted_as="retried", code="error")
+        return _Outcome("sent", job.attempts + 1, platform=platform, ref=ref, counted_as="sent")
+
+    def _route(self, job: _Job, addresses, originals) -> tuple[str, Callable[[], Awaitable[MessageRef]]]:
+        """Which platform the message goes to, and the call that sends it there."""
         view = views.load(job.view)
         if job.updates_key:
             original = originals.get(job.updates_key)
@@ -183,18 +208,19 @@ class DeliveryWorker:
                 raise _Skip("the original message was never delivered")
             deliverer = self.deliverers.get(original.platform)
             if deliverer is None:
-                raise RetryLater(f"{original.platform} is not enabled on this instance", after=60)
+                raise RetryLater(f"{original.platform} is not enabled on this instance", after=60, code="not_enabled")
             ref = MessageRef(original.platform, dict(original.message_ref))
-            return original.platform, await deliverer.update(ref, view, job.key)
+            return original.platform, lambda: deliverer.update(ref, view, job.key)
 
         known = addresses.get(job.recipient_id, [])
         reachable = [a for a in known if a.platform in self.deliverers]
         if not reachable:
             if known:
-                raise RetryLater("the recipient's platform is not enabled on this instance", after=60)
-            raise Undeliverable("the recipient has no chat account the bot knows")
+                raise RetryLater("the recipient's platform is not enabled on this instance", after=60,
+                                 code="not_enabled")
+            raise Undeliverable("the recipient has no chat account the bot knows", code="unknown_recipient")
         to = reachable[0]
-        return to.platform, await self.deliverers[to.platform].send(to, view, job.key)
+        return to.platform, lambda: self.deliverers[to.platform].send(to, view, job.key)
 
     async def _record(self, tx: Tx, job: _Job, outcome: _Outcome, now) -> None:
         values: dict = dict(attempts=outcome.attempts, lease_owner=None, lease_until=None,
@@ -209,6 +235,8 @@ class DeliveryWorker:
             return  # our lease expired and another worker has it now
         if outcome.counted_as:
             self.counts[outcome.counted_as] += 1
+            self.observer.delivery_attempted(outcome.platform or "none", outcome.counted_as, outcome.code)
+            log.debug("notification %s: %s", job.id, outcome.counted_as)
         if outcome.status == "failed":
             log.warning("notification %s failed: %s", job.id, outcome.error)
             await self._tell_about_failure(tx, job, outcome.error, now)

@@ -23,7 +23,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 
+from bot.machinery import observe
 from bot.machinery.clock import Clock
+from bot.machinery.observe import NO_OBSERVER, Observer
 from bot.machinery.outbox import RetryPolicy, notify
 from bot.machinery.storage.db import Database
 from bot.machinery.storage.models import Timer
@@ -67,8 +69,10 @@ class Scheduler:
         *,
         batch: int = 200,
         policy: RetryPolicy | None = None,
+        observer: Observer = NO_OBSERVER,
     ) -> None:
         self.db = db
+        self.observer = observer
         self.clock = clock
         self.handlers = dict(DEFAULT_HANDLERS if handlers is None else handlers)
         self.batch = batch
@@ -87,6 +91,15 @@ class Scheduler:
         return len(due)
 
     async def _fire(self, tx: Tx, timer: Timer, now: datetime) -> None:
+        kind, lag = timer.kind, max(0.0, (now - timer.due_at).total_seconds())
+        # Logged under the id of the request that set the timer; what it queues carries it on.
+        with observe.correlated(timer.request_id, timer_id=timer.id, timer_kind=kind), \
+                self.observer.span("timer.fire", timer_id=timer.id, timer_kind=kind):
+            outcome = await self._run(tx, timer, now)
+        self.counts[outcome] += 1
+        self.observer.timer_ran(kind if kind in self.handlers else "unknown", outcome, lag)
+
+    async def _run(self, tx: Tx, timer: Timer, now: datetime) -> str:
         timer_id, kind, attempts = timer.id, timer.kind, timer.attempts
         handler = self.handlers.get(kind)
         try:
@@ -100,19 +113,20 @@ class Scheduler:
             attempts += 1
             if attempts >= self.policy.max_attempts or handler is None:
                 values = dict(status="failed", attempts=attempts, last_error=error)
-                self.counts["failed"] += 1
+                outcome = "failed"
                 log.error("timer %s (%s) failed for good: %s", timer_id, kind, error)
             else:
                 retry_at = now + timedelta(seconds=self.policy.delay(attempts, None))
                 values = dict(due_at=retry_at, attempts=attempts, last_error=error)
-                self.counts["retried"] += 1
+                outcome = "retried"
                 log.warning("timer %s (%s) failed with %s; retrying", timer_id, kind, error)
             await tx.session.execute(update(Timer).where(Timer.id == timer_id).values(**values))
-            return
+            return outcome
         await tx.session.execute(
             update(Timer).where(Timer.id == timer_id).values(status="done", fired_at=now, attempts=attempts + 1)
         )
-        self.counts["fired"] += 1
+        log.debug("timer %s (%s) fired", timer_id, kind)
+        return "fired"
 
     async def _housekeeping(self, now: datetime) -> None:
         if self._last_housekeeping and now - self._last_housekeeping < HOUSEKEEPING_EVERY:
@@ -122,15 +136,19 @@ class Scheduler:
             await tx.inbound.forget_before(now - INBOUND_EVENTS_KEPT)
 
 
-async def repeat(step: Callable[[], Awaitable[int]], stop: asyncio.Event, idle: float, name: str) -> None:
+async def repeat(step: Callable[[], Awaitable[int]], stop: asyncio.Event, idle: float, name: str,
+                 beat: Callable[[], None] | None = None) -> None:
     """Call ``step`` until ``stop`` is set; pause ``idle`` seconds whenever it had nothing
-    to do (or failed, e.g. while the database is unreachable)."""
+    to do (or failed, e.g. while the database is unreachable). ``beat`` is called after
+    every step, so a watcher can tell a live loop from a stuck one."""
     while not stop.is_set():
         try:
             busy = await step()
         except Exception as exc:
             log.error("%s: %s; will try again", name, exc.__class__.__name__)
             busy = 0
+        if beat is not None:
+            beat()
         if not busy:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), idle)

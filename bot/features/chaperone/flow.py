@@ -145,6 +145,7 @@ async def accept(turn: Turn, value: str) -> list[View]:
     await escalation.settle_about(turn.tx, "chaperone", request.id, now,
                                   f"{turn.person.display_name} accepted")
     await turn.tx.audit.record(now, turn.person.id, "chaperone.accepted", "chaperone", request.id)
+    turn.observer.duration("chaperone_fill", (now - request.created_at).total_seconds())
     link = turn.sealer.open(request.join_link_sealed) if request.setting == "telehealth" else None
     return [wording.accepted_card(request, requester, zone_of(turn.person, turn.org), link)]
 

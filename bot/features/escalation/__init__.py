@@ -6,7 +6,7 @@ may see and act: the people the team's policy names), ``wording`` (every card an
 ``timers`` (climbing and reminding), ``storage`` (tables and queries).
 """
 
-from bot.feature import Feature
+from bot.feature import Feature, Gauge
 from bot.features.escalation import flow, later
 from bot.features.escalation.access import people_at
 from bot.features.escalation.flow import (
@@ -22,7 +22,7 @@ from bot.features.escalation.retention import (
     forget_for_report,
     forget_resolution_notes,
 )
-from bot.features.escalation.storage import overdue
+from bot.features.escalation.storage import open_by_level, overdue
 from bot.features.escalation.timers import TIMER_HANDLERS, audit_overdue
 from bot.features.escalation.wording import RESOLVE_FORM, reference, resolve_form
 from bot.org.policy import Policy
@@ -41,6 +41,10 @@ async def levels_of(tx, team) -> list[list]:
 
 async def _count_overdue(tx, now) -> int:
     return len(await overdue(tx, now))
+
+
+async def _overdue_gauge(tx, now) -> dict[tuple[str, ...], float]:
+    return {(): float(await _count_overdue(tx, now))}
 
 
 async def _resolve_form_as_shown(turn, state):
@@ -72,4 +76,10 @@ FEATURE = Feature(
     status_order=10,
     watchdogs={"escalation.overdue": audit_overdue},
     health={"escalations_overdue": _count_overdue},
+    gauges={
+        "escalation.open": Gauge("Live escalations by level (from 1) and state (open, acknowledged)",
+                                 open_by_level, ("level", "state")),
+        "escalation.overdue": Gauge("Live escalations whose next step is over a minute late (a stuck "
+                                    "scheduler)", _overdue_gauge),
+    },
 )

@@ -11,6 +11,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     false,
+    func,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -100,3 +101,13 @@ async def for_handler(tx: Tx, person: Person) -> list[Escalation]:
         .distinct()
         .order_by(Escalation.id.desc())
     )).all())
+
+
+async def open_by_level(tx: Tx, _now: datetime) -> dict[tuple[str, ...], float]:
+    """Live escalations by (level, counted from 1; open or acknowledged), for operators."""
+    rows = await tx.session.execute(
+        select(Escalation.level, Escalation.status, func.count())
+        .where(Escalation.status.in_(("open", "acknowledged")))
+        .group_by(Escalation.level, Escalation.status)
+    )
+    return {(str(level + 1), status): float(n) for level, status, n in rows.all()}

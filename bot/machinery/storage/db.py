@@ -12,6 +12,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from bot.machinery.observe import NO_OBSERVER, Observer
 from bot.machinery.storage.repos import Tx
 
 if TYPE_CHECKING:
@@ -55,8 +56,9 @@ def describe(url: str) -> str:
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, observer: Observer = NO_OBSERVER) -> None:
         self.url = url
+        self.observer = observer
         self.engine = make_engine(url)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time. Queueing our own transactions here is much
@@ -76,17 +78,18 @@ class Database:
 
         Transactions must not be nested (on SQLite the inner one would wait forever).
         """
-        signer = self._audit_signer() if self._audit_signer else None
-        if self._one_at_a_time is None:
-            async with self._sessions() as session, session.begin():
+        with self.observer.span("db.transaction", db_system=self.engine.dialect.name):
+            signer = self._audit_signer() if self._audit_signer else None
+            if self._one_at_a_time is None:
+                async with self._sessions() as session, session.begin():
+                    tx = Tx(session, signer)
+                    yield tx
+                    await tx.before_commit()
+                return
+            async with self._one_at_a_time, self._sessions() as session, session.begin():
                 tx = Tx(session, signer)
                 yield tx
                 await tx.before_commit()
-            return
-        async with self._one_at_a_time, self._sessions() as session, session.begin():
-            tx = Tx(session, signer)
-            yield tx
-            await tx.before_commit()
 
     @asynccontextmanager
     async def startup_lock(self) -> AsyncIterator[None]:

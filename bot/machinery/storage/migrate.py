@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations"
+VERSION_TABLE = "alembic_version"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -54,3 +57,22 @@ def revisions() -> list[str]:
     """Every revision, oldest first."""
     script = ScriptDirectory.from_config(alembic_config())
     return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+@cache
+def heads() -> frozenset[str]:
+    """The revision(s) the code expects the database to be at."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+async def current(engine: AsyncEngine) -> frozenset[str]:
+    """The revision(s) the database is at (empty for a database never migrated). Read from
+    Alembic's table directly: cheap enough for every readiness probe, and quiet."""
+
+    def read(sync: Connection) -> frozenset[str]:
+        if not inspect(sync).has_table(VERSION_TABLE):
+            return frozenset()
+        return frozenset(sync.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars())
+
+    async with engine.connect() as conn:
+        return await conn.run_sync(read)

@@ -261,6 +261,8 @@ class Notification(Base):
     notify_on_failure_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The request (or timer chain) that queued it, so its delivery logs carry the same id.
+    request_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class Timer(Base):
@@ -283,6 +285,8 @@ class Timer(Base):
     last_error: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The request that set it; what it does when it fires is logged under the same id.
+    request_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class ConversationRef(Base):

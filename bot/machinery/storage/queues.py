@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.machinery import observe
 from bot.machinery.storage.models import Notification, Timer
 from bot.machinery.storage.sql import insert_ignoring_duplicates
 
@@ -35,7 +36,7 @@ class Notifications:
         values = dict(
             key=key, recipient_id=recipient_id, view=view, updates_key=updates_key,
             notify_on_failure_id=notify_on_failure_id, status="pending", attempts=0,
-            next_attempt_at=at, created_at=at,
+            next_attempt_at=at, created_at=at, request_id=observe.request_id(),
         )
         statement = insert_ignoring_duplicates(self._s, Notification, values, ["key"])
         return (await self._s.execute(statement)).first() is not None
@@ -47,9 +48,11 @@ class Notifications:
         if not rows:
             return
         dialect = postgresql if self._s.get_bind().dialect.name == "postgresql" else sqlite
+        request_id = observe.request_id()
         values = [
             dict(key=r["key"], recipient_id=r["recipient_id"], view=r["view"], updates_key=r.get("updates_key"),
-                 notify_on_failure_id=None, status="pending", attempts=0, next_attempt_at=at, created_at=at)
+                 notify_on_failure_id=None, status="pending", attempts=0, next_attempt_at=at, created_at=at,
+                 request_id=request_id)
             for r in rows
         ]
         await self._s.execute(dialect.insert(Notification).on_conflict_do_nothing(index_elements=["key"]), values)
@@ -90,6 +93,15 @@ class Notifications:
         )
         return bool(result.rowcount)
 
+    async def release(self, owner: str) -> int:
+        """Clear ``owner``'s leases on notifications still pending; how many there were."""
+        result = await self._s.execute(
+            update(Notification)
+            .where(Notification.lease_owner == owner, Notification.status == "pending")
+            .values(lease_owner=None, lease_until=None)
+        )
+        return result.rowcount or 0
+
     async def by_keys(self, keys: set[str]) -> dict[str, Notification]:
         if not keys:
             return {}
@@ -98,6 +110,12 @@ class Notifications:
     async def counts(self) -> dict[str, int]:
         rows = await self._s.execute(select(Notification.status, func.count()).group_by(Notification.status))
         return {status: n for status, n in rows.all()}
+
+    async def oldest_pending(self) -> datetime | None:
+        """When the oldest notification still waiting was queued."""
+        return await self._s.scalar(
+            select(func.min(Notification.created_at)).where(Notification.status == "pending")
+        )
 
     async def retrying(self) -> int:
         return await self._s.scalar(
@@ -120,7 +138,7 @@ class Timers:
         """Add a timer; False (and no change) if one with this key exists already."""
         values = dict(
             key=key, kind=kind, subject_type=subject_type, subject_id=subject_id, payload=payload or {},
-            due_at=due_at, status="pending", attempts=0, created_at=at,
+            due_at=due_at, status="pending", attempts=0, created_at=at, request_id=observe.request_id(),
         )
         statement = insert_ignoring_duplicates(self._s, Timer, values, ["key"])
         return (await self._s.execute(statement)).first() is not None
