@@ -22,7 +22,7 @@ from bot.machinery.observe import NO_OBSERVER, Observer
 from bot.machinery.ratelimit import ACTIONS, FORMS, TokenBuckets
 from bot.machinery.storage.audit_chain import SIGNING_PURPOSE
 from bot.machinery.storage.db import Database
-from bot.port.events import ButtonPressed, Command, Event, FormSubmitted
+from bot.port.events import ButtonPressed, Command, Event, FormSubmitted, Identity
 from bot.port.views import Notice, View
 from bot.turn import Turn
 
@@ -124,6 +124,17 @@ class BoundaryBot:
         except Exception as exc:
             self._log_failure(event, exc)
             return "failed", [FAILED]
+
+    async def home_of(self, identity: Identity) -> list[View]:
+        """The person's home (what waits for them, quick actions) for an adapter drawing it on
+        a page load or an App Home open: read-only, so not counted like an action."""
+        async with self.db.transaction() as tx:
+            person = await tx.people.resolve(identity)
+            if person is None:
+                return [UNKNOWN_PERSON]
+            turn = self.turn_for(tx, person, await tx.org.get(), identity.platform)
+            verb = self.features.verb("home")
+            return await verb.run(turn, "") if verb else []
 
     async def handle_for(self, person_id: int, event: ButtonPressed | FormSubmitted) -> list[View]:
         """An event from someone the web console has already signed in: the person is known

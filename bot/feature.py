@@ -35,6 +35,8 @@ TimerHandler = Callable[["Tx", "Timer", datetime], Awaitable[None]]
 """``(transaction, the due timer, now)``: runs inside the scheduler's transaction."""
 SectionHandler = Callable[["Turn"], Awaitable[list["View"]]]
 """A feature's part of ``status``: what waits for this person, then their own items."""
+WaitingReader = Callable[["Turn"], Awaitable[list["Waiting"]]]
+"""What waits for this person's action in a feature (for the home view and ``status``)."""
 Watchdog = Callable[["Tx", datetime], Awaitable[int]]
 """A slow periodic check (about every 30 s on each instance); returns how many it flagged."""
 HealthCheck = Callable[["Tx", datetime], Awaitable[int]]
@@ -65,6 +67,20 @@ class Verb:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """One thing waiting for this person to act: what, by when, and the buttons that do it.
+
+    ``what`` names the item by its reference and kind only (never free text); ``due`` is when
+    it moves on without them (the next manager is told, the session starts), described by
+    ``due_means`` ("goes to the next manager", "the session starts")."""
+
+    what: str
+    due: datetime | None = None
+    due_means: str = ""
+    buttons: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
 class Gauge:
     """A figure operators watch (open escalations by level, say), read from the database at
     each metrics scrape, so every instance reports the same. Label values come from small
@@ -88,6 +104,8 @@ class Feature:
     """Audit action → what it records, in words an auditor reads (for the audit log view)."""
     status: SectionHandler | None = None
     status_order: int = 50
+    waiting: WaitingReader | None = None
+    """What waits for this person's action (escalations to acknowledge, offers to answer)."""
     watchdogs: Mapping[str, Watchdog] = field(default_factory=_frozen)
     health: Mapping[str, HealthCheck] = field(default_factory=_frozen)
     """``/healthz`` field → check; the field names are part of the health API."""
@@ -179,6 +197,11 @@ class Registry:
     def words(self) -> list[str]:
         """Every word that is a verb, aliases included (for "did you mean")."""
         return list(self._words)
+
+    @property
+    def waiting_readers(self) -> list[WaitingReader]:
+        ordered = sorted((f for f in self.features if f.waiting), key=lambda f: (f.status_order, f.name))
+        return [f.waiting for f in ordered]
 
     @property
     def status_sections(self) -> list[SectionHandler]:

@@ -298,7 +298,8 @@ class SlackAdapter:
         if not user or (event_id and not self.seen.first(f"slack:{team}:{user}:home:{event_id}")):
             return
         identity = await self.identity(team, user)
-        views = await self._handle(Command(identity, "status"))
+        assert self.bot is not None, "the Slack adapter was not started"
+        views = await self.bot.home_of(identity)
         shown = [v for v in views if isinstance(v, Card | Notice)]
         try:
             await self.client.views_publish(

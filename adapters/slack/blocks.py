@@ -115,20 +115,33 @@ HOME_HELP = (
 )
 
 
+HOME_MAX = 100  # Slack's limit for an App Home view
+
+
 def home(views: list[Card | Notice], command: str = "/boundary") -> dict[str, Any]:
-    blocks: list[dict[str, Any]] = [
+    """The App Home: the core's home views in order, then how to type verbs. When the views
+    would pass Slack's 100 blocks, the last ones give way to a line pointing at ``status``."""
+    head: list[dict[str, Any]] = [
         {"type": "header", "text": _plain("Boundary Bot", HEADER_MAX)},
-        {"type": "section", "text": _mrkdwn(escape("Your open items, visible only to you."))},
+        {"type": "section", "text": _mrkdwn(escape("What waits for you, then your own items. "
+                                                   "Only you can see this page."))},
     ]
+    tail = [{"type": "divider"},
+            {"type": "section", "text": _mrkdwn(HOME_HELP.replace("/boundary", command))}]
+    more = [{"type": "divider"}, {"type": "section", "text": _mrkdwn(escape(
+        f"There is more than fits here: type {command} status to see everything."))}]
+    body: list[dict[str, Any]] = []
     for i, view in enumerate(views):
-        blocks.append({"type": "divider"})
+        part: list[dict[str, Any]] = [{"type": "divider"}]
         if isinstance(view, Notice):
-            blocks.append({"type": "section", "text": _mrkdwn(escape(view.text))})
+            part.append({"type": "section", "text": _mrkdwn(escape(view.text))})
         else:
-            blocks.extend(card_blocks(view, block_prefix=f"item{i}-"))
-    blocks.append({"type": "divider"})
-    blocks.append({"type": "section", "text": _mrkdwn(HOME_HELP.replace("/boundary", command))})
-    return {"type": "home", "blocks": blocks[:100]}
+            part.extend(card_blocks(view, block_prefix=f"item{i}-"))
+        if len(head) + len(body) + len(part) + len(tail) + len(more) > HOME_MAX:
+            body.extend(more)
+            break
+        body.extend(part)
+    return {"type": "home", "blocks": head + body + tail}
 
 
 # --- modals ---------------------------------------------------------------------------------

@@ -37,7 +37,10 @@ class BoundaryHandler(ActivityHandler):
         return InvokeResponse(status=status, body=body)
 
     async def on_conversation_update_activity(self, turn_context: TurnContext):
-        return  # the reference was stored in on_turn
+        # The reference was stored in on_turn; a new personal chat gets the home as welcome.
+        views = await turns.answer_conversation_update(self.rt, raw_activity(turn_context))
+        if views:
+            await turn_context.send_activities([outgoing(v) for v in views])
 
     async def on_installation_update(self, turn_context: TurnContext):
         return  # the reference was stored in on_turn

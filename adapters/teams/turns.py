@@ -13,7 +13,7 @@ from typing import NamedTuple
 from adapters.teams import submissions, translate
 from adapters.teams.runtime import TeamsRuntime
 from adapters.teams.submissions import CardUpdate
-from bot.port.events import FormSubmitted
+from bot.port.events import Command, FormSubmitted
 from bot.port.views import View
 
 
@@ -50,3 +50,14 @@ async def answer_invoke(rt: TeamsRuntime, body: dict) -> tuple[int, dict]:
     event = submissions.event_for(submission, identity, translate.event_id(body))
     views = await rt.bot.handle(event)
     return submissions.task_fetch_answer(views)
+
+
+async def answer_conversation_update(rt: TeamsRuntime, body: dict) -> list[View]:
+    """The bot added to someone's personal chat: their home (what waits for them, quick
+    actions) as the welcome. Anything else (members of a group, removals) gets nothing."""
+    bot_id = (body.get("recipient") or {}).get("id")
+    added = [m.get("id") for m in body.get("membersAdded") or () if isinstance(m, dict)]
+    if not translate.is_personal(body) or bot_id not in added:
+        return []
+    identity = await rt.identity(body)
+    return await rt.bot.handle(Command(identity, "home", event_id=translate.event_id(body)))

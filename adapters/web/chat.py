@@ -11,11 +11,13 @@ import secrets
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import jinja2
 from aiohttp import web
 
 from adapters.appkeys import BOT_KEY, DELIVERERS_KEY
+from adapters.web.live import Changes, stream
 from bot.app import BoundaryBot, parse_command
 from bot.machinery.storage.models import Person
 from bot.port.delivery import Address, MessageRef
@@ -41,6 +43,7 @@ class Entry:
     view: View | None = None
     closed: bool = False  # a form that was submitted (and answered below it)
     key: str | None = None  # for a notification: its outbox key
+    rev: int = 0  # bumped when the view is replaced (a card turned "covered"), for live pages
 
 
 @dataclass
@@ -69,6 +72,7 @@ class Transcripts:
     def __init__(self) -> None:
         self._by_key: OrderedDict[tuple[str, str], Transcript] = OrderedDict()
         self._inbox: dict[str, OrderedDict[str, View]] = {}
+        self.changes = Changes()
 
     def get(self, session: str, person: str) -> Transcript:
         key = (session, person)
@@ -94,6 +98,7 @@ class Transcripts:
             inbox.popitem(last=False)
         for transcript in self._of(person):
             transcript.add("bot", view=view, key=key)
+        self.changes.touch(person)
 
     def replace(self, person: str, key: str, view: View) -> None:
         if key in self._inbox.get(person, {}):
@@ -102,6 +107,8 @@ class Transcripts:
             for entry in transcript.entries:
                 if entry.key == key:
                     entry.view = view
+                    entry.rev += 1
+        self.changes.touch(person)
 
 
 class WebDeliverer:
@@ -138,11 +145,18 @@ def setup_web_chat(app: web.Application) -> None:
         FieldKind=FieldKind, is_form=_is(Form), is_card=_is(Card), is_notice=_is(Notice), is_dialog=_is(Dialog)
     )
     app.router.add_get("/", index)
+    app.router.add_get("/chat/live", live)
+    app.router.add_get("/chat/events", events)
     app.router.add_post("/chat/as", choose_person)
     app.router.add_post("/chat/say", say)
     app.router.add_post("/chat/submit", submit)
     app.router.add_post("/chat/press", press)
     app.router.add_static("/static", STATIC)
+    app.on_shutdown.append(_end_streams)
+
+
+async def _end_streams(app: web.Application) -> None:
+    app[TRANSCRIPTS_KEY].changes.close_all()
 
 
 def _is(kind: type):
@@ -151,7 +165,8 @@ def _is(kind: type):
 
 def _render(request: web.Request, template: str, status: int = 200, **context) -> web.Response:
     html = request.app[JINJA_KEY].get_template(template).render(**context)
-    return web.Response(text=html, content_type="text/html", status=status)
+    return web.Response(text=html, content_type="text/html", status=status,
+                        headers={"Cache-Control": "no-store"})
 
 
 async def _demo_people(bot: BoundaryBot) -> tuple[list[tuple[Person, list[str]]], object]:
@@ -179,16 +194,29 @@ def _web_user(person: Person) -> str | None:
     return next((i.user_id for i in person.identities if i.platform == "web"), None)
 
 
+def _chosen(request: web.Request, form: dict | None = None) -> str | None:
+    """Who this tab acts as: the person the page names (``?as=`` or the forms' ``_as``, so two
+    tabs can be two people in the local demo), else the one last chosen in this browser. The
+    core checks the name against the organisation on every turn, as it does any identity."""
+    named = (form or {}).get("_as") or request.query.get("as")
+    return str(named) if named else request.cookies.get(PERSON_COOKIE)
+
+
+def _home_url(person: str, anchor: str = "") -> str:
+    return f"/?{urlencode({'as': person})}" + (f"#{anchor}" if anchor else "")
+
+
 async def index(request: web.Request) -> web.Response:
     bot = request.app[BOT_KEY]
     people, org = await _demo_people(bot)
-    chosen = request.cookies.get(PERSON_COOKIE)
+    chosen = _chosen(request)
     me = next((p for p, _ in people if _web_user(p) == chosen), None)
     session = request.cookies.get(SESSION_COOKIE) or secrets.token_urlsafe(16)
-    context = dict(org=org, people=people, me=me)
+    context = dict(org=org, people=people, me=me, me_user=chosen)
     transcript = None
     if me is not None:
         transcript = context["transcript"] = request.app[TRANSCRIPTS_KEY].get(session, chosen)
+        context["home"] = await bot.home_of(Identity("web", WORKSPACE, chosen))
     response = _render(request, "chat.html", **context)
     if transcript is not None:
         # A dialog (a report's narrative) is shown once and not kept, like a closed modal.
@@ -197,15 +225,38 @@ async def index(request: web.Request) -> web.Response:
     return response
 
 
+async def _live_person(request: web.Request) -> tuple[str, Transcript]:
+    chosen = _chosen(request)
+    session = request.cookies.get(SESSION_COOKIE)
+    if not chosen or not session:
+        raise web.HTTPNoContent()
+    return chosen, request.app[TRANSCRIPTS_KEY].get(session, chosen)
+
+
+async def live(request: web.Request) -> web.Response:
+    """The home and the transcript as HTML, for a live page to merge in (no private views:
+    those open only on the page that asked for them)."""
+    chosen, transcript = await _live_person(request)
+    home = await request.app[BOT_KEY].home_of(Identity("web", WORKSPACE, chosen))
+    entries = [e for e in transcript.entries if not isinstance(e.view, Dialog)]
+    return _render(request, "live.html", home=home, entries=entries, me_user=chosen)
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    chosen, _ = await _live_person(request)
+    return await stream(request, request.app[TRANSCRIPTS_KEY].changes, chosen)
+
+
 async def choose_person(request: web.Request) -> web.Response:
     data = await request.post()
-    redirect = web.HTTPSeeOther("/")
-    redirect.set_cookie(PERSON_COOKIE, str(data.get("person", "")), httponly=True, samesite="Strict")
+    person = str(data.get("person", ""))
+    redirect = web.HTTPSeeOther(_home_url(person) if person else "/")
+    redirect.set_cookie(PERSON_COOKIE, person, httponly=True, samesite="Strict")
     raise redirect
 
 
-def _identity(request: web.Request) -> Identity | None:
-    person = request.cookies.get(PERSON_COOKIE)
+def _identity(request: web.Request, form: dict) -> Identity | None:
+    person = _chosen(request, form)
     if not person:
         return None
     return Identity("web", WORKSPACE, person)
@@ -216,21 +267,27 @@ def _transcript(request: web.Request, identity: Identity) -> Transcript:
     return request.app[TRANSCRIPTS_KEY].get(session, identity.user_id)
 
 
+def _after(request: web.Request, identity: Identity, anchor: Entry | None) -> web.HTTPSeeOther:
+    request.app[TRANSCRIPTS_KEY].changes.touch(identity.user_id)  # other tabs of this person
+    return web.HTTPSeeOther(_home_url(identity.user_id, f"e{anchor.id}" if anchor else ""))
+
+
 async def _answer(request: web.Request, identity: Identity, said: str, event) -> web.Response:
     transcript = _transcript(request, identity)
     transcript.add("you", text=said)
     for view in await request.app[BOT_KEY].handle(event):
         transcript.add("bot", view=view)
-    raise web.HTTPSeeOther(f"/#e{transcript.entries[-1].id}")
+    raise _after(request, identity, transcript.entries[-1])
 
 
 async def say(request: web.Request) -> web.Response:
-    identity = _identity(request)
+    data = await request.post()
+    identity = _identity(request, data)
     if identity is None:
         raise web.HTTPSeeOther("/")
-    text = str((await request.post()).get("text", "")).strip()
+    text = str(data.get("text", "")).strip()
     if not text:
-        raise web.HTTPSeeOther("/")
+        raise web.HTTPSeeOther(_home_url(identity.user_id))
     verb, args = parse_command(text)
     # The transcript shows the verb only: arguments may hold words the person would not
     # want kept, even in memory.
@@ -238,13 +295,13 @@ async def say(request: web.Request) -> web.Response:
 
 
 async def submit(request: web.Request) -> web.Response:
-    identity = _identity(request)
+    data = await request.post()
+    identity = _identity(request, data)
     if identity is None:
         raise web.HTTPSeeOther("/")
-    data = await request.post()
     form_id = str(data.get("_form", ""))
     values: dict[str, object] = {}
-    for key in set(data.keys()) - {"_form", "_state", "_entry"}:
+    for key in set(data.keys()) - {"_form", "_state", "_entry", "_as"}:
         got = [str(v) for v in data.getall(key)]
         values[key] = got if len(got) > 1 else got[0]
     event = FormSubmitted(identity, form_id, values, state=str(data.get("_state", "")))
@@ -255,17 +312,19 @@ async def submit(request: web.Request) -> web.Response:
     if entry is not None and views and isinstance(views[0], Form) and views[0].form_id == form_id:
         # The same form back with errors: show it where it was, with what was typed.
         entry.view, views = views[0], views[1:]
+        entry.rev += 1
     elif entry is not None:
         entry.closed = True
+        entry.rev += 1
     for view in views:
         anchor = transcript.add("bot", view=view)
-    raise web.HTTPSeeOther(f"/#e{anchor.id}" if anchor else "/")
+    raise _after(request, identity, anchor)
 
 
 async def press(request: web.Request) -> web.Response:
-    identity = _identity(request)
+    data = await request.post()
+    identity = _identity(request, data)
     if identity is None:
         raise web.HTTPSeeOther("/")
-    data = await request.post()
     event = ButtonPressed(identity, str(data.get("action", "")), str(data.get("value", "")))
     return await _answer(request, identity, f"Pressed: {data.get('label', 'a button')}", event)

@@ -11,6 +11,7 @@ from bot.features.chaperone import flow
 from bot.features.chaperone.retention import expired as expired_requests
 from bot.features.chaperone.retention import forget as forget_request
 from bot.features.chaperone.timers import TIMER_HANDLERS
+from bot.features.chaperone.waiting import waiting
 from bot.features.chaperone.wording import FORM_ID, request_form
 
 __all__ = ["FEATURE", "expired_requests", "forget_request"]
@@ -44,5 +45,6 @@ FEATURE = Feature(
         "chaperone.did_not_happen": "the requester recorded that the session did not happen",
     },
     status=flow.status_cards,
+    waiting=waiting,
     status_order=20,
 )

@@ -24,6 +24,7 @@ from bot.features.escalation.retention import (
 )
 from bot.features.escalation.storage import open_by_level, overdue
 from bot.features.escalation.timers import TIMER_HANDLERS, audit_overdue
+from bot.features.escalation.waiting import waiting
 from bot.features.escalation.wording import RESOLVE_FORM, reference, resolve_form
 from bot.org.policy import Policy
 
@@ -73,6 +74,7 @@ FEATURE = Feature(
         "escalation.snoozed": "a manager put off an escalation's reminder",
     },
     status=flow.section,
+    waiting=waiting,
     status_order=10,
     watchdogs={"escalation.overdue": audit_overdue},
     health={"escalations_overdue": _count_overdue},

@@ -25,6 +25,7 @@ from bot.features.referral import (
 from bot.features.referral.retention import expired as expired_referrals
 from bot.features.referral.retention import forget as forget_referral
 from bot.features.referral.timers import TIMER_HANDLERS
+from bot.features.referral.waiting import waiting
 
 __all__ = ["FEATURE", "expired_referrals", "forget_referral"]
 
@@ -87,5 +88,6 @@ FEATURE = Feature(
         "referral.snoozed": "a receiver put off a reminder about a referral",
     },
     status=flow.status_views,
+    waiting=waiting,
     status_order=40,
 )

@@ -6,7 +6,9 @@ from bot.features.report import flow, status
 from bot.features.report.tallies import ReportTally, TrendRow, trends
 from bot.features.report.tallies import forget_before as forget_tallies_before
 
-__all__ = ["FEATURE", "ReportTally", "TrendRow", "trends", "forget_tallies_before"]
+NO_REPORTS = status.NO_REPORTS
+
+__all__ = ["FEATURE", "NO_REPORTS", "ReportTally", "TrendRow", "trends", "forget_tallies_before"]
 
 
 async def _form_as_shown(turn, state):

@@ -9,12 +9,13 @@ from bot.port.views import Button, ButtonStyle, Card, Notice, View
 from bot.turn import Turn
 
 SHOWN = 10
+NO_REPORTS = Notice("You have no open reports. Type report to file one privately.")
 
 
 async def section(turn: Turn) -> list[View]:
     reports = await turn.tx.reports.by_author(turn.person.id)
     if not reports:
-        return [Notice("You have no open reports. Type report to file one privately.")]
+        return [NO_REPORTS]
     views: list[View] = [
         Notice(f"You have {len(reports)} open report{'s' if len(reports) != 1 else ''}, newest first.")
     ]

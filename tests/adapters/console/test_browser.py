@@ -84,7 +84,7 @@ async def test_manager_and_admin_use_the_console_in_a_real_browser(database_url,
             # Morgan asks the bot for a link in the web chat and follows it.
             await page.goto(base + "/")
             await page.get_by_role("button", name="Morgan Reyes").click()
-            await page.get_by_placeholder("Type report, status or help").fill("console")
+            await page.get_by_placeholder("Type report, script, status or help").fill("console")
             await page.get_by_role("button", name="Send").click()
             await page.get_by_role("link", name="Open the console").last.click()
             problems["link"] = await axe_problems(page)

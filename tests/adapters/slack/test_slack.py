@@ -215,7 +215,8 @@ async def test_app_home_shows_my_items_and_help(slack):
     (publish,) = await client.fake.wait_for("views.publish")
     assert publish.body["user_id"] == ASHA and publish.body["view"]["type"] == "home"
     shown = texts(publish)
-    assert "You have 1 open report" in shown and "R-1" in shown and "/boundary report" in shown
+    assert "Nothing is waiting for you" in shown and "Your open items (1)" in shown
+    assert "R-1" in shown and "/boundary report" in shown and "Words to say" in shown
     assert NICKNAME not in shown and SECRET not in shown
 
     # Withdrawing from the Home tab: a DM says so and the Home is published again.

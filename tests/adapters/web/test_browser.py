@@ -34,7 +34,7 @@ async def test_a_clinician_reports_in_a_real_browser(server):
             page = await browser.new_page(viewport={"width": 900, "height": 1400})
             await page.goto(base + "/")
             await page.get_by_role("button", name="Dr Asha Patel").click()
-            await page.get_by_placeholder("Type report, status or help").fill("report")
+            await page.get_by_placeholder("Type report, script, status or help").fill("report")
             await page.get_by_role("button", name="Send").click()
 
             # Send it half-filled first: errors appear beside the fields, the choice is kept.

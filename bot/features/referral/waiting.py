@@ -1,0 +1,33 @@
+"""What waits for an approver or a receiver: referrals to approve, accept or decline."""
+
+from __future__ import annotations
+
+from bot.feature import Waiting
+from bot.features.referral.access import open_offer
+from bot.features.referral.storage import offers_to, open_for
+from bot.features.referral.wording import reference
+from bot.port.views import Button, ButtonStyle
+from bot.turn import Turn
+
+
+async def waiting(turn: Turn) -> list[Waiting]:
+    me = turn.person.id
+    items: list[Waiting] = []
+    for referral in await open_for(turn.tx, me):
+        mine = await offers_to(turn.tx, referral.id, me)
+        value = str(referral.id)
+        urgent = "Urgent: " if referral.urgency == "urgent" else ""
+        if referral.status == "awaiting_approval" and open_offer(referral, mine, "approver"):
+            items.append(Waiting(
+                what=f"{urgent}approve referral {reference(referral)}",
+                buttons=(Button("Approve", "referral.approve", value, ButtonStyle.PRIMARY),
+                         Button("Return…", "referral.return", value)),
+            ))
+        elif referral.status == "offered" and open_offer(referral, mine, "receiver"):
+            items.append(Waiting(
+                what=f"{urgent}accept or decline referral {reference(referral)}",
+                buttons=(Button("Read the note", "referral.note", value, dialog=True),
+                         Button("Accept", "referral.accept", value, ButtonStyle.PRIMARY),
+                         Button("Decline…", "referral.decline", value)),
+            ))
+    return items
