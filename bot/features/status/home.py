@@ -70,9 +70,9 @@ async def quick_actions(turn: Turn) -> Card:
         buttons.append(Button("Open the console", "status.console"))
     return Card(
         title="What you can do",
-        paragraphs=("Type what happened in your own words, or one of: script, report, chaperone, status, help. "
-                    "Reports are private to you; nobody is told unless you choose, or you say you are unsafe "
-                    "(then I show who is told before anything is sent).",),
+        paragraphs=("Type what happened in your own words, or start with script for words to say (nothing "
+                    "is saved). A report is private to you: no one is told unless you escalate it or answer "
+                    "that you felt unsafe, and the form shows who is told before you send it.",),
         buttons=tuple(buttons),
     )
 
@@ -92,8 +92,7 @@ async def show(turn: Turn, args: str = "") -> list[View]:
     own = await own_items(turn, items)
     if own:
         listed = own[:SHOWN] + ([f"…and {len(own) - SHOWN} more"] if len(own) > SHOWN else [])
-        views.append(Card(title=f"Your open items ({len(own)})", paragraphs=tuple(listed),
-                          buttons=(Button("My items", "status.show"),)))
+        views.append(Card(title=f"Your open items ({len(own)})", paragraphs=tuple(listed)))
     else:
         views.append(Notice("You have no open reports, requests or referrals of your own."))
     views.append(await quick_actions(turn))
