@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from bot.features import away, support
-from bot.features.volunteer import ensure_default_profile
+from bot.features.volunteer import ensure_default_profile, parse_windows
 from bot.machinery.storage.models import Identity, Organisation, Person, Team, TeamMember
 from bot.machinery.storage.repos import Tx
 from bot.org import schema_support
@@ -281,7 +281,8 @@ async def _volunteer_profiles(tx: Tx, org: OrgFile, people: dict[str, Person], n
     for spec_p in org.people:
         if spec_p.volunteer:
             zone = spec_p.timezone or org.organisation.timezone
-            await ensure_default_profile(tx, people[spec_p.key], zone, now)
+            hours = parse_windows(spec_p.volunteer_hours) if spec_p.volunteer_hours else None
+            await ensure_default_profile(tx, people[spec_p.key], zone, now, hours)
     await tx.session.flush()
 
 

@@ -21,6 +21,7 @@ from pydantic import (
 
 from bot.content.regions import Region, parse_org_region
 from bot.content.taxonomy import Profession
+from bot.features.volunteer import parse_windows
 from bot.org.governance import ClientPatternSpec, RetentionSpec
 from bot.org.hours import check_timezone as _check_timezone
 from bot.org.policy import (
@@ -59,8 +60,18 @@ class PersonSpec(BaseModel):
     admin: bool = False
     auditor: bool = False  # reads the audit log and exports it in the console, nothing else
     volunteer: bool = False
+    # When a volunteer starts out available (their own time zone); they change it with
+    # ``volunteer``. Office hours unless given; the demo's volunteers are there all week.
+    volunteer_hours: str | None = None
     identities: list[IdentitySpec] = []
     deputy: Key | None = None  # a standing deputy: stands in whenever this person is away
+
+    @field_validator("volunteer_hours")
+    @classmethod
+    def _volunteer_hours(cls, value: str | None) -> str | None:
+        if value is not None and not parse_windows(value):
+            raise ValueError("give at least one day and time, like Mon-Fri 08:00-18:00")
+        return value
 
     @field_validator("email")
     @classmethod

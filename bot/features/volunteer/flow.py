@@ -38,14 +38,16 @@ async def profile_of(tx: Tx, person_id: int) -> VolunteerProfile | None:
     return await tx.session.get(VolunteerProfile, person_id)
 
 
-async def ensure_default_profile(tx: Tx, person: Person, zone: str, now: datetime) -> VolunteerProfile:
-    """People marked ``volunteer: true`` in the organisation file start with office hours,
-    every setting, any site."""
+async def ensure_default_profile(tx: Tx, person: Person, zone: str, now: datetime,
+                                 windows: list[Window] | None = None) -> VolunteerProfile:
+    """People marked ``volunteer: true`` in the organisation file start with office hours
+    (or the ``windows`` the file gives), every setting, any site."""
     profile = await profile_of(tx, person.id)
     if profile is None:
         profile = VolunteerProfile(
             person_id=person.id, active=True, sites=[], settings=list(ALL_SETTINGS), professions=[],
-            timezone=zone, windows=[w.to_json() for w in DEFAULT_WINDOWS], unavailable=[], updated_at=now,
+            timezone=zone, windows=[w.to_json() for w in windows or DEFAULT_WINDOWS], unavailable=[],
+            updated_at=now,
         )
         tx.session.add(profile)
     return profile

@@ -51,7 +51,8 @@ async def check(page, state: str, problems: dict) -> None:
             found += [f"choice under 44 px: {t}" for t in await page.evaluate(CHOICES_TOO_SMALL)]
         if found:
             problems[f"{state} @{width}"] = found
-        await page.screenshot(path=str(SHOTS / f"a11y-{state}-{width}.png"), full_page=True)
+        # The phone's shot is what the person sees (where focus put them); the desktop's is whole.
+        await page.screenshot(path=str(SHOTS / f"a11y-{state}-{width}.png"), full_page=width >= 600)
     await page.set_viewport_size({"width": WIDTHS[0][0], "height": WIDTHS[0][1]})
 
 
