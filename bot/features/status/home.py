@@ -94,7 +94,7 @@ async def show(turn: Turn, args: str = "") -> list[View]:
         listed = own[:SHOWN] + ([f"…and {len(own) - SHOWN} more"] if len(own) > SHOWN else [])
         views.append(Card(title=f"Your open items ({len(own)})", paragraphs=tuple(listed)))
     else:
-        views.append(Notice("You have no open reports, requests or referrals of your own."))
+        views.append(Notice("Nothing of your own is open: no reports, requests or referrals."))
     views.append(await quick_actions(turn))
     return views
 

@@ -222,7 +222,7 @@ async def test_app_home_shows_my_items_and_help(slack):
     # Withdrawing from the Home tab: a DM says so and the Home is published again.
     await client.interaction(button_payload(ASHA, "report.withdraw", "1", home=True))
     publishes = await client.fake.wait_for("views.publish", count=2)
-    assert "no open reports" in texts(publishes[-1])
+    assert "Nothing of your own is open" in texts(publishes[-1])
     assert "withdrawn" in texts(client.fake.of("chat.postMessage")[-1])
 
     # The messages tab is not the Home.
