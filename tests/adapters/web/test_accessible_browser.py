@@ -135,7 +135,12 @@ async def test_every_page_state_is_accessible_at_desktop_and_phone_widths(server
             await send(page, "report")
             await page.locator("form[data-form=report] textarea").last.fill("Half a thought")
             asked = []
-            page.on("dialog", lambda d: (asked.append(d.type), d.dismiss()))
+
+            async def answer(dialog):
+                asked.append(dialog.type)
+                await dialog.dismiss()  # "stay on the page"
+
+            page.on("dialog", answer)
             await page.close(run_before_unload=True)
             await asyncio.sleep(0.5)
             assert asked == ["beforeunload"], asked
