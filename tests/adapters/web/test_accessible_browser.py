@@ -52,6 +52,7 @@ async def check(page, state: str, problems: dict) -> None:
         if found:
             problems[f"{state} @{width}"] = found
         # The phone's shot is what the person sees (where focus put them); the desktop's is whole.
+        await page.evaluate("document.activeElement?.closest('.entry, dialog')?.scrollIntoView({block: 'start'})")
         await page.screenshot(path=str(SHOTS / f"a11y-{state}-{width}.png"), full_page=width >= 600)
     await page.set_viewport_size({"width": WIDTHS[0][0], "height": WIDTHS[0][1]})
 
