@@ -16,6 +16,7 @@ from bot.features.support.retention import forget as forget_request
 from bot.features.support.retention import forget_check_ins
 from bot.features.support.roster import Supporter, apply_supporters
 from bot.features.support.timers import TIMER_HANDLERS
+from bot.features.support.waiting import waiting
 from bot.features.support.wording import FORM_ID, OFFER_LINE, offer_button
 
 __all__ = ["FEATURE", "Supporter", "apply_supporters", "counts", "Count", "SupportCounts", "FEWER_THAN_5",
@@ -55,5 +56,6 @@ FEATURE = Feature(
     # Deliberately no audit actions: an entry would name a person and a moment that auditors
     # see, which could point at who asked (see access.py).
     status=_status,
+    waiting=waiting,
     status_order=45,
 )
