@@ -108,6 +108,7 @@
       }
     }
     dirty.add(form);
+    if (!form.classList.contains("form")) return;  // the message box needs no note
     form.querySelector(".draft-note")?.remove();
     const note = document.createElement("p");
     note.className = "help draft-note";
