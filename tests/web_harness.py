@@ -46,7 +46,8 @@ async def wait_for(session, text: str, timeout: float = 5.0) -> str:
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         page = await page_of(session)
-        if text in visible(page):
+        # In the conversation, not the home above it (which lists the same titles earlier).
+        if text in visible(page.split('id="entries"', 1)[-1]):
             return page
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"{text!r} never appeared:\n{visible(page)[-1500:]}")

@@ -144,3 +144,18 @@ async def test_the_whole_referral_story_in_the_web_chat(server, clock):
     finally:
         for session in sessions.values():
             await session.close()
+
+
+async def test_the_receivers_home_lists_the_referral_with_the_time_until_the_reminder(server):
+    base, _ = server
+    sessions = {}
+    for who in ("asha", "morgan", "jordan"):
+        sessions[who] = aiohttp.ClientSession(base, cookie_jar=aiohttp.CookieJar(unsafe=True))
+        await post(sessions[who], "/chat/as", {"person": who})
+    try:
+        await refer(sessions["asha"], "Jordan Lee")
+        page = visible(await wait_for(sessions["morgan"], "Referral F-1 needs your approval"))
+        assert "Approve referral F-1" in page and "then you get a reminder" in page
+    finally:
+        for session in sessions.values():
+            await session.close()
