@@ -234,6 +234,11 @@ def already(request: ChaperoneRequest) -> Notice:
     return Notice(f"{reference(request)} is already {request.status}.")
 
 
+def details_closed(request: ChaperoneRequest) -> Notice:
+    return Notice(f"{reference(request)} was cancelled by the person who asked, so its note and link are no "
+                  "longer shown. Type status to see what you have coming up.")
+
+
 def cancelled_for_chaperone(request: ChaperoneRequest, requester: Person) -> Notice:
     return Notice(f"{requester.display_name} cancelled {reference(request)} ({when_of(request, 'UTC')} UTC): "
                   "you are no longer needed. Thank you.")

@@ -8,6 +8,14 @@
 | anyone else | no | no | no (the same "can't find it" as a missing one) |
 
 An escalation waiting for the team's working hours has been sent to nobody yet.
+
+After the fact (decided here once, tested in tests/features/test_authorisation_table.py):
+
+| the report behind it was | the details (narrative) | acknowledge, resolve |
+|---|---|---|
+| withdrawn by its reporter | shown to nobody: a notice says it was withdrawn | yes (the escalation itself stays) |
+| deleted by its reporter or by retention | shown to nobody: a notice says it was deleted | yes |
+| resolved (the escalation) | yes, to the same people, audited | no ("already resolved") |
 """
 
 from __future__ import annotations
