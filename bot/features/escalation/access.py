@@ -14,7 +14,7 @@ After the fact (decided here once, tested in tests/features/test_authorisation_t
 | the report behind it was | the details (narrative) | acknowledge, resolve |
 |---|---|---|
 | withdrawn by its reporter | shown to nobody: a notice says it was withdrawn | yes (the escalation itself stays) |
-| deleted by its reporter or by retention | shown to nobody: a notice says it was deleted | yes |
+| deleted by its reporter or by retention | the escalation goes with it: "can't find it", for everyone | no |
 | resolved (the escalation) | yes, to the same people, audited | no ("already resolved") |
 """
 
