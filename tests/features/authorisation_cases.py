@@ -55,6 +55,19 @@ CASES: list[tuple[str, str, str, str]] = [
     ("chaperone: old accept after cancel", "chaperone cancelled", "chaperone.accept", "N N N X N N N N"),
     ("chaperone: old accept once covered", "chaperone covered", "chaperone.accept", "N N N X N N N N"),
     ("chaperone: record who observed", "chaperone covered", "chaperone.record:observed", "Y N N N N N N N"),
+    # --- a referral (to Carl by name: here "cli" is the receiver asked; the referrer pressing a
+    # receiver's or an approver's button is told where it stands, as referral/access.py says)
+    ("referral: accept", "referral open", "referral.accept", "X Y N N N N N N"),
+    ("referral: decline", "referral open", "referral.decline", "X Y N N N N N N"),
+    ("referral: read the handoff note", "referral open", "referral.note", "S S N N N N N N"),
+    ("referral: ask a question", "referral open", "referral.ask", "X Y N N N N N N"),
+    ("referral: withdraw (asks to confirm)", "referral open", "referral.withdraw", "Y N N N N N N N"),
+    ("referral: withdraw, confirmed", "referral open", "referral.withdraw_yes", "Y N N N N N N N"),
+    ("referral: approve (approval not needed)", "referral open", "referral.approve", "X X N N N N N N"),
+    ("referral: old accept after withdraw", "referral withdrawn", "referral.accept", "X X N N N N N N"),
+    ("referral: note after withdraw", "referral withdrawn", "referral.note", "S X N N N N N N"),
+    ("referral: old accept once accepted", "referral accepted", "referral.accept", "X X N N N N N N"),
+    ("referral: note once accepted", "referral accepted", "referral.note", "S S N N N N N N"),
     # --- a report ------------------------------------------------------------------------
     ("report: withdraw", "report filed", "report.withdraw", "Y N N N N N N N"),
     ("report: old withdraw after withdraw", "report withdrawn", "report.withdraw", "X N N N N N N N"),
@@ -71,4 +84,6 @@ CASES: list[tuple[str, str, str, str]] = [
                    "away", "help", "console")],
     ("button: status", "nothing", "status.show", "Y Y Y Y Y Y Y Y"),
     ("button: open the console", "nothing", "console.open", "Y Y Y Y Y Y Y Y"),
+    ("button: my volunteer profile", "nothing", "volunteer.open", "Y Y Y Y Y Y Y Y"),
+    ("button: back from being away", "nothing", "away.back", "Y Y Y Y Y Y Y Y"),
 ]

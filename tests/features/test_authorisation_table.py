@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from bot.app import UNKNOWN_PERSON
 from bot.features.chaperone.storage import ChaperoneRequest
 from bot.features.escalation.storage import Escalation
+from bot.features.referral.storage import Referral
 from bot.features.volunteer.storage import VolunteerProfile
 from bot.machinery.outbox import DeliveryWorker
 from bot.machinery.ratelimit import Rate, TokenBuckets
@@ -68,7 +69,8 @@ WHO = dict(zip(ROLES, (
 ), strict=True))
 NARRATIVE = "he waited by my car after the session"
 NOTE, LINK = "side door by the pharmacy", "https://meet.example.org/join/abc"
-SECRETS = (NARRATIVE, NOTE, LINK)
+HANDOFF = "prefers afternoon sessions and a calm room"
+SECRETS = (NARRATIVE, NOTE, LINK, HANDOFF)
 UNSAFE = {"category": "THREAT", "setting": "home_visit", "occurrence": "first", "felt_unsafe": "yes",
           "details": NARRATIVE}
 PLAIN = {"category": "CONTACT", "setting": "in_person", "occurrence": "first", "felt_unsafe": "no",
@@ -121,6 +123,16 @@ async def build(world, state: str) -> str:
         if stage != "filed":
             await press(world, "own", {"withdrawn": "report.withdraw", "deleted": "report.delete"}[stage], report)
         return report
+    if kind == "referral":
+        async with world.db.transaction() as tx:
+            carl = await tx.people.by_key("carl")
+        await world.bot.handle(FormSubmitted(WHO["own"], "referral", {
+            "reason": "boundary", "urgency": "routine", "receiver": f"person:{carl.id}", "note": HANDOFF}))
+        referral = str(await newest(world, Referral))
+        if stage in ("accepted", "withdrawn"):
+            await press(world, "cli" if stage == "accepted" else "own",
+                        "referral.accept" if stage == "accepted" else "referral.withdraw_yes", referral)
+        return referral
     if kind == "escalation":
         await world.bot.handle(FormSubmitted(WHO["own"], "report", UNSAFE))
         escalation, report = str(await newest(world, Escalation)), str(await newest(world, Report))
