@@ -87,3 +87,29 @@ CASES: list[tuple[str, str, str, str]] = [
     ("button: my volunteer profile", "nothing", "volunteer.open", "Y Y Y Y Y Y Y Y"),
     ("button: back from being away", "nothing", "away.back", "Y Y Y Y Y Y Y Y"),
 ]
+
+# --- the console's URLs, signed in as each person (a session for anyone, even those the
+# console refuses, to prove each page refuses them itself) or with no session at all ------
+#
+# Columns: own cli vno vas mgr omg adm aud rem, then "anon" (no session). Answers: 200,
+# 303 (on to the first page they may use), 403 (refused, the same page for every reason),
+# 400 (an export page they may use, but not that export: "You may not export that"), N (200,
+# "I can't find that": the escalation belongs to a team the viewer does not act for), or
+# S (200, the narrative shown, audited).
+CONSOLE_ROLES = ("own", "cli", "vno", "vas", "mgr", "omg", "adm", "aud", "rem", "anon")
+CONSOLE_CASES: list[tuple[str, str, str, str]] = [
+    ("console home (on to the first page each may use)", "GET", "/console/", "403 403 403 403 303 303 303 303 403 403"),
+    ("dashboard", "GET", "/console/dashboard", "403 403 403 403 200 200 200 403 403 403"),
+    ("open work", "GET", "/console/work", "403 403 403 403 200 200 200 403 403 403"),
+    ("audit log", "GET", "/console/audit", "403 403 403 403 403 403 200 200 403 403"),
+    ("exports page", "GET", "/console/exports", "403 403 403 403 200 200 200 200 403 403"),
+    ("admin home", "GET", "/console/admin", "403 403 403 403 403 403 200 403 403 403"),
+    ("admin: people", "GET", "/console/admin/people", "403 403 403 403 403 403 200 403 403 403"),
+    ("admin: volunteers", "GET", "/console/admin/volunteers", "403 403 403 403 403 403 200 403 403 403"),
+    ("admin: org file", "GET", "/console/admin/org-file", "403 403 403 403 403 403 200 403 403 403"),
+    ("escalation details from open work", "POST", "/console/work/press escalation.view",
+     "403 403 403 403 S N N 403 403 403"),
+    ("acknowledge from open work", "POST", "/console/work/press escalation.ack", "403 403 403 403 200 N N 403 403 403"),
+    ("export the audit log", "POST", "/console/exports audit", "403 403 403 403 400 400 200 200 403 403"),
+    ("export reports with narratives", "POST", "/console/exports reports", "403 403 403 403 400 400 200 400 403 403"),
+]
