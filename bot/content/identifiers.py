@@ -43,10 +43,11 @@ _STREET = (r"street|st|road|rd|avenue|ave|lane|ln|drive|close|way|court|ct|place
 _UK_POSTCODE = r"\b(?:gir ?0aa|[a-pr-uwyz][a-hk-y]?\d[a-z\d]? ?\d[abd-hjlnp-uw-z]{2})\b(?<!st)(?<!nd)(?<!rd)(?<!th)"
 
 _BEFORE_NUMBERS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (EMAIL, re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    (EMAIL, re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]+(?:\.[\w-]+)+")),
     (EMAIL, SPELLED_EMAIL),
-    (WEB, re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|org|net|io|co\.uk|org\.uk|nhs\.uk|me|info|ly|gg|tv|ee|app|xyz|link|page)"
-                     r"\b(?:/\S*)?|\b[\w-]+\s+dot\s+(?:com|org|net|co\s+dot\s+uk|io)\b", _I)),
+    (WEB, re.compile(r"(?:https?://|www\.)\S+|(?<![\w-])[\w-]++\.(?:com|org|net|io|co\.uk|org\.uk|nhs\.uk|me|info"
+                     r"|ly|gg|tv|ee|app|xyz|link|page)\b(?:/\S*)?|(?<![\w-])[\w-]++\s+dot\s+(?:com|org|net|co\s+dot\s+uk|io)\b",
+                     _I)),
     (HANDLE, re.compile(r"(?<![\w@.])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}")),
     (HANDLE, re.compile(
         rf"\b{_PLATFORM}(?:\s+(?:handle|name|username|user|id|account|page))*\s*(?:[:=]|\bis\b|\bas\b)?\s*"
@@ -77,9 +78,11 @@ _ADDRESSES = (
 )
 
 _REGIONS = ("GB", "US", "IE", "CA", "AU", "NZ", "IN", "DE", "FR", "ES", "IT", "NL", "ZA", "PL", "PT", "PH", "NG")
-# Seven or more digits with only separators between them (commas and semicolons separate
-# list items, not digits).
-_DIGIT_RUN = re.compile(r"(?<![\w.])\+?\(?\d(?:[\s().+-]{0,3}\d){6,}(?![\w])")
+# Seven or more digits with at most three separators between any two (commas and semicolons
+# separate list items, not digits), found in one linear pass (see _digit_runs).
+_NUMBERISH = re.compile(r"\d[\d\s().+-]*")
+_GAP = re.compile(r"[\s().+-]{4,}")
+_MAX_RUNS = 20  # a wall of numbers is flagged without looking up every one
 _LONG_ID = re.compile(r"\b[a-z]{0,3}\d{6,}[a-z]{0,2}\b", _I)
 
 
@@ -92,17 +95,40 @@ def nhs_number_is_valid(digits: str) -> bool:
     return (0 if check == 11 else check) == int(digits[9]) and check != 10
 
 
-def _phones(text: str) -> tuple[bool, str]:
-    """Whether ``text`` holds a valid phone number in any common national format, and the
-    text with each one blanked."""
-    found = False
-    for region in _REGIONS:
-        spans = [(m.start, m.end) for m in
-                 phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)]
-        for start, end in spans:
-            text = text[:start] + " " * (end - start) + text[end:]
-            found = True
-    return found, text
+def _digit_runs(text: str) -> list[tuple[int, int]]:
+    """Where runs of seven or more digits are, with a leading + or bracket, not touching a
+    letter. Plain loops rather than one regular expression with look-arounds, so that a
+    hostile wall of digits costs linear time."""
+    runs = []
+    for match in _NUMBERISH.finditer(text):
+        chunk, start = match.group(), match.start()
+        pieces, position = [], 0
+        for gap in _GAP.finditer(chunk):
+            pieces.append((position, gap.start()))
+            position = gap.end()
+        pieces.append((position, len(chunk)))
+        for first, last in pieces:
+            piece = chunk[first:last].rstrip(" \t\r\n().+-")
+            begin, end = start + first, start + first + len(piece)
+            while begin > 0 and text[begin - 1] in "+(":
+                begin -= 1
+            if sum(c.isdigit() for c in piece) < 7:
+                continue
+            if (begin > 0 and (text[begin - 1].isalnum() or text[begin - 1] in "_.")) or \
+                    (end < len(text) and (text[end].isalnum() or text[end] == "_")):
+                continue
+            runs.append((begin, end))
+    return runs
+
+
+def _blank_runs(text: str, which) -> tuple[str, list[str]]:
+    """The text with the digit runs ``which`` picks blanked, and those runs."""
+    taken = []
+    for begin, end in _digit_runs(text):
+        if which(text[begin:end]):
+            taken.append(text[begin:end])
+            text = text[:begin] + " " * (end - begin) + text[end:]
+    return text, taken
 
 
 def _is_nhs_number(run: str) -> bool:
@@ -118,18 +144,28 @@ def _is_nhs_number(run: str) -> bool:
         return True
 
 
+def _is_valid_phone(run: str) -> bool:
+    for region in _REGIONS:
+        try:
+            if phonenumbers.is_valid_number(phonenumbers.parse(run, region)):
+                return True
+        except phonenumbers.NumberParseException:
+            continue
+    return False
+
+
 def _numbers(text: str) -> list[str]:
     """Phone numbers and long record numbers among the remaining digits."""
     kinds: list[str] = []
-    is_phone, text = _phones(text)
-    if is_phone:
+    runs = [text[b:e] for b, e in _digit_runs(text)]
+    for run in runs[:_MAX_RUNS]:
+        # a number some country's numbering plan knows; grouped, or dialled with a 0 or +:
+        # a phone number no plan knows; seven or more digits in one piece: a record number
+        valid = _is_valid_phone(run)
+        kinds.append(PHONE if valid or re.search(r"\D", run) or run[0] in "0+(" else RECORD)
+    if len(runs) > _MAX_RUNS:
         kinds.append(PHONE)
-    for match in _DIGIT_RUN.finditer(text):
-        run = match.group()
-        # grouped, or dialled with a 0 or +: a phone number no numbering plan knows;
-        # seven or more digits in one piece: a record number
-        kinds.append(PHONE if re.search(r"\D", run) or run[0] in "0+(" else RECORD)
-    text = _DIGIT_RUN.sub(blank, text)
+    text, _ = _blank_runs(text, lambda run: True)
     if _LONG_ID.search(text):
         kinds.append(RECORD)
     return kinds
@@ -140,15 +176,14 @@ def find_identifier_kinds(text: str | None) -> list[str]:
     if not text:
         return []
     found: list[str] = []
-    original = text
 
     def note(kind: str, hits: int | bool) -> None:
         if hits and kind not in found:
             found.append(kind)
 
     # A valid NHS number first, whatever words come before it ("NHS no", "ref", "MRN").
-    text = _DIGIT_RUN.sub(lambda m: " " * len(m.group()) if _is_nhs_number(m.group()) else m.group(), text)
-    note(NHS, text != original)
+    text, nhs = _blank_runs(text, _is_nhs_number)
+    note(NHS, nhs)
     for kind, pattern in _BEFORE_NUMBERS:
         text, hits = pattern.subn(blank, text)
         note(kind, hits)
@@ -157,8 +192,8 @@ def find_identifier_kinds(text: str | None) -> list[str]:
         text, hits = pattern.subn(blank, text)
         note(ADDRESS, hits)
     undisguised = undisguise(text)
-    spelled = _DIGIT_RUN.sub(lambda m: " " * len(m.group()) if _is_nhs_number(m.group()) else m.group(), undisguised)
-    note(NHS, spelled != undisguised)
+    spelled, nhs = _blank_runs(undisguised, _is_nhs_number)
+    note(NHS, nhs)
     for kind in _numbers(spelled):
         note(kind, True)
     return found

@@ -36,8 +36,9 @@ UNITS = (
     r"|patches?|injections?|steps?|reps?|sets?|pages?|people|patients?|clients?|staff|calls?|messages?"
     r"|texts?|emails?|questions?|points?|beds?|floors?|rooms?|pence|p|dollars?|cents?|pounds?"
 )
+# Bounded repetitions throughout: a hostile "1-1-1-…" must not cost quadratic time.
 _QUANTITY = re.compile(
-    r"(?<![\w@])[£$€]?\d+(?:[.,]\d+)?(?:\s*(?:-|–|to|or|/|x)\s*[£$€]?\d+(?:[.,]\d+)?)*\s*"
+    r"(?<![\w@])[£$€]?\d{1,9}(?:[.,]\d{1,6})?(?:\s{0,3}(?:-|–|to|or|/|x)\s{0,3}[£$€]?\d{1,9}(?:[.,]\d{1,6})?){0,3}\s{0,3}"
     rf"(?:{UNITS})\b(?!\s*[@.]\w)",
     re.IGNORECASE,
 )
@@ -58,7 +59,7 @@ _EMAIL_AT = r"(?:\s*@\s*|\s*[\(\[\{<]\s*at\s*[\)\]\}>]\s*|\s+at\s+|\s*\(@\)\s*)"
 _EMAIL_DOT = r"(?:\s*\.\s*|\s*[\(\[\{<]\s*dot\s*[\)\]\}>]\s*|\s+dot\s+)"
 TLDS = r"(?:com|org|net|edu|gov|io|me|info|co|uk|us|ie|ca|au|nz|de|fr|nhs|ac|biz|mail)"
 SPELLED_EMAIL = re.compile(
-    rf"\b[\w.+-]+{_EMAIL_AT}[\w-]+(?:{_EMAIL_DOT}[\w-]+)*{_EMAIL_DOT}{TLDS}\b", re.IGNORECASE
+    rf"(?<![\w.+-])[\w.+-]++{_EMAIL_AT}[\w-]++(?:{_EMAIL_DOT}[\w-]++)*{_EMAIL_DOT}{TLDS}\b", re.IGNORECASE
 )
 
 
