@@ -17,7 +17,8 @@ Answers:
 
   Y  done or shown (a form, a card, a notice that moves things on)
   S  the sensitive details shown (the narrative; a session's note and join link), audited
-  X  refused because of the state it is in now ("already resolved", "withdrawn", "cancelled")
+  X  refused because of the state it is in now ("already resolved", "withdrawn", "cancelled",
+     "nothing to decline")
   N  refused as not theirs: the same "I can't find that" as for something that does not exist
   U  not recognised at all: nothing is looked up for them
 """
@@ -38,6 +39,7 @@ CASES: list[tuple[str, str, str, str]] = [
     ("escalation: old acknowledge after resolve", "escalation resolved", "escalation.ack", "N N N N X N N N"),
     ("escalation: old resolve form after resolve", "escalation resolved", "form:escalation.resolve",
      "N N N N X N N N"),
+    ("escalation: old snooze after resolve", "escalation resolved", "escalation.snooze", "N N N N X N N N"),
     ("escalation: details after resolve", "escalation resolved", "escalation.view", "N N N N S N N N"),
     ("escalation: details after the reporter withdrew", "escalation report withdrawn", "escalation.view",
      "N N N N X N N N"),
@@ -54,6 +56,8 @@ CASES: list[tuple[str, str, str, str]] = [
     ("chaperone: withdraw", "chaperone covered", "chaperone.withdraw", "N N N Y N N N N"),
     ("chaperone: old accept after cancel", "chaperone cancelled", "chaperone.accept", "N N N X N N N N"),
     ("chaperone: old accept once covered", "chaperone covered", "chaperone.accept", "N N N X N N N N"),
+    ("chaperone: old withdraw after cancel", "chaperone cancelled", "chaperone.withdraw", "N N N N N N N N"),
+    ("chaperone: old decline once covered", "chaperone covered", "chaperone.decline", "N N N X N N N N"),
     ("chaperone: record who observed", "chaperone covered", "chaperone.record:observed", "Y N N N N N N N"),
     # --- a referral (to Carl by name: here "cli" is the receiver asked; the referrer pressing a
     # receiver's or an approver's button is told where it stands, as referral/access.py says)
@@ -75,6 +79,8 @@ CASES: list[tuple[str, str, str, str]] = [
     ("report: delete", "report filed", "report.delete", "Y N N N N N N N"),
     ("report: old delete after delete", "report deleted", "report.delete", "N N N N N N N N"),
     ("report: escalate to my manager", "report filed", "report.escalate", "Y N N N N N N N"),
+    ("report: old escalate after withdraw", "report withdrawn", "report.escalate", "N N N N N N N N"),
+    ("report: old other words after delete", "report deleted", "report.tone:firm", "N N N N N N N N"),
     ("report: other words", "report filed", "report.tone:firm", "Y N N N N N N N"),
     # (everyone gets the chaperone form; the report is chosen in it only for its author)
     ("report: ask for a chaperone for it", "report filed", "chaperone.for_report", "Y Y Y Y Y Y Y Y"),

@@ -86,7 +86,7 @@ PLAIN = {"category": "CONTACT", "setting": "in_person", "occurrence": "first", "
          "factors": ["unwanted"], "details": NARRATIVE}
 TELEHEALTH = {"start": "14:00", "minutes": "30", "setting": "telehealth",
               "join_link": LINK, "note": NOTE, "urgent": "no"}
-CLOSED = ("already", "no longer", "withdrawn", "cancelled", "deleted", "isn't waiting", "is not waiting")
+CLOSED = ("already", "no longer", "nothing to", "withdrawn", "cancelled", "deleted", "isn't waiting", "is not waiting")
 
 
 @pytest.fixture
