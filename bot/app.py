@@ -97,8 +97,13 @@ class BoundaryBot:
                 now = self.clock.now()
                 org = await tx.org.get()
                 if not identities.accepts(org, event.identity):
-                    log.info("refused a %s event from a workspace the organisation does not list",
-                             event.identity.platform)
+                    if org is not None and not (org.platforms or {}).get(event.identity.platform):
+                        log.warning("refused a %s event: the organisation file lists no %s to accept (set "
+                                    "organisation.%s and apply it)", event.identity.platform,
+                                    *identities.SETTING[event.identity.platform])
+                    else:
+                        log.info("refused a %s event from a workspace the organisation does not list",
+                                 event.identity.platform)
                     return "foreign_workspace", [UNKNOWN_PERSON]
                 person = await tx.people.resolve(event.identity, linked_at=now)
                 wait = self._wait(person.id, event) if person is not None else 0.0

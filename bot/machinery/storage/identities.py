@@ -32,6 +32,7 @@ from bot.machinery.storage.sql import insert_ignoring_duplicates
 from bot.port import events
 
 CHECKED_PLATFORMS = ("slack", "teams")
+SETTING = {"slack": ("Slack workspaces", "slack_workspaces"), "teams": ("Teams tenants", "teams_tenants")}
 HELD_BACK = ("email",)  # links that a competing claim holds back
 
 
