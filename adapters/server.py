@@ -60,10 +60,16 @@ def create_app(settings: Settings, clock: Clock | None = None, *, run_background
             await app[BACKGROUND_KEY].stop(settings.shutdown_grace)
 
     app.cleanup_ctx.append(core)
-    if settings.teams_enabled or settings.is_local:
+    from adapters.teams.serviceurls import open_endpoint_allowed
+
+    if settings.teams_enabled or (settings.is_local and open_endpoint_allowed(
+            settings.host, settings.slack_enabled, settings.slack_api_url)):
         from adapters.teams import setup_teams  # botbuilder is imported only when needed
 
         setup_teams(app, settings)  # POST /api/messages (JWT checked when MicrosoftAppId is set)
+    elif settings.is_local:
+        log.warning("POST /api/messages is off: without MicrosoftAppId it runs only on a loopback "
+                    "address and never beside real Slack credentials")
     if settings.slack_enabled:
         from adapters.slack import setup_slack
 

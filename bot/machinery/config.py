@@ -176,6 +176,10 @@ class Settings(BaseSettings):
         description="Which SDK runs Teams turns: `botbuilder` (Bot Framework SDK 4.17, retired) or `agents` "
                     "(Microsoft 365 Agents SDK). Same app registration and stored conversations: switching "
                     "is this setting and a restart.")
+    teams_service_url_hosts: str = Field(
+        "smba.trafficmanager.net,*.botframework.com", validation_alias="TEAMS_SERVICE_URL_HOSTS",
+        description="Comma-separated hosts a Teams activity's `serviceUrl` may name (`*.` for any subdomain); "
+                    "the bot sends replies, and its token, nowhere else (https only; loopback in local mode).")
     teams_login_url: str | None = Field(
         None, validation_alias="BOUNDARY_TEAMS_LOGIN_URL",
         description="Another Microsoft login service for the Teams app's tokens (tests, proxies); by default "
