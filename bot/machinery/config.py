@@ -94,6 +94,10 @@ class Settings(BaseSettings):
         None, validation_alias="BOUNDARY_AUDIT_ANCHOR_FILE",
         description="Where the server also appends the audit chain's hourly anchors (they always go to the "
                     "log); an auditor checks them with `boundary-bot audit verify --anchor FILE`.")
+    web_demo_on_network: bool = Field(
+        False, validation_alias="BOUNDARY_WEB_DEMO_ON_NETWORK",
+        description="Let the local web chat (a demo: anyone who reaches it picks who they are) serve on an address "
+                    "other than loopback. Without it, local mode on such an address refuses to start.")
     local_mode: bool | None = Field(
         None, validation_alias="BOUNDARY_LOCAL_MODE",
         description="The local web chat at `/` with a demo organisation. On by default when no chat platform "

@@ -50,7 +50,7 @@ async def test_an_unauthenticated_endpoint_is_not_mounted_off_loopback(database_
     from adapters.server import create_app
     from tests.conftest import local_settings
 
-    app = create_app(local_settings(database_url, tmp_path, HOST="0.0.0.0"), clock=clock)
+    app = create_app(local_settings(database_url, tmp_path, HOST="0.0.0.0", BOUNDARY_WEB_DEMO_ON_NETWORK=True), clock=clock)
     assert not [r for r in app.router.routes() if r.resource and r.resource.canonical == "/api/messages"]
 
 
