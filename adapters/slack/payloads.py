@@ -19,6 +19,8 @@ from urllib.parse import parse_qs, urlencode
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
+from adapters.ids import beyond_any_id
+
 MAX_TEXT = 20_000  # longer than anything Slack sends in one field (a modal's text input is 3,000)
 
 
@@ -27,7 +29,15 @@ def _unicode(value: str) -> str:
     return value
 
 
+def _not_beyond_an_id(value: str | None) -> str | None:
+    if beyond_any_id(value):
+        raise ValueError("a number no id can be")
+    return value
+
+
 Text = Annotated[StrictStr, Field(max_length=MAX_TEXT), AfterValidator(_unicode)]
+# A value Slack echoes from a button or an option we rendered: an id, or a word.
+Echoed = Annotated[Text | None, AfterValidator(_not_beyond_an_id)]
 Id = Annotated[StrictStr, Field(min_length=1, max_length=255), AfterValidator(_unicode)]
 
 
@@ -55,7 +65,7 @@ class User(Shape):
 
 
 class Option(Shape):
-    value: Text | None = None
+    value: Echoed = None
 
 
 class Element(Shape):
@@ -88,7 +98,7 @@ class View(Shape):
 class Action(Shape):
     action_id: Id
     block_id: Text = ""
-    value: Text | None = None
+    value: Echoed = None
     action_ts: Text = ""
 
 

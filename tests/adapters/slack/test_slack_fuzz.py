@@ -203,3 +203,23 @@ def test_json_nested_deeper_than_the_recursion_limit_is_a_400(server):
         status, _ = server.post("/slack/events", body.encode(), signed(body, content_type))
         assert status == 400
     assert not server.failures.describe()
+
+
+BUTTONS = ["chaperone.accept", "chaperone.cancel", "chaperone.decline", "chaperone.details", "chaperone.withdraw",
+           "escalation.ack", "escalation.view", "escalation.resolve", "escalation.snooze", "referral.accept",
+           "referral.decline", "referral.approve", "referral.withdraw", "referral.tick", "referral.note",
+           "report.withdraw", "report.delete", "report.ask_delete", "report.escalate", "support.accept",
+           "support.cancel", "support.decline", "support.done", "away.back"]
+
+
+def test_button_values_no_database_can_hold_do_nothing(server):
+    """Ids beyond any integer column (the platform echoes whatever value a card carried)."""
+    for i, name in enumerate(BUTTONS):
+        for value in ("9" * 30, str(2**63), str(2**31), "-1", "٣", "1e3"):
+            payload = block_actions()
+            payload["actions"][0].update(action_id=f"{name}|0", value=value, action_ts=f"{i}.{value[:5]}")
+            body = urlencode({"payload": json.dumps(payload)})
+            status, _ = server.post("/slack/events", body.encode(), signed(body, FORM))
+            assert status < 500
+    server.settle(lambda: _idle(server))
+    assert not server.failures.describe()

@@ -133,3 +133,25 @@ def test_activities_without_a_valid_token_are_refused_and_reach_nobody(database_
     finally:
         server.close(fake.stop)
     print(f"teams {teams_engine} forged: {len(statuses)} cases, 5xx: {sum(s >= 500 for s in statuses)}")
+
+
+async def test_button_values_no_database_can_hold_do_nothing(teams):
+    """Ids beyond any integer column, on every kind of button: answered, nothing fails."""
+    import logging
+
+    from adapters.teams.cards import ACTION, KIND, VALUE
+
+    client, _ = teams
+    failures = []
+    handler = logging.Handler()
+    handler.emit = lambda record: failures.append(record) if record.levelno >= logging.ERROR else None
+    logging.getLogger().addHandler(handler)
+    try:
+        for name in ("chaperone.accept", "escalation.ack", "referral.accept", "report.withdraw", "support.accept"):
+            for value in ("9" * 30, str(2**63), str(2**31)):
+                body = activity(client.fake, "asha", value={KIND: "button", ACTION: name, VALUE: value})
+                status, _ = await client.post(body)
+                assert status == 200
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert not failures
