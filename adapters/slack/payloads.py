@@ -201,6 +201,27 @@ def _kind(data: dict, models: dict[str, type[Shape]], what: str) -> str:
     return kind
 
 
+SOCKET_MODELS = {"interactive": INTERACTIONS, "events_api": EVENTS}
+
+
+def check_socket(envelope_type: str, payload: Any) -> tuple[str, dict[str, Any]]:
+    """A Socket Mode envelope's payload checked and rebuilt: (kind, payload). Malformed when
+    it is not one we understand."""
+    if not isinstance(payload, dict):
+        raise Malformed("unknown envelope")
+    if envelope_type == "slash_commands":
+        kind, model = "command", SlashCommand
+    elif envelope_type in SOCKET_MODELS:
+        kind = _kind(payload, SOCKET_MODELS[envelope_type], envelope_type)
+        model = SOCKET_MODELS[envelope_type][kind]
+    else:
+        raise Malformed("unknown envelope")
+    clean = _check(model, payload, kind)
+    if kind == "event_callback":
+        kind = clean["event"]["type"]
+    return kind, clean
+
+
 def check(body: str, content_type: str) -> Checked:
     """The request checked and rebuilt; :class:`Malformed` when it is not one we understand."""
     if content_type == "application/json":
