@@ -258,6 +258,21 @@ class InboundEvent(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class PendingPress(Base):
+    """A command or button press a platform was told we have (Slack's 200 ack) but that is not
+    carried out yet: written before the ack, deleted when done, resumed after a restart. The
+    payload is sealed (a command can carry words someone typed)."""
+
+    __tablename__ = "pending_presses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))
+    payload_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class Notification(Base):
     """The outbox: a message for a person, written in the same transaction as the state
     change that caused it, delivered after commit by the delivery worker."""
