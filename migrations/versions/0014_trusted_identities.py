@@ -2,7 +2,7 @@
 was linked, and accounts held back because two claimed the same email
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-06 06:10:00
 """
 from alembic import op
