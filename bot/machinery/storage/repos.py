@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, raiseload
 
 from bot.machinery.storage.audit_chain import Audit
 from bot.machinery.storage.models import (
@@ -105,6 +105,15 @@ class People:
 
     async def get(self, person_id: int) -> Person | None:
         return await self._s.get(Person, person_id)
+
+    async def many(self, person_ids: Sequence[int]) -> dict[int, Person]:
+        """People by id, in one read (without their platform identities: a fan-out to
+        thousands needs only who they are; ``addresses_of`` finds where to reach them)."""
+        if not person_ids:
+            return {}
+        found = await self._s.scalars(select(Person).where(Person.id.in_(person_ids))
+                                      .options(raiseload(Person.identities)))
+        return {person.id: person for person in found.all()}
 
     async def by_key(self, key: str) -> Person | None:
         return await self._s.scalar(select(Person).where(Person.key == key))
