@@ -18,7 +18,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import aiohttp
@@ -28,6 +28,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks
 from adapters.slack.deliver import SlackDeliverer, with_retries
+from adapters.slack.work import BUSY, WorkQueue
 from bot.app import BoundaryBot, parse_command
 from bot.machinery.config import Settings
 from bot.port.delivery import Address, MessageRef, RetryLater, Undeliverable
@@ -137,7 +138,9 @@ class SlackAdapter:
         self.seen = Seen()
         self.bot: BoundaryBot | None = None
         self.session: aiohttp.ClientSession | None = None
-        self._tasks: set[asyncio.Task] = set()
+        # Work after the ack: bounded, so a flood is told "busy" instead of queueing forever.
+        self.work = WorkQueue(settings.slack_workers, settings.slack_queue_depth)
+        self._hints: set[asyncio.Task] = set()
         self._digest_key = (settings.slack_signing_secret or settings.slack_bot_token or "").encode()
         self.bolt = AsyncApp(
             client=self.client,
@@ -151,33 +154,31 @@ class SlackAdapter:
 
     async def start(self, bot: BoundaryBot) -> None:
         self.bot = bot
+        self.deliverer.keep_dms_in(bot.db)
         self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15),
                                              trace_configs=self.trace_configs or None)
         self.client.session = self.session
 
     async def stop(self) -> None:
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=SHUTDOWN_WAIT)
-        for task in list(self._tasks):
-            task.cancel()
+        await self.work.stop(SHUTDOWN_WAIT)
         if self.session is not None:
             await self.session.close()
             self.client.session = None
 
+    def _busy_hint(self, response_url: str) -> None:
+        """Tell someone whose click was refused, outside the full queue (one small call)."""
+        if response_url:
+            task = asyncio.ensure_future(self.hint(response_url, BUSY))
+            self._hints.add(task)
+            task.add_done_callback(self._hints.discard)
+
     async def idle(self) -> None:
         """Wait until no background work is left (tests and shutdown)."""
-        while self._tasks:
-            await asyncio.wait(list(self._tasks))
+        await self.work.idle()
 
-    def spawn(self, work: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Task) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            log.error("slack background work failed with %s", type(exc).__name__)
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Work that continues something already done (never refused)."""
+        self.work.always(work)
 
     # --- listeners ----------------------------------------------------------------------
 
@@ -186,8 +187,11 @@ class SlackAdapter:
 
         @bolt.command(self.settings.slack_command)
         async def on_command(ack, body):
+            if not self.work.has_room():
+                await ack(text=BUSY)  # nothing of it is done: trying again is safe
+                return
             await ack()
-            self.spawn(self.command(body))
+            self.work.offer(self.command(body))
 
         @bolt.view(re.compile(".*"))
         async def on_submission(ack, body):
@@ -196,12 +200,14 @@ class SlackAdapter:
         @bolt.action(re.compile(".*"))
         async def on_action(ack, body):
             await ack()
-            self.spawn(self.action(body))
+            if not self.work.offer(self.action(body)):
+                self._busy_hint(str(body.get("response_url") or ""))
 
         @bolt.event("app_home_opened")
         async def on_home(body, event):
+            # Refused when busy: the Home tab shows what it showed; opening it again refreshes it.
             if event.get("tab", "home") == "home":
-                self.spawn(self.publish_home(_team(body), str(event.get("user") or ""), body.get("event_id")))
+                self.work.offer(self.publish_home(_team(body), str(event.get("user") or ""), body.get("event_id")))
 
     async def identity(self, team: str, user: str) -> Identity:
         return Identity(PLATFORM, team, user, await self.emails.get(team, user))

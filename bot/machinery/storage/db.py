@@ -13,6 +13,7 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.machinery.observe import NO_OBSERVER, Observer
+from bot.machinery.storage.orgcache import OrgCache
 from bot.machinery.storage.repos import Tx
 
 if TYPE_CHECKING:
@@ -66,6 +67,9 @@ class Database:
         # (measured in bench/serve_and_report.py). PostgreSQL needs no such thing.
         self._one_at_a_time = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
         self._audit_signer: Callable[[], Signer] | None = None
+        # People, the organisation row and features' read-mostly data, per organisation
+        # version (bot.machinery.storage.orgcache).
+        self.org_cache = OrgCache()
 
     def sign_audit_with(self, signer: Callable[[], Signer] | None) -> None:
         """Audit entries written through this database are signed with this signer's key
@@ -82,14 +86,20 @@ class Database:
             signer = self._audit_signer() if self._audit_signer else None
             if self._one_at_a_time is None:
                 async with self._sessions() as session, session.begin():
-                    tx = Tx(session, signer)
+                    tx = Tx(session, signer, self.org_cache)
                     yield tx
                     await tx.before_commit()
                 return
             async with self._one_at_a_time, self._sessions() as session, session.begin():
-                tx = Tx(session, signer)
+                tx = Tx(session, signer, self.org_cache)
                 yield tx
                 await tx.before_commit()
+
+    async def org_changed(self) -> None:
+        """The hook for "the organisation changed" outside a transaction of ours (a directory
+        sync writing with its own connection): every instance drops what it cached."""
+        async with self.transaction() as tx:
+            await tx.org.changed()
 
     @asynccontextmanager
     async def startup_lock(self) -> AsyncIterator[None]:

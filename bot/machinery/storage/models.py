@@ -74,6 +74,9 @@ class Organisation(Base):
     governance: Mapped[dict | None] = mapped_column(JSON)
     # How peer-support requests fan out (org file ``peer_support``; None: the defaults).
     peer_support: Mapped[dict | None] = mapped_column(JSON)
+    # Moves on with every change to people, teams or the organisation: instances compare it
+    # to what they cached (bot.machinery.storage.orgcache).
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Person(Base):
