@@ -20,7 +20,6 @@ from bot.machinery import offers
 from bot.machinery.offers import OfferBook
 from bot.machinery.storage.models import Person
 from bot.machinery.storage.repos import Tx
-from bot.machinery.storage.sql import lists_or_empty
 from bot.org.policy import ChaperonePolicy
 
 
@@ -36,23 +35,31 @@ def deadline_for(request: ChaperoneRequest, policy: ChaperonePolicy, now: dateti
     return max(now, request.starts_at - policy.deadline_before)
 
 
+async def volunteers(tx: Tx) -> list[tuple]:
+    """Every opted-in volunteer as plain values, windows parsed: (person id, name, sites,
+    settings, professions, zone, windows, unavailable dates). Kept per organisation version
+    (volunteer profiles are a watched table), so a request does not read 2,000 profiles."""
+    async def load() -> list[tuple]:
+        profiles = VolunteerProfile.__table__
+        rows = (await tx.session.execute(
+            select(profiles.c.person_id, Person.display_name, profiles.c.sites, profiles.c.settings,
+                   profiles.c.professions, profiles.c.timezone, profiles.c.windows, profiles.c.unavailable)
+            .join(Person, Person.id == profiles.c.person_id)
+            .where(profiles.c.active.is_(True), Person.active.is_(True))
+        )).all()
+        return [(pid, name, frozenset(sites), frozenset(settings), frozenset(professions), zone,
+                 tuple(parsed_windows(windows)), tuple(unavailable))
+                for pid, name, sites, settings, professions, zone, windows, unavailable in rows]
+    return await tx.org.memo("chaperone.volunteers", load)
+
+
 async def eligible(tx: Tx, request: ChaperoneRequest, requester: Person) -> list[Person]:
     """Volunteers who could cover the request, in the order they are asked: those who have
     covered fewest sessions lately first, then by name.
 
-    Read as plain rows (no ORM objects, no identities loaded) and, for an in-person session,
-    narrowed to the site in SQL: at 2,000 volunteers loading every one as a ``Person`` took
-    about a second (bench/hospital.py). Only those who fit become ``Person`` objects."""
-    profiles = VolunteerProfile.__table__
-    query = (
-        select(profiles.c.person_id, Person.display_name, profiles.c.sites, profiles.c.settings,
-               profiles.c.professions, profiles.c.timezone, profiles.c.windows, profiles.c.unavailable)
-        .join(Person, Person.id == profiles.c.person_id)
-        .where(profiles.c.active.is_(True), Person.active.is_(True), Person.id != requester.id)
-    )
-    if request.setting == "in_person" and request.site:
-        query = query.where(lists_or_empty(profiles.c.sites, request.site, tx.session.bind.dialect.name))
-    rows = (await tx.session.execute(query)).all()
+    Profiles come from :func:`volunteers` (plain values, cached per organisation version):
+    at 2,000 volunteers loading every one as a ``Person`` with its profile took about a second
+    (bench/hospital.py). Only those who fit become ``Person`` objects."""
     end = request.starts_at + timedelta(minutes=request.minutes)
     bookings = (await tx.session.execute(
         select(ChaperoneRequest.chaperone_id, ChaperoneRequest.starts_at, ChaperoneRequest.minutes).where(
@@ -69,14 +76,14 @@ async def eligible(tx: Tx, request: ChaperoneRequest, requester: Person) -> list
         .group_by(ChaperoneRequest.chaperone_id)
     )).all())
     fits = []
-    for person_id, name, sites, settings, professions, zone, windows, unavailable in rows:
-        if person_id in busy or request.setting not in settings:
+    for person_id, name, sites, settings, professions, zone, windows, unavailable in await volunteers(tx):
+        if person_id in busy or person_id == requester.id or request.setting not in settings:
             continue
         if request.setting == "in_person" and sites and request.site not in sites:
             continue
         if professions and (requester.profession or "") not in professions:
             continue
-        if not covers(parsed_windows(windows), unavailable, zone, request.starts_at, request.minutes):
+        if not covers(windows, unavailable, zone, request.starts_at, request.minutes):
             continue
         fits.append((recent.get(person_id, 0), name, person_id))
     fits.sort()
