@@ -34,6 +34,7 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 import psutil
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.engine.url import make_url
 
 from bot.content.taxonomy import Category, Setting
@@ -54,6 +55,15 @@ def pct(values, p):
 
 def figures(label: str, ms: list[float]) -> str:
     return f"{label}: p50 {pct(ms, 50):.1f} ms, p95 {pct(ms, 95):.1f} ms, p99 {pct(ms, 99):.1f} ms (n={len(ms)})"
+
+
+class Counter:
+    """Counts the SQL statements sent (a SQLAlchemy ``before_cursor_execute`` listener)."""
+
+    count = 0
+
+    def __call__(self, *_args) -> None:
+        self.count += 1
 
 
 def site(i: int) -> str:
@@ -173,6 +183,8 @@ async def inside_core(url: str, workdir: Path, people: list[int]) -> None:
                                            if k.startswith(("DATABASE", "BOUNDARY"))})
     began = time.perf_counter()
     bot = await runtime.start(settings, clock=ManualClock(NOW))
+    statements = Counter()
+    sqlalchemy_event.listen(bot.db.engine.sync_engine, "before_cursor_execute", statements)
     print(f"core start (library, key, database, migrations checked): {(time.perf_counter() - began) * 1000:.0f} ms")
     try:
         for label, event in (("a report inside the core (BoundaryBot.handle, report form)",
@@ -180,12 +192,14 @@ async def inside_core(url: str, workdir: Path, people: list[int]) -> None:
                              ("`help` inside the core", lambda pid: Command(Identity("web", "demo", f"p{pid}"), "help"))):
             for pid in people[:20]:  # warm-up
                 await bot.handle(event(pid))
-            ms = []
+            ms, statements.count, cpu = [], 0, time.process_time()
             for pid in people:
                 t0 = time.perf_counter()
                 await bot.handle(event(pid))
                 ms.append((time.perf_counter() - t0) * 1000)
-            print(figures(label, ms))
+            cpu = (time.process_time() - cpu) * 1000 / len(people)
+            print(figures(label, ms) + f"; this process's CPU {cpu:.2f} ms and {statements.count / len(people):.1f} "
+                  "SQL statements per event")
         async with bot.db.transaction() as tx:
             sites = [site(i) for i in range(SITES)]
             match_ms, found = [], []
