@@ -4,6 +4,7 @@ change at its next event after the change commits."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import event, text
 
 from bot.machinery.storage.db import Database
@@ -127,3 +128,26 @@ async def test_using_the_bot_is_not_a_change_of_the_organisation(db, clock):
     async with db.transaction() as tx:
         assert await tx.people.resolve(Identity("slack", "T1", "U1", "asha@x.invalid")) is not None
     assert await version(db) == linked
+
+
+async def test_a_transaction_older_than_a_change_does_not_fill_the_newer_cache(database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one transaction at a time: they cannot overlap")
+    db, other = Database(database_url), Database(database_url)
+    try:
+        async with db.transaction() as tx:
+            await orgfile.apply(tx, orgfile.parse(ORG))
+        async with db.transaction() as old:
+            assert await db.org_cache.check(old.session)  # reads the version before the change
+            async with other.transaction() as tx:
+                await tx.session.execute(text("UPDATE people SET display_name = 'Renamed' WHERE key = 'asha'"))
+                await tx.org.changed()
+            assert await name_of(db, Identity("web", "demo", "sam")) == "Sam Okafor"  # the cache moves on
+            person = await old.people.resolve(ASHA)  # read now, but this transaction is older
+            assert person.display_name == "Renamed"
+        statements = Statements(db)
+        assert await name_of(db, ASHA) == "Renamed"
+        assert statements.count == 2, "not cached by the older transaction: read afresh"
+    finally:
+        await db.dispose()
+        await other.dispose()

@@ -143,19 +143,25 @@ class OrgCache:
         version = session.info[VERSION]
         if version is None:
             return False
-        if version != self.version:
+        if self.version is None or version > self.version:
             self.clear()
             self.version = version
-        return True
+        # A transaction that began before a change other transactions have already seen
+        # neither reads nor fills the newer cache.
+        return version == self.version
+
+    def _current(self, session: AsyncSession) -> bool:
+        """Whether what this transaction read may be kept: it read the cache's version (data
+        read after an older version must not be kept under a newer one)."""
+        return session.info.get(VERSION) == self.version and not session.info.get(CHANGED)
 
     async def organisation(self, session: AsyncSession) -> Organisation | None:
         if not await self.check(session):
             return await session.get(Organisation, 1)
         if self._org is None:
             org = await session.get(Organisation, 1)
-            if org is None:
-                return None
-            self._org = _detached_copy(org)
+            if org is not None and self._current(session):
+                self._org = _detached_copy(org)
             return org
         return await session.merge(self._org, load=False)
 
@@ -169,7 +175,10 @@ class OrgCache:
         person, identity = found
         return await session.merge(person, load=False), await session.merge(identity, load=False)
 
-    def keep_person(self, key: tuple[str, str, str], person: Person, identity: Identity) -> None:
+    def keep_person(self, session: AsyncSession, key: tuple[str, str, str], person: Person,
+                    identity: Identity) -> None:
+        if not self._current(session):
+            return
         self._people[key] = (_detached_copy(person), _detached_copy(identity))
         while len(self._people) > PEOPLE_KEPT:
             self._people.popitem(last=False)
@@ -184,6 +193,9 @@ class OrgCache:
         objects), loaded once per version; a writer of its tables :func:`watch`-es them."""
         if not await self.check(session):
             return await load()
-        if name not in self._memos:
-            self._memos[name] = await load()
-        return self._memos[name]
+        if name in self._memos:
+            return self._memos[name]
+        loaded = await load()
+        if self._current(session):
+            self._memos[name] = loaded
+        return loaded

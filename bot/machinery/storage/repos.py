@@ -93,7 +93,7 @@ class People:
             row.last_seen_at = at
         await self._s.flush()
         if cache is not None:
-            cache.keep_person(key, row.person, row)
+            cache.keep_person(self._s, key, row.person, row)
         return row.person
 
     def seen(self, identity: events.Identity, at: datetime) -> None:
