@@ -77,6 +77,9 @@ class Organisation(Base):
     # The Slack workspaces and Teams tenants requests are accepted from ({"slack": [...],
     # "teams": [...]}; None: see bot.machinery.identities).
     platforms: Mapped[dict | None] = mapped_column(JSON)
+    # Moves on with every change to people, teams or the organisation: instances compare it
+    # to what they cached (bot.machinery.storage.orgcache).
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Person(Base):
