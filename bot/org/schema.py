@@ -282,6 +282,9 @@ class Contacts(BaseModel):
     clinical_team: Contact | None = None        # the clinical team or on-call, for a risk assessment
     speak_up: Contact | None = None             # HR or the speak-up route, for a colleague's behaviour
     employee_assistance: Contact | None = None  # support for the clinician
+    # The organisation's own words on the safety card (a commitment it has made, such as "you
+    # will not be blamed for leaving a visit"); none by default: the bot promises nothing itself.
+    safety_note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
 
 
 class OrganisationSpec(BaseModel):

@@ -7,7 +7,7 @@ widening, going to the managers, reminders), ``storage`` (tables, queries, timer
 """
 
 from bot.feature import Feature, Verb
-from bot.features.chaperone import flow
+from bot.features.chaperone import flow, urgent
 from bot.features.chaperone.retention import expired as expired_requests
 from bot.features.chaperone.retention import forget as forget_request
 from bot.features.chaperone.timers import TIMER_HANDLERS
@@ -24,6 +24,7 @@ FEATURE = Feature(
     verbs=(Verb("chaperone", flow.start, "ask for a colleague to be present at a session", order=30),),
     buttons={
         "chaperone.for_report": flow.start_for_report,
+        "chaperone.now": urgent.colleague_now,
         "chaperone.accept": flow.accept,
         "chaperone.decline": flow.decline,
         "chaperone.details": flow.details,

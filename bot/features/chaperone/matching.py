@@ -62,7 +62,8 @@ async def eligible(tx: Tx, request: ChaperoneRequest, requester: Person) -> list
     for person, profile in rows:
         if person.id in busy or request.setting not in profile.settings:
             continue
-        if request.setting == "in_person" and profile.sites and request.site not in profile.sites:
+        # No site: someone asked for a colleague with them now, wherever that is (everyone).
+        if request.setting == "in_person" and profile.sites and request.site and request.site not in profile.sites:
             continue
         if profile.professions and (requester.profession or "") not in profile.professions:
             continue

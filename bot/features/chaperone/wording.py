@@ -54,7 +54,8 @@ def facts_of(request: ChaperoneRequest, zone: str) -> tuple[tuple[str, str], ...
     facts = [("When", when_of(request, zone)), ("Length", f"{request.minutes} minutes"),
              ("Setting", SETTING_LABELS[request.setting])]
     if request.setting == "in_person":
-        facts.append(("Where", ", ".join(filter(None, (request.site, request.room)))))
+        facts.append(("Where", ", ".join(filter(None, (request.site, request.room)))
+                      or "Where they are now (message them to find them)"))
     if request.urgent:
         facts.append(("Urgent", "Yes"))
     return tuple(facts)

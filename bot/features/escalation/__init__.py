@@ -17,6 +17,7 @@ from bot.features.escalation.flow import (
     start_about,
     status_line,
 )
+from bot.features.escalation.preview import ladder, who_and_when
 from bot.features.escalation.retention import (
     forget_about,
     forget_for_report,
@@ -29,7 +30,7 @@ from bot.org.policy import Policy
 
 __all__ = ["FEATURE", "start", "start_about", "settle_about", "status_line", "escalate_report", "reference",
            "forget_about", "forget_for_report", "forget_resolution_notes", "levels_of",
-           "handler_cards"]
+           "handler_cards", "ladder", "who_and_when"]
 
 
 async def levels_of(tx, team) -> list[list]:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
-
-from bot.port.views import Card, Notice, View
+from bot.features.help import need
+from bot.port.views import Card, View
 from bot.turn import Turn
 
 PRIVACY = (
@@ -32,9 +31,5 @@ async def show(turn: Turn, args: str = "") -> list[View]:
 
 
 async def unknown(turn: Turn, text: str) -> list[View]:
-    word = text.split(" ", 1)[0].lower()
-    names = [verb.name for verb in turn.features.verbs]
-    close = difflib.get_close_matches(word, names, n=1)
-    hint = f" Did you mean {close[0]}?" if close else ""
-    # What was typed is not echoed back: people sometimes type more than a verb.
-    return [Notice(f"I don't know that command.{hint} Try one of: {', '.join(names)}.")]
+    """Anyone typing something that is not a verb may need help (see :mod:`need`)."""
+    return await need.answer(turn, text)

@@ -2,15 +2,16 @@
 recommended step and words the clinician could say; ``escalate`` sends one to managers."""
 
 from bot.feature import Feature, Verb
-from bot.features.report import flow, status
+from bot.features.report import flow, safety, status
+from bot.features.report.safety import call_button
 from bot.features.report.tallies import ReportTally, TrendRow, trends
 from bot.features.report.tallies import forget_before as forget_tallies_before
 
-__all__ = ["FEATURE", "ReportTally", "TrendRow", "trends", "forget_tallies_before"]
+__all__ = ["FEATURE", "ReportTally", "TrendRow", "trends", "forget_tallies_before", "call_button"]
 
 
 async def _form_as_shown(turn, state):
-    return flow.REPORT_FORM
+    return await flow.form_for(turn)
 
 
 FEATURE = Feature(
@@ -21,18 +22,23 @@ FEATURE = Feature(
         Verb("escalate", flow.escalate_verb, "send one of your reports to your manager now", order=60),
     ),
     buttons={
+        "report.open": flow.open_button,
         "report.tone": flow.another_tone,
         "report.withdraw": flow.withdraw,
         "report.ask_delete": flow.ask_delete,
         "report.delete": flow.delete,
         "report.escalate": flow.escalate_button,
+        safety.SAFE: safety.safe_now,
+        flow.WHY: flow.why_this,
     },
+    timers={safety.CHECK_IN: safety.check_in},
     forms={flow.FORM_ID: flow.submit},
     form_views={flow.FORM_ID: _form_as_shown},
     audit_actions={
         "report.created": "a clinician filed a report",
         "report.withdrawn": "the author withdrew their report",
         "report.deleted": "the author deleted their report",
+        "report.safe": "a clinician who said they were in danger said they are safe now",
     },
     status=status.section,
     status_order=50,

@@ -9,8 +9,15 @@ from bot.content.scripts import Suggestion, Tone, suggest
 from bot.content.situations import Condition, OtherPerson, SexualAct, situation_for
 from bot.content.taxonomy import Category, Factor, Occurrence, Setting, Step
 from bot.features import escalation, patterns, script, support
-from bot.features.report import count_only
-from bot.features.report.form import FORM_ID, REPORT_FORM, read_category, read_condition, read_other
+from bot.features.report import count_only, safety
+from bot.features.report.form import (
+    FORM_ID,
+    REPORT_FORM,
+    read_category,
+    read_condition,
+    read_other,
+    with_preview,
+)
 from bot.machinery.storage.models import Report
 from bot.port.forms import clean
 from bot.port.views import Button, ButtonStyle, Card, Notice, View
@@ -20,7 +27,19 @@ __all__ = ["FORM_ID", "REPORT_FORM"]
 
 
 async def start(turn: Turn, args: str = "") -> list[View]:
-    return [REPORT_FORM]
+    return [await form_for(turn)]
+
+
+async def open_button(turn: Turn, value: str = "") -> list[View]:
+    return [await form_for(turn)]
+
+
+async def form_for(turn: Turn):
+    """The report form, saying who a "yes, I'm in danger" alerts and when (the team's real
+    escalation ladder, with deputies for anyone away)."""
+    zone = turn.person.timezone or (turn.org.timezone if turn.org else None)
+    told = await escalation.who_and_when(turn.tx, turn.person, turn.clock.now(), zone=zone)
+    return with_preview(REPORT_FORM, told)
 
 
 async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
@@ -41,7 +60,10 @@ async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
     if message := patterns.reference_problem(values.get("pattern_ref")):
         errors["pattern_ref"] = message
     if errors:
-        return [REPORT_FORM.with_errors(submitted, errors)]
+        return [(await form_for(turn)).with_errors(submitted, errors)]
+    # Only the first two questions are needed; the rest sharpens the advice.
+    values["setting"] = values.get("setting") or Setting.OTHER.value
+    values["occurrence"] = values.get("occurrence") or Occurrence.FIRST.value
 
     category, act = read_category(values["category"])
     act = None if legacy_sexual else act
@@ -90,33 +112,6 @@ def _advice(turn: Turn, report: Report) -> list[str]:
     return _script_paragraphs(turn, report, choices[0]) if choices else []
 
 
-SAFETY_FIRST = ("Your safety comes first. If you are in danger, leave and get help now: call "
-                "security or the emergency number.")
-SAFETY_FIRST_AT_RISK = ("Your safety comes first. If you are in danger, get to safety and call security "
-                        "or the emergency number, and say the person may be at risk, so that someone "
-                        "stays with them.")
-
-
-async def _escalate_at_once(turn: Turn, report: Report) -> list[str]:
-    """Step 5: managers are told now; the reporter is told who. When the client may be at
-    risk, leaving is still advised if the clinician is in danger, and so is getting help to
-    the person: both."""
-    first = SAFETY_FIRST_AT_RISK if report.condition else SAFETY_FIRST
-    found, told = await escalation.start(turn.tx, turn.clock, report, turn.person, "safety")
-    if found is None:
-        return [
-            first,
-            "I couldn't alert a manager for you: you're not in a team with one. Please tell "
-            "your manager or security now.",
-        ]
-    names = " and ".join(p.display_name for p in told) or "your managers"
-    return [
-        first,
-        f"I have alerted {names} now ({escalation.reference(found)}). I'll tell you when "
-        "someone acknowledges it. You can still call them or security directly.",
-    ]
-
-
 def reference(report: Report) -> str:
     return f"R-{report.id}"
 
@@ -143,22 +138,36 @@ def suggestions(turn: Turn, report: Report) -> list[Suggestion]:
     return [s for s in ranked if s.exact_step == ranked[0].exact_step] if ranked else []
 
 
+WHY = "report.why"
+
+
 async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
+    """The answer to a report: the words to say, one plain line on why, the next step as a
+    button; the step on the ladder, the notes and the sources are behind "Why this advice?".
+    When the clinician said they were in danger, the safety card comes first instead."""
     step = Step(report.step)
-    paragraphs = [f"Recommended step {step.value} of 5: {step.label} (because {reason})."]
-    if step is Step.SAFETY:
-        paragraphs.extend(await _escalate_at_once(turn, report))
     choices = suggestions(turn, report)
-    buttons = []
     if choices:
-        paragraphs.extend(_script_paragraphs(turn, report, choices[0]))
-        buttons.extend(_other_tones(report, choices, shown=choices[0]))
+        words = script.plain_paragraphs(choices[0].script, choices[0].situation or situation_of(report),
+                                        contacts=turn.contacts, region=turn.region, step=report.step)
     else:
-        act, condition, _ = situation(report)
+        _, condition, _ = situation(report)
         where = f"RISK/{condition.value}" if condition else situation_of(report)
-        paragraphs.extend(script.fallback_paragraphs(where, region=turn.region,
-                                                     contacts=turn.contacts, step=report.step))
-    if report.condition and step is not Step.SAFETY:
+        words = script.fallback_paragraphs(where, region=turn.region, contacts=turn.contacts, step=report.step)
+    why = Button("Why this advice?", WHY, str(report.id))
+    if step is Step.SAFETY:
+        found, told = await escalation.start(turn.tx, turn.clock, report, turn.person, "safety")
+        if found is not None:
+            await safety.start_check_in(turn.tx, report, turn.clock.now())
+        zone = turn.person.timezone or (turn.org.timezone if turn.org else None)
+        card = await safety.card(turn, report, found, told, zone)
+        # The script's "why" says to tell a manager: on this card the manager has been told.
+        words = [w for w in words if not w.startswith(("Why: ", "Next: "))]
+        return Card(title=card.title,
+                    paragraphs=(*card.paragraphs, *words, f"Your report is saved privately ({reference(report)})."),
+                    buttons=(*card.buttons, why))
+    buttons = []
+    if report.condition:
         # The risk pathway may still need a second person, a referral or a manager.
         buttons.append(Button("Ask for a chaperone", "chaperone.for_report", str(report.id)))
         buttons.append(Button("Escalate to my manager", "report.escalate", str(report.id)))
@@ -166,20 +175,42 @@ async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
     elif step is Step.SECOND_PERSON:
         buttons.append(Button("Ask for a chaperone", "chaperone.for_report", str(report.id), ButtonStyle.PRIMARY))
     if step is Step.REFERRAL and not report.condition:
-        paragraphs.append("At this step it can help to involve your manager: you can escalate this report now, "
-                          "or refer the client on to a colleague (without leaving them without care).")
+        words.append("It can help to involve your manager now, or to refer the client on to a colleague "
+                     "(without leaving them without care).")
         buttons.append(Button("Escalate to my manager", "report.escalate", str(report.id), ButtonStyle.PRIMARY))
         buttons.append(Button("Refer to a colleague", "referral.start", str(report.id)))
+    buttons += _other_tones(report, choices, shown=choices[0]) if choices else []
+    buttons.append(why)
     offer_line, offer_button = support.offer(report.id)  # gentle and skippable: a line and a button
-    paragraphs.append(offer_line)
     buttons.append(offer_button)
     buttons.append(Button("My reports", "status.show"))
     return Card(
         title=f"Report {reference(report)} saved privately",
-        paragraphs=tuple(paragraphs),
+        paragraphs=(*words, offer_line),
         facts=_facts(report),
         buttons=tuple(buttons),
     )
+
+
+async def why_this(turn: Turn, value: str) -> list[View]:
+    """The step, the reasons, the notes for the setting and profession, and the sources."""
+    report = await own_report(turn, value)
+    if report is None:
+        return [NOT_YOURS]
+    act, condition, _ = situation(report)
+    assessment = ladder.assess(Category(report.category), Occurrence(report.occurrence), report.felt_unsafe,
+                               [Factor(f) for f in report.factors or ()], act=act, condition=condition)
+    choices = suggestions(turn, report)
+    if not choices:
+        return [Card(title="Why this advice?", paragraphs=(
+            f"Step {report.step} of 5 on the ladder from redirecting to safety, because {assessment.reason}.",
+            "No script is written for this situation yet, so the card shows who can help."))]
+    choice = choices[0]
+    paragraphs = script.why_paragraphs(
+        choice.script, choice.situation or situation_of(report), setting=Setting(report.setting),
+        profession=turn.profession, region=turn.region, contacts=turn.contacts, step=report.step,
+        reason=assessment.reason)
+    return [Card(title="Why this advice?", paragraphs=tuple(paragraphs))]
 
 
 def _facts(report: Report) -> tuple[tuple[str, str], ...]:
@@ -194,12 +225,12 @@ def _facts(report: Report) -> tuple[tuple[str, str], ...]:
 
 
 def _script_paragraphs(turn: Turn, report: Report, choice: Suggestion) -> list[str]:
-    out = script.script_paragraphs(
+    """The words, why, and (for a count-only report, which has no "Why this advice?" to
+    press, since nothing is kept) the notes and contacts too."""
+    return script.script_paragraphs(
         choice.script, choice.situation or situation_of(report), setting=Setting(report.setting),
         profession=turn.profession, region=turn.region, contacts=turn.contacts, step=report.step,
     )
-    out.append(choice.reason)
-    return out
 
 
 TONE_BUTTONS = {Tone.GENTLE: "Say it more gently", Tone.FIRM: "Say it more firmly",
@@ -236,8 +267,10 @@ async def another_tone(turn: Turn, value: str) -> list[View]:
     return [
         Card(
             title=f"Words for {reference(report)} ({choice.script.tone.label})",
-            paragraphs=tuple(_script_paragraphs(turn, report, choice)),
-            buttons=tuple(_other_tones(report, choices, shown=choice)),
+            paragraphs=tuple(script.plain_paragraphs(choice.script, choice.situation or situation_of(report),
+                                                     contacts=turn.contacts, region=turn.region,
+                                                     step=report.step)),
+            buttons=(*_other_tones(report, choices, shown=choice), Button("Why this advice?", WHY, str(report.id))),
         )
     ]
 

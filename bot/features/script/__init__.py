@@ -2,9 +2,14 @@
 
 from bot.feature import Feature, Verb
 from bot.features.script import flow
-from bot.features.script.wording import fallback_paragraphs, script_paragraphs
+from bot.features.script.wording import (
+    fallback_paragraphs,
+    plain_paragraphs,
+    script_paragraphs,
+    why_paragraphs,
+)
 
-__all__ = ["FEATURE", "fallback_paragraphs", "script_paragraphs"]
+__all__ = ["FEATURE", "fallback_paragraphs", "plain_paragraphs", "script_paragraphs", "why_paragraphs"]
 
 FEATURE = Feature(
     name="script",

@@ -48,7 +48,9 @@ async def lookup(turn, args: str = "") -> list[View]:
 
 
 async def pick(turn, value: str) -> list[View]:
-    """A "Did you mean…" button: the scripts for that situation."""
+    """A "Did you mean…" button: the scripts for that situation (none named: every kind)."""
+    if not value:
+        return [overview(turn.library)]
     if value not in all_situations():
         return [NOT_FOUND]
     candidates = [s for s in turn.scripts.scripts if value in s.situations

@@ -65,7 +65,7 @@ async def test_report_flow_card_errors_in_place_then_the_script(teams, caplog):
     updated = card_of(sent[0])
     assert sent[0].activity["id"] == card_id and sent[0].activity["type"] == "message"
     shown = texts(updated)
-    assert "Please check the 3 highlighted answers" in shown
+    assert "Please check the 1 highlighted answer" in shown
     kept = inputs(updated)
     assert kept["category"]["value"] == "THREAT"
     assert kept["factors"]["value"] == "affects_care,unwanted"
@@ -82,9 +82,11 @@ async def test_report_flow_card_errors_in_place_then_the_script(teams, caplog):
     assert "Report privately" in closed and "Sent" in closed
     answer = card_of(sent[1])
     shown = texts(answer)
-    assert "Report R-1 saved privately" in shown and "Recommended step 5 of 5" in shown
+    assert "Your safety first" in shown and "Your report is saved privately (R-1)" in shown
     assert sent[1].activity["replyToId"].startswith("f:")
-    assert {a["type"] for a in answer["actions"]} == {"Action.Submit"}
+    # The security number as a call link (Teams can dial), then the safety actions.
+    assert answer["actions"][0] == {"type": "Action.OpenUrl", "title": "Call ext. 2222", "url": "tel:2222"}
+    assert {a["type"] for a in answer["actions"][1:]} == {"Action.Submit"}
     assert await count_reports(app) == 1
 
     # Nothing anyone wrote went into a posted message or a log line.

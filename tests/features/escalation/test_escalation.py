@@ -64,7 +64,7 @@ async def unsafe_report(world, **changes):
 async def test_a_step_five_report_reaches_the_first_level_at_once(world):
     card = await unsafe_report(world)
     body = "\n".join(card.paragraphs)
-    assert "I have alerted Morgan Manager now (E-1)" in body
+    assert "I have alerted Morgan Manager now" in body
     [notice] = world.inbox("morgan")
     assert notice.title == "Escalation E-1: threats or aggression"
     facts = dict(notice.facts)
@@ -91,7 +91,8 @@ async def test_each_level_in_turn_then_the_last_repeated_then_admins(world):
     assert "No manager has acknowledged your escalation" in world.texts("rosa")[-1]
     assert "went through every level" in world.texts("alex")[0]
     await world.later(hours=5)
-    assert len(world.inbox("dana")) == 2 and len(world.inbox("morgan")) == 1  # it stops there
+    escalations = [v for v in world.inbox("morgan") if v.title.startswith("Escalation")]
+    assert len(world.inbox("dana")) == 2 and len(escalations) == 1  # it stops there
     assert (await the_escalation(world)).next_action_at is None
 
 
@@ -166,7 +167,7 @@ async def test_a_confidential_reporter_is_named_only_to_the_top_level(world):
 async def test_the_escalate_verb_and_the_step_four_offer(world):
     [card] = await world.bot.handle(FormSubmitted(ROSA, "report", {
         "category": "ROMANTIC", "setting": "in_person", "occurrence": "persistent", "felt_unsafe": "no"}))
-    assert "Recommended step 4 of 5" in card.paragraphs[0]
+    assert "It can help to involve your manager now" in "\n".join(card.paragraphs)
     offer = next(b for b in card.buttons if b.action == "report.escalate")
     [listing] = await world.bot.handle(Command(ROSA, "escalate"))
     assert [b.label for b in listing.buttons] == ["Escalate R-1"]

@@ -29,7 +29,7 @@ async def test_unsafe_report_reaches_the_manager_climbs_and_stops(teams, clock):
     sent = await client.say(None, reply_to=card_id, value={
         **data, "category": "THREAT", "setting": "home_visit", "occurrence": "first",
         "felt_unsafe": "yes", "details": SECRET})
-    assert "I have alerted Morgan Reyes now (E-1)" in texts(card_of(sent[-1]))
+    assert "I have alerted Morgan Reyes now" in texts(card_of(sent[-1]))
 
     notice = await wait_for(client, "morgan", "Escalation E-1")
     morgan_card = card_of(notice)
