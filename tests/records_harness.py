@@ -18,6 +18,7 @@ WORDS = {
     "reports.details_sealed": "he kept asking where I live",
     "reports.client_ref_sealed": "Blue heron",
     "escalations.resolution_sealed": "talked it through with the ward sister",
+    "escalations.reporter_note_sealed": "the client now sees a colleague; you will not be asked to cover",
     "chaperone_requests.note_sealed": "client prefers the door open",
     "chaperone_requests.join_link_sealed": "https://meet.example.org/room-42",
     "referrals.note_sealed": "working on sleep and panic",
@@ -46,7 +47,8 @@ async def one_of_everything(tx, sealer, now, author_key: str = "asha", other_key
     await s.flush()
     escalation = Escalation(report_id=report.id, team_id=team.id, reporter_id=author.id, reason="requested",
                             status="resolved", level=0, round=0, generation=1, created_at=now,
-                            resolution_sealed=sealer.seal(WORDS["escalations.resolution_sealed"]))
+                            resolution_sealed=sealer.seal(WORDS["escalations.resolution_sealed"]),
+                            reporter_note_sealed=sealer.seal(WORDS["escalations.reporter_note_sealed"]))
     s.add(escalation)
     await s.flush()
     s.add(EscalationNotice(escalation_id=escalation.id, person_id=other.id,

@@ -131,7 +131,7 @@ async def test_reminders_until_resolved_and_resolve_stops_them(world):
     [done] = await world.bot.handle(FormSubmitted(MORGAN, wording.RESOLVE_FORM, {"note": "Visits now in pairs."}, state="1"))
     assert "E-1 is resolved" in done.text
     await world.settle()
-    assert "Morgan Manager has resolved your escalation of R-1" in world.texts("rosa")[-1]
+    assert "Morgan Manager has dealt with what you escalated (your report R-1)" in world.texts("rosa")[-1]
     await world.later(hours=12)
     assert len([v for v in world.inbox("morgan") if v.title.startswith("Reminder")]) == 2
     [status] = [v for v in await world.bot.handle(Command(ROSA, "status")) if isinstance(v, Card)]
