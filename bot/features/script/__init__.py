@@ -15,5 +15,5 @@ FEATURE = Feature(
     name="script",
     verbs=(Verb("script", flow.lookup, "look up words to say (e.g. script asked for my number); nothing is saved",
                 order=20),),
-    buttons={flow.PICK: flow.pick},
+    buttons={flow.PICK: flow.pick, flow.WHY: flow.why},
 )
