@@ -25,6 +25,7 @@ FEATURE = Feature(
     buttons={
         "chaperone.for_report": flow.start_for_report,
         "chaperone.now": urgent.colleague_now,
+        "chaperone.message": urgent.link_opened,
         "chaperone.accept": flow.accept,
         "chaperone.decline": flow.decline,
         "chaperone.details": flow.details,

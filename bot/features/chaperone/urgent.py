@@ -48,3 +48,7 @@ async def colleague_now(turn: Turn, value: str) -> list[View]:
              "number now; I'll keep looking and tell your manager.")
     return [Card(title="Getting a colleague to you", paragraphs=(first, *sent.paragraphs[1:]),
                  buttons=sent.buttons)]
+
+
+async def link_opened(turn: Turn, value: str) -> list[View]:
+    return []  # [Message …] is a link: the platform opens it and still tells us it was pressed

@@ -185,19 +185,29 @@ def lost_race(request: ChaperoneRequest, mine: bool) -> Notice:
     return Notice(f"{reference(request)} is already covered by a colleague. Thank you for offering.")
 
 
-def covered_card(request: ChaperoneRequest, chaperone: Person, zone: str) -> Card:
-    """The requester's news that someone accepted."""
+def _message_button(person: Person, link: str | None) -> tuple[Button, ...]:
+    first = person.display_name.removeprefix("Dr ").split(" ")[0]
+    return (Button(f"Message {first}", "chaperone.message", url=link, style=ButtonStyle.PRIMARY),) if link else ()
+
+
+def covered_card(request: ChaperoneRequest, chaperone: Person, zone: str, link: str | None = None) -> Card:
+    """The requester's news that someone accepted, with a way to reach them."""
+    reach = "Message them to agree the details." if link else "Agree the details with them directly."
     return Card(
-        title=f"Chaperone found for {reference(request)}",
-        paragraphs=(f"{chaperone.display_name} will be your chaperone. You could message them to agree the details.",),
+        title=f"{chaperone.display_name} is coming" if request.urgent else f"Chaperone found for {reference(request)}",
+        paragraphs=(f"{chaperone.display_name} will be your chaperone. {reach}",),
         facts=facts_of(request, zone),
-        buttons=(_cancel_button(request),),
+        buttons=(*_message_button(chaperone, link), _cancel_button(request)),
     )
 
 
-def accepted_card(request: ChaperoneRequest, requester: Person, zone: str, link: str | None) -> Card:
-    """The chaperone's answer on accepting: the join link (telehealth) is given here, to them only."""
+def accepted_card(request: ChaperoneRequest, requester: Person, zone: str, link: str | None,
+                  note: str | None = None, message: str | None = None) -> Card:
+    """The chaperone's answer on accepting: the requester's note and the join link (telehealth)
+    are given here, to them only."""
     paragraphs = [f"Thank you. {requester.display_name} has been told it's you."]
+    if note:
+        paragraphs.append(f"{requester.display_name}'s note for you: {note}")
     if request.setting == "telehealth":
         paragraphs.append(f"Join link: {link}" if link else f"Ask {requester.display_name} for the join link.")
         paragraphs.append("Join as an announced observer: the clinician introduces you at the start.")
@@ -205,7 +215,7 @@ def accepted_card(request: ChaperoneRequest, requester: Person, zone: str, link:
         paragraphs.append(f"Agree with {requester.display_name} when they will call in, and what to do if they don't.")
     return Card(title=f"You're chaperoning {reference(request)}", paragraphs=tuple(paragraphs),
                 facts=facts_of(request, zone) + (("For", requester.display_name),),
-                buttons=(_details_button(request), _withdraw_button(request)))
+                buttons=(*_message_button(requester, message), _details_button(request), _withdraw_button(request)))
 
 
 def nothing_to_decline(offer_status: str) -> Notice:

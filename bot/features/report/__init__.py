@@ -29,6 +29,7 @@ FEATURE = Feature(
         "report.delete": flow.delete,
         "report.escalate": flow.escalate_button,
         safety.SAFE: safety.safe_now,
+        "report.call": safety.link_opened,
         flow.WHY: flow.why_this,
     },
     timers={safety.CHECK_IN: safety.check_in},

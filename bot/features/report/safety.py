@@ -132,3 +132,7 @@ async def safe_now(turn: Turn, value: str) -> list[View]:
         buttons=(support.offer(report.id)[1],
                  Button("My reports", "status.show")),
     )]
+
+
+async def link_opened(turn: Turn, value: str) -> list[View]:
+    return []  # [Call …] is a tel: link: the platform dials and may still tell us it was pressed
