@@ -233,6 +233,9 @@ class Contact(BaseModel):
     email: str | None = None
     url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    # The key of a person in this file who IS this contact: the bot can then tell them itself
+    # (a child safeguarding concern reaches the named lead), after showing the clinician who.
+    person: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
 
     @field_validator("phone")
     @classmethod

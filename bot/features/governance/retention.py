@@ -82,6 +82,7 @@ async def _reports(tx: Tx, now: datetime, before: datetime, batch: int, done: Co
     done["more"] += len(ids) > batch
     for report_id in ids[:batch]:
         await escalation.forget_for_report(tx, report_id, REMOVED, now)
+        await report.forget_messages(tx, report_id, now, REMOVED)
         await tx.session.execute(delete(Report).where(Report.id == report_id))
         await tx.audit.record(now, None, "retention.report_removed", "report", report_id)
         done["reports"] += 1

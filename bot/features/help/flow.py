@@ -8,8 +8,10 @@ from bot.turn import Turn
 
 PRIVACY = (
     "Your reports are private to you. What you write, and any nickname you give the client, "
-    "is encrypted and never posted in chat, logs or notifications. No one else reads a report "
-    "unless you escalate it, and every such read is recorded.",
+    "is encrypted and never posted in chat, logs or notifications. Nobody is told about a report "
+    "unless you escalate it, or you tell me you are in danger: then your managers are alerted at "
+    "once, and the report form says who, and when, before you choose. Managers can open what you "
+    "wrote only in a private view, and every such read is recorded.",
     "Never name the client: use a nickname of your own, not initials, a date of birth or a "
     "record number. The bot warns you if something looks like an identifier.",
 )

@@ -2,12 +2,14 @@
 recommended step and words the clinician could say; ``escalate`` sends one to managers."""
 
 from bot.feature import Feature, Verb
-from bot.features.report import flow, safety, status
+from bot.features.report import flow, safeguarding, safety, status
+from bot.features.report.flow import forget_messages
 from bot.features.report.safety import call_button
 from bot.features.report.tallies import ReportTally, TrendRow, trends
 from bot.features.report.tallies import forget_before as forget_tallies_before
 
-__all__ = ["FEATURE", "ReportTally", "TrendRow", "trends", "forget_tallies_before", "call_button"]
+__all__ = ["FEATURE", "ReportTally", "TrendRow", "trends", "forget_tallies_before", "call_button",
+           "forget_messages"]
 
 
 async def _form_as_shown(turn, state):
@@ -30,6 +32,8 @@ FEATURE = Feature(
         "report.escalate": flow.escalate_button,
         safety.SAFE: safety.safe_now,
         "report.call": safety.link_opened,
+        "report.link": safety.link_opened,
+        safeguarding.TELL: safeguarding.tell,
         flow.WHY: flow.why_this,
     },
     timers={safety.CHECK_IN: safety.check_in},
@@ -40,6 +44,7 @@ FEATURE = Feature(
         "report.withdrawn": "the author withdrew their report",
         "report.deleted": "the author deleted their report",
         "report.safe": "a clinician who said they were in danger said they are safe now",
+        "report.safeguarding_told": "a clinician asked the bot to tell the safeguarding lead about a report",
     },
     status=status.section,
     status_order=50,

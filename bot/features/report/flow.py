@@ -9,7 +9,7 @@ from bot.content.scripts import Suggestion, Tone, suggest
 from bot.content.situations import Condition, OtherPerson, SexualAct, situation_for
 from bot.content.taxonomy import Category, Factor, Occurrence, Setting, Step
 from bot.features import escalation, patterns, script, support
-from bot.features.report import count_only, safety
+from bot.features.report import count_only, safeguarding, safety
 from bot.features.report.form import (
     FORM_ID,
     REPORT_FORM,
@@ -18,6 +18,7 @@ from bot.features.report.form import (
     read_other,
     with_preview,
 )
+from bot.machinery.retract import retract
 from bot.machinery.storage.models import Report
 from bot.port.forms import clean
 from bot.port.views import Button, ButtonStyle, Card, Notice, View
@@ -155,6 +156,8 @@ async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
         where = f"RISK/{condition.value}" if condition else situation_of(report)
         words = script.fallback_paragraphs(where, region=turn.region, contacts=turn.contacts, step=report.step)
     why = Button("Why this advice?", WHY, str(report.id))
+    lead_lines, lead_buttons = await safeguarding.offer(turn, report)
+    words += lead_lines
     if step is Step.SAFETY:
         found, told = await escalation.start(turn.tx, turn.clock, report, turn.person, "safety")
         if found is not None:
@@ -165,8 +168,8 @@ async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
         words = [w for w in words if not w.startswith(("Why: ", "Next: "))]
         return Card(title=card.title,
                     paragraphs=(*card.paragraphs, *words, f"Your report is saved privately ({reference(report)})."),
-                    buttons=(*card.buttons, why))
-    buttons = []
+                    buttons=(*card.buttons, *lead_buttons, why))
+    buttons = list(lead_buttons)
     if report.condition:
         # The risk pathway may still need a second person, a referral or a manager.
         buttons.append(Button("Ask for a chaperone", "chaperone.for_report", str(report.id)))
@@ -328,6 +331,7 @@ async def delete(turn: Turn, value: str) -> list[View]:
         return [NOT_YOURS]
     ref = reference(report)
     await turn.tx.audit.record(turn.clock.now(), turn.person.id, "report.deleted", "report", report.id)
+    await forget_messages(turn.tx, report.id, turn.clock.now())
     await turn.tx.reports.delete(report)
     return [Notice(f"Report {ref} is deleted, with everything you wrote in it.")]
 
@@ -359,3 +363,12 @@ async def escalate_button(turn: Turn, value: str) -> list[View]:
     if report is None or report.status != "open":
         return [NOT_YOURS]
     return await escalation.escalate_report(turn, report)
+
+
+REMOVED = Notice("This message was about a report that has since been deleted.")
+
+
+async def forget_messages(tx, report_id: int, now, removed: Notice = REMOVED) -> int:
+    """Take back what the bot said to others about a report (check-ins, safeguarding notices:
+    keyed ``rep:<id>:…``) and drop its timers."""
+    return await retract(tx, f"rep:{report_id}", ("safety", report_id), removed, now)

@@ -77,7 +77,7 @@ async def card(turn: Turn, report: Report, found, told: list[Person], zone: str 
 
 
 async def start_check_in(tx: Tx, report: Report, now: datetime) -> None:
-    await tx.timers.schedule(f"safety:{report.id}:check_in", CHECK_IN, "safety", report.id,
+    await tx.timers.schedule(f"rep:{report.id}:check_in", CHECK_IN, "safety", report.id,
                              now + CHECK_IN_AFTER, now, payload={"report_id": report.id})
 
 
@@ -91,7 +91,7 @@ async def check_in(tx: Tx, timer, now: datetime) -> None:
         return
     levels = await escalation.ladder(tx, author, now)
     for person in (levels[0][0] if levels else []):
-        await notify(tx, f"safety:{report.id}:unanswered:{person.id}", person.id, Card(
+        await notify(tx, f"rep:{report.id}:unanswered:{person.id}", person.id, Card(
             title="No answer to a safety check-in",
             paragraphs=(f"{author.display_name} said they were in danger and has not answered my check-in "
                         f"{int(CHECK_IN_AFTER.total_seconds() // 60)} minutes later. Please try to reach "
@@ -100,7 +100,7 @@ async def check_in(tx: Tx, timer, now: datetime) -> None:
         ), now)
     org = await tx.org.get()
     contacts = dict(org.contacts or {}) if org else {}
-    await notify(tx, f"safety:{report.id}:ask_again", author.id, Card(
+    await notify(tx, f"rep:{report.id}:ask_again", author.id, Card(
         title="Are you safe?",
         paragraphs=("I haven't heard from you, so I've told your managers. "
                     + danger_first(contacts, None),),
@@ -121,7 +121,7 @@ async def safe_now(turn: Turn, value: str) -> list[View]:
     await turn.tx.audit.record(now, turn.person.id, "report.safe", "report", report.id)
     levels = await escalation.ladder(turn.tx, turn.person, now)
     for person in (levels[0][0] if levels else []):
-        await notify(turn.tx, f"safety:{report.id}:safe:{person.id}", person.id, Notice(
+        await notify(turn.tx, f"rep:{report.id}:safe:{person.id}", person.id, Notice(
             f"{turn.person.display_name} says they are safe now (after the safety alert they raised)."), now)
     told = "I've told the managers who were alerted." if levels else ""
     return [Card(

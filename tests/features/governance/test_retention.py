@@ -81,7 +81,9 @@ async def test_a_report_past_retention_is_gone_everywhere_and_its_notices_say_so
     # Morgan's notice about the removed report now says so, in place; the held one is untouched.
     latest = world.updates("morgan")[notices_before:]
     removed = [v for v in latest if isinstance(v, Notice) and v.text.startswith("Removed:")]
-    assert len(removed) == 1  # the one message about R-{gone}, in its latest version
+    # The messages about R-{gone}, each in its latest version: the escalation notice and the
+    # unanswered safety check-in (the report said the reporter felt unsafe).
+    assert len(removed) == 2
     assert not any("Romantic" in text_of(v) for v in latest)
     async with db.transaction() as tx:
         actions = [(e.action, e.subject_id) for e in await tx.audit.entries()]
