@@ -182,6 +182,11 @@ async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
                      "(without leaving them without care).")
         buttons.append(Button("Escalate to my manager", "report.escalate", str(report.id), ButtonStyle.PRIMARY))
         buttons.append(Button("Refer to a colleague", "referral.start", str(report.id)))
+    if any(b.action == "report.escalate" for b in buttons):
+        # Before anything alerts anyone: who an escalation goes to, and when.
+        zone = turn.person.timezone or (turn.org.timezone if turn.org else None)
+        if told := await escalation.who_and_when(turn.tx, turn.person, turn.clock.now(), urgent=False, zone=zone):
+            words.append(f"Escalate to my manager sends this report to {told}.")
     buttons += _other_tones(report, choices, shown=choices[0]) if choices else []
     buttons.append(why)
     offer_line, offer_button = support.offer(report.id)  # gentle and skippable: a line and a button
@@ -347,10 +352,13 @@ async def escalate_verb(turn: Turn, args: str = "") -> list[View]:
     reports = await turn.tx.reports.by_author(turn.person.id)
     if not reports:
         return [Notice("You have no open reports to escalate. Type report to file one.")]
+    zone = turn.person.timezone or (turn.org.timezone if turn.org else None)
+    told = await escalation.who_and_when(turn.tx, turn.person, turn.clock.now(), urgent=False, zone=zone)
+    who = f"It goes to {told}." if told else "You're not in a team with a manager, so I can't send it."
     return [
         Card(
             title="Which report should go to your manager?",
-            paragraphs=("Your manager sees what kind of situation it was and when, and can open "
+            paragraphs=(who, "They see what kind of situation it was and when, and can open "
                         "what you wrote in a private view. Every time they do is recorded.",),
             facts=tuple((reference(r), f"{Category(r.category).short}, {turn.local_time(r.created_at)}") for r in reports[:10]),
             buttons=tuple(Button(f"Escalate {reference(r)}", "report.escalate", str(r.id)) for r in reports[:10]),

@@ -168,6 +168,8 @@ async def test_the_escalate_verb_and_the_step_four_offer(world):
     [card] = await world.bot.handle(FormSubmitted(ROSA, "report", {
         "category": "ROMANTIC", "setting": "in_person", "occurrence": "persistent", "felt_unsafe": "no"}))
     assert "It can help to involve your manager now" in "\n".join(card.paragraphs)
+    assert ("Escalate to my manager sends this report to Morgan Manager now; Dana Director if not "
+            "acknowledged in 15 minutes.") in card.paragraphs
     offer = next(b for b in card.buttons if b.action == "report.escalate")
     [listing] = await world.bot.handle(Command(ROSA, "escalate"))
     assert [b.label for b in listing.buttons] == ["Escalate R-1"]
