@@ -8,12 +8,14 @@ widening, going to the managers, reminders), ``storage`` (tables, queries, timer
 
 from bot.feature import Feature, Verb
 from bot.features.chaperone import flow, urgent
+from bot.features.chaperone.calendar import ROUTE as CALENDAR_ROUTE
+from bot.features.chaperone.calendar import calendar_file
 from bot.features.chaperone.retention import expired as expired_requests
 from bot.features.chaperone.retention import forget as forget_request
 from bot.features.chaperone.timers import TIMER_HANDLERS
 from bot.features.chaperone.wording import FORM_ID, request_form
 
-__all__ = ["FEATURE", "expired_requests", "forget_request"]
+__all__ = ["FEATURE", "expired_requests", "forget_request", "calendar_file", "CALENDAR_ROUTE"]
 
 async def _form_as_shown(turn, state):
     return await request_form(turn)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.content.identifiers import find_identifier_kinds
 from bot.features import escalation
-from bot.features.chaperone import wording
+from bot.features.chaperone import calendar, wording
 from bot.features.chaperone.access import (
     audited,
     find_for_chaperone,
@@ -141,8 +141,10 @@ async def accept(turn: Turn, value: str) -> list[View]:
     requester = await turn.tx.people.get(request.requester_id)
     org = await turn.tx.org.get()
     to_chaperone = await message_link(turn.tx, requester.id, turn.person)
+    their_calendar = calendar.link(turn.public_url, turn.sealer, request, requester.id)
     await notify(turn.tx, f"chap:{request.id}:covered:{request.generation}", requester.id,
-                 wording.covered_card(request, turn.person, zone_of(requester, org), to_chaperone), now)
+                 wording.covered_card(request, turn.person, zone_of(requester, org), to_chaperone, their_calendar),
+                 now)
     await _after_cover(turn.tx, request, now)
     await escalation.settle_about(turn.tx, "chaperone", request.id, now,
                                   f"{turn.person.display_name} accepted")
@@ -151,7 +153,9 @@ async def accept(turn: Turn, value: str) -> list[View]:
     link = turn.sealer.open(request.join_link_sealed) if request.setting == "telehealth" else None
     note = turn.sealer.open(request.note_sealed)  # logistics, written for whoever accepts
     to_requester = await message_link(turn.tx, turn.person.id, requester)
-    return [wording.accepted_card(request, requester, zone_of(turn.person, turn.org), link, note, to_requester)]
+    my_calendar = calendar.link(turn.public_url, turn.sealer, request, turn.person.id)
+    return [wording.accepted_card(request, requester, zone_of(turn.person, turn.org), link, note, to_requester,
+                                  my_calendar)]
 
 
 async def _after_cover(tx: Tx, request: ChaperoneRequest, now: datetime) -> None:

@@ -190,19 +190,24 @@ def _message_button(person: Person, link: str | None) -> tuple[Button, ...]:
     return (Button(f"Message {first}", "chaperone.message", url=link, style=ButtonStyle.PRIMARY),) if link else ()
 
 
-def covered_card(request: ChaperoneRequest, chaperone: Person, zone: str, link: str | None = None) -> Card:
+def _calendar_button(link: str | None) -> tuple[Button, ...]:
+    return (Button("Add to calendar", "chaperone.message", url=link),) if link else ()
+
+
+def covered_card(request: ChaperoneRequest, chaperone: Person, zone: str, link: str | None = None,
+                 calendar: str | None = None) -> Card:
     """The requester's news that someone accepted, with a way to reach them."""
     reach = "Message them to agree the details." if link else "Agree the details with them directly."
     return Card(
         title=f"{chaperone.display_name} is coming" if request.urgent else f"Chaperone found for {reference(request)}",
         paragraphs=(f"{chaperone.display_name} will be your chaperone. {reach}",),
         facts=facts_of(request, zone),
-        buttons=(*_message_button(chaperone, link), _cancel_button(request)),
+        buttons=(*_message_button(chaperone, link), *_calendar_button(calendar), _cancel_button(request)),
     )
 
 
 def accepted_card(request: ChaperoneRequest, requester: Person, zone: str, link: str | None,
-                  note: str | None = None, message: str | None = None) -> Card:
+                  note: str | None = None, message: str | None = None, calendar: str | None = None) -> Card:
     """The chaperone's answer on accepting: the requester's note and the join link (telehealth)
     are given here, to them only."""
     paragraphs = [f"Thank you. {requester.display_name} has been told it's you."]
@@ -215,7 +220,8 @@ def accepted_card(request: ChaperoneRequest, requester: Person, zone: str, link:
         paragraphs.append(f"Agree with {requester.display_name} when they will call in, and what to do if they don't.")
     return Card(title=f"You're chaperoning {reference(request)}", paragraphs=tuple(paragraphs),
                 facts=facts_of(request, zone) + (("For", requester.display_name),),
-                buttons=(*_message_button(requester, message), _details_button(request), _withdraw_button(request)))
+                buttons=(*_message_button(requester, message), *_calendar_button(calendar), _details_button(request),
+                         _withdraw_button(request)))
 
 
 def nothing_to_decline(offer_status: str) -> Notice:

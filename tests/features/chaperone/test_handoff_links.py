@@ -29,9 +29,10 @@ async def test_a_colleague_now_then_message_each_other_in_slack(slack):  # noqa:
                   if e["action_id"].startswith("chaperone.accept"))
     await client.interaction(button_payload(SAM, "chaperone.accept", accept["value"]))
     (covered,) = await client.fake.wait_for("chat.postMessage", where=in_dm(ASHA, "will be your chaperone"))
-    assert link_buttons(covered.body) == {"Message Sam": f"https://app.slack.com/team/{SAM}"}
+    assert link_buttons(covered.body)["Message Sam"] == f"https://app.slack.com/team/{SAM}"
+    assert link_buttons(covered.body)["Add to calendar"].endswith(".ics")
     (accepted,) = await client.fake.wait_for("chat.postMessage", where=in_dm(SAM, "has been told it's you"))
-    assert link_buttons(accepted.body) == {"Message Asha": f"https://app.slack.com/team/{ASHA}"}
+    assert link_buttons(accepted.body)["Message Asha"] == f"https://app.slack.com/team/{ASHA}"
     # Pressing a link button opens the link; the card it was on stays as it was.
     before = len(client.fake.of("chat.update"))
     await client.interaction(button_payload(ASHA, "chaperone.message", ""))
