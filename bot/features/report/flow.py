@@ -3,6 +3,8 @@ recommended ladder step and words the clinician could say."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.content import ladder
 from bot.content.identifiers import describe, find_identifier_kinds, reference_problems
 from bot.content.scripts import Suggestion, Tone, suggest
@@ -18,6 +20,7 @@ from bot.features.report.form import (
     read_other,
     with_preview,
 )
+from bot.machinery import drafts
 from bot.machinery.retract import retract
 from bot.machinery.storage.models import Report
 from bot.port.forms import clean
@@ -28,7 +31,10 @@ __all__ = ["FORM_ID", "REPORT_FORM"]
 
 
 async def start(turn: Turn, args: str = "") -> list[View]:
-    return [await form_for(turn)]
+    """The form, with whatever was typed into it before and not sent (a server-side draft)."""
+    form = await form_for(turn)
+    kept = await drafts.load(turn.tx, turn.sealer, turn.person.id, FORM_ID, turn.clock.now())
+    return [replace(form, values=kept) if kept else form]
 
 
 async def open_button(turn: Turn, value: str = "") -> list[View]:
@@ -79,6 +85,7 @@ async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
                        step=assessment.step.value, act=act.value if act else None,
                        condition=condition.value if condition else None,
                        other_person=other.value if other is not OtherPerson.CLIENT else None)
+        await drafts.discard(turn.tx, turn.person.id, FORM_ID)
         return await count_only.submit(turn, REPORT_FORM, submitted, values, assessment, shown, _advice)
     now = turn.clock.now()
     report = await turn.tx.reports.add(
@@ -102,6 +109,7 @@ async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
         )
     )
     await turn.tx.audit.record(now, turn.person.id, "report.created", "report", report.id)
+    await drafts.discard(turn.tx, turn.person.id, FORM_ID)
     if values.get("pattern_ref"):
         await patterns.note_reference(turn.tx, now, report, turn.person, values["pattern_ref"], turn.pseudonyms)
     return [await confirmation(turn, report, assessment.reason)]
