@@ -83,7 +83,7 @@ async def test_buttons_work_from_the_page(browser):
                                                 "setting": "in_person", "occurrence": "first", "felt_unsafe": "no"})
     value, label = buttons(page, "report.tone")[0]  # a button as the page shows it
     page = visible(await post(session, "/chat/press", {"action": "report.tone", "value": value, "label": label}))
-    assert f"Pressed: {label}" in page and "Words for R-1" in page
+    assert "Pressed:" not in page and "Words for R-1" in page  # no echo of the button, only its answer
     page = visible(await post(session, "/chat/press", {"action": "report.ask_delete", "value": "1", "label": "Delete…"}))
     assert "Delete report R-1 for good?" in page
     page = visible(await post(session, "/chat/press", {"action": "report.delete", "value": "1", "label": "Yes, delete it"}))
