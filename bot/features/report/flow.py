@@ -165,7 +165,9 @@ async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
         words = script.fallback_paragraphs(where, region=turn.region, contacts=turn.contacts, step=report.step)
     why = Button("Why this advice?", WHY, str(report.id))
     lead_lines, lead_buttons = await safeguarding.offer(turn, report)
-    words += lead_lines
+    # Who to tell comes before what to say: the offer goes right after the contacts.
+    at = next((i for i, w in enumerate(words) if i + 1 < len(words) and words[i + 1].startswith("> ")), len(words))
+    words[at:at] = lead_lines
     if step is Step.SAFETY:
         found, told = await escalation.start(turn.tx, turn.clock, report, turn.person, "safety")
         if found is not None:
@@ -236,7 +238,8 @@ def _facts(report: Report) -> tuple[tuple[str, str], ...]:
         facts.append(("Who", other.label))
     if condition is not None:
         facts.append(("Linked to", condition.label))
-    facts += [("Where", Setting(report.setting).label), ("Before?", Occurrence(report.occurrence).label)]
+    # Where and whether it happened before are optional on the form (a default is stored when
+    # left out), so the card does not repeat them as if the clinician had said so.
     return tuple(facts)
 
 

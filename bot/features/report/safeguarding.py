@@ -31,8 +31,8 @@ async def offer(turn: Turn, report: Report) -> tuple[list[str], list[Button]]:
     """The consent preview and the button, for a report about a child (else nothing)."""
     if report.condition != CHILD or (lead := await lead_of(turn)) is None:
         return [], []
-    preview = (f"[Tell {lead.display_name} now] sends them a message at once with your name, the kind of "
-               "situation and when. Nothing you wrote is included; they may contact you.")
+    preview = (f"If you press Tell {lead.display_name} now, I'll message them at once with your name, the "
+               "kind of situation and when. Nothing you wrote is included; they may contact you.")
     return [preview], [Button(f"Tell {lead.display_name} now"[:75], TELL, str(report.id), ButtonStyle.PRIMARY)]
 
 

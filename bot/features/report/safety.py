@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from bot.content.regions import Region
 from bot.features import escalation, support
+from bot.machinery.links import message_link
 from bot.machinery.outbox import notify
 from bot.machinery.storage.models import Person, Report
 from bot.machinery.storage.repos import Tx
@@ -90,19 +91,23 @@ async def check_in(tx: Tx, timer, now: datetime) -> None:
     if author is None:
         return
     levels = await escalation.ladder(tx, author, now)
+    first = author.display_name.removeprefix("Dr ").split(" ")[0]
     for person in (levels[0][0] if levels else []):
+        reach = await message_link(tx, person.id, author)
         await notify(tx, f"rep:{report.id}:unanswered:{person.id}", person.id, Card(
             title="No answer to a safety check-in",
             paragraphs=(f"{author.display_name} said they were in danger and has not answered my check-in "
                         f"{int(CHECK_IN_AFTER.total_seconds() // 60)} minutes later. Please try to reach "
                         "them now, or send someone to them.",),
-            buttons=(Button("See the escalation", "status.show"),),
+            buttons=(*((Button(f"Message {first}", "report.link", url=reach, style=ButtonStyle.PRIMARY),)
+                       if reach else ()), Button("See the escalation", "status.show")),
         ), now)
+    told = " and ".join(p.display_name for p in levels[0][0]) if levels else "your managers"
     org = await tx.org.get()
     contacts = dict(org.contacts or {}) if org else {}
     await notify(tx, f"rep:{report.id}:ask_again", author.id, Card(
         title="Are you safe?",
-        paragraphs=("I haven't heard from you, so I've told your managers. "
+        paragraphs=(f"I haven't heard from you, so I've told {told}. "
                     + danger_first(contacts, None),),
         buttons=tuple(b for b in (call_button(contacts),
                                   Button("I'm safe now", SAFE, str(report.id), ButtonStyle.PRIMARY),

@@ -108,8 +108,8 @@ def why_paragraphs(script: Script, situation: str, *, setting: Setting | None, p
                              contacts=contacts, step=step)
     quote = next((i for i, p in enumerate(full) if p.startswith("> ")), -1)
     rest = full[quote + 1:] if quote >= 0 else full
-    intro = [f"Where this sits: step {step} of 5 on the ladder from redirecting to safety"
-             + (f", because {reason}." if reason else ".")]
+    intro = [f"Step {step} of 5 on the ladder (from steering back to the work, to getting safe)."
+             + (f" What decided it: {reason}." if reason else "")]
     return intro + rest
 
 

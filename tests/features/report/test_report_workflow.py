@@ -88,7 +88,7 @@ async def test_a_report_is_stored_sealed_and_answered_with_step_and_script(demo_
     assert "Written for" not in body and "because" not in body
     [why] = await demo_bot.handle(ButtonPressed(ASHA, "report.why", "1"))
     why_text = text_of([why])
-    assert "step 2 of 5" in why_text and "it has happened before" in why_text and "Based on:" in why_text
+    assert "Step 2 of 5" in why_text and "it has happened before" in why_text and "Based on:" in why_text
     assert SECRET not in body and "Blue heron" not in body  # never echoed into chat
     async with db.transaction() as tx:
         raw = (await tx.session.execute(text("SELECT details_sealed, client_ref_sealed, created_at FROM reports"))).one()

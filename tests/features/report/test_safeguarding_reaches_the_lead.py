@@ -27,7 +27,7 @@ async def test_the_lead_is_told_only_after_the_clinician_has_seen_who_and_what(w
         "felt_unsafe": "no", "category": "SOCIAL_MEDIA", "condition": "child", "details": SECRET}))
     await world.settle()
     assert world.inbox("chris") == []  # nothing sent before the clinician chooses
-    preview = next(p for p in card.paragraphs if p.startswith("[Tell Dr Chris Osei (clinical lead) now]"))
+    preview = next(p for p in card.paragraphs if p.startswith("If you press Tell Dr Chris Osei (clinical lead) now"))
     assert "at once" in preview and "Nothing you wrote is included" in preview
     tell = next(b for b in card.buttons if b.action == "report.safeguard")
     [told] = await world.bot.handle(ButtonPressed(PRIYA, tell.action, tell.value))
