@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.content.identifiers import describe
 from bot.content.taxonomy import Category
+from bot.features import escalation
 from bot.features.chaperone.storage import ChaperoneRequest
 from bot.machinery.storage.models import Person
 from bot.org.hours import when
@@ -102,12 +103,16 @@ async def request_form(turn: Turn, values=None, errors=None) -> Form:
         fields.append(Field("report", "About one of your reports (optional)", FieldKind.SINGLE_CHOICE, options=reports))
     fields.append(Field("note", "A short note for the chaperone (optional)", FieldKind.SHORT_TEXT, max_length=200,
                         help="Logistics only, e.g. where to meet. Nothing that identifies the client."))
+    # Who else hears of it, before anyone is asked: the team's managers, if nobody accepts.
+    levels = await escalation.ladder(turn.tx, turn.person, turn.clock.now())
+    managers = " and ".join(p.display_name for p in levels[0][0]) if levels else ""
+    fallback = f" If nobody accepts in time, {managers} will be told so they can help." if managers else ""
     return Form(
         form_id=FORM_ID,
         title="Ask for a chaperone",
         intro=("A colleague who volunteers will be in the room, join the call as an announced observer, "
                "or be your buddy on the phone during a home visit. Only volunteers who are free then "
-               "are asked, privately."),
+               "are asked, privately." + fallback),
         fields=tuple(fields),
         submit_label="Find a chaperone",
         values=values or {"minutes": "30", "urgent": "no"},

@@ -24,7 +24,7 @@ async def show(turn: Turn, args: str = "") -> list[View]:
             paragraphs=(
                 "Support for the awkward moments: a client who flirts, asks for your number, "
                 "sends a friend request, brings a gift, hugs you, makes an offensive joke or "
-                "threatens you.",
+                "threatens you. You can also just tell me what happened in your own words.",
                 *PRIVACY,
             ),
             facts=tuple((verb.name, verb.help) for verb in turn.features.verbs),

@@ -106,3 +106,8 @@ async def test_the_report_form_says_who_a_yes_alerts_before_anyone_chooses(world
     # Someone in no team with a manager is told nobody would be alerted.
     [form] = await world.bot.handle(Command(Identity("web", "demo", "alex"), "report"))
     assert "nobody is alerted" in form.fields[0].help
+
+
+async def test_the_chaperone_form_says_who_hears_of_an_unfilled_request(world):
+    [form] = await world.bot.handle(Command(ASHA, "chaperone"))
+    assert "If nobody accepts in time, Morgan Reyes will be told" in form.intro
