@@ -242,7 +242,7 @@ async def tell_reporter(tx: Tx, escalation: Escalation, what: str, now: datetime
     subject = f"R-{escalation.report_id}" if escalation.report_id else SUBJECTS.get(escalation.subject_type, "a request")
     await notify(
         tx, f"esc:{escalation.id}:reporter:{escalation.generation}", escalation.reporter_id,
-        Notice(f"{what} your escalation of {subject} ({reference(escalation)}). Type status to see where it stands."),
+        Notice(f"{what} your escalation of {subject}. Type status to see where it stands."),
         now,
     )
 
@@ -261,7 +261,7 @@ async def escalate_report(turn: Turn, report: Report) -> list[View]:
         return [Notice(f"R-{report.id} is already with your managers ({reference(escalation)}): "
                        f"{STATUS_LABELS[escalation.status].lower()}.")]
     names = ", ".join(p.display_name for p in told)
-    return [Notice(f"R-{report.id} has gone to {names} now ({reference(escalation)}). "
+    return [Notice(f"R-{report.id} has gone to {names} now. "
                    "I'll tell you when it is acknowledged, and when it is resolved.")]
 
 

@@ -174,7 +174,7 @@ async def test_the_escalate_verb_and_the_step_four_offer(world):
     [listing] = await world.bot.handle(Command(ROSA, "escalate"))
     assert [b.label for b in listing.buttons] == ["Escalate R-1"]
     [sent] = await world.bot.handle(ButtonPressed(ROSA, offer.action, offer.value))
-    assert "R-1 has gone to Morgan Manager now (E-1)" in sent.text
+    assert "R-1 has gone to Morgan Manager now." in sent.text
     [twice] = await world.bot.handle(Command(ROSA, "escalate", "R-1"))
     assert "already with your managers" in twice.text
     await world.settle()
