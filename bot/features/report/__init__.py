@@ -2,7 +2,7 @@
 recommended step and words the clinician could say; ``escalate`` sends one to managers."""
 
 from bot.feature import Feature, Verb
-from bot.features.report import flow, safeguarding, safety, status
+from bot.features.report import flow, more, safeguarding, safety, status
 from bot.features.report.flow import forget_messages
 from bot.features.report.safety import call_button
 from bot.features.report.tallies import ReportTally, TrendRow, trends
@@ -14,6 +14,11 @@ __all__ = ["FEATURE", "ReportTally", "TrendRow", "trends", "forget_tallies_befor
 
 async def _form_as_shown(turn, state):
     return await flow.form_for(turn)
+
+
+async def _more_as_shown(turn, state):
+    report = await turn.tx.reports.get(int(state)) if state.isdigit() else None
+    return more.more_form(report) if report is not None and report.author_id == turn.person.id else None
 
 
 FEATURE = Feature(
@@ -34,15 +39,17 @@ FEATURE = Feature(
         "report.call": safety.link_opened,
         "report.link": safety.link_opened,
         safeguarding.TELL: safeguarding.tell,
+        more.ADD: more.ask,
         flow.WHY: flow.why_this,
     },
     timers={safety.CHECK_IN: safety.check_in},
-    forms={flow.FORM_ID: flow.submit},
-    form_views={flow.FORM_ID: _form_as_shown},
+    forms={flow.FORM_ID: flow.submit, more.MORE_FORM: more.save},
+    form_views={flow.FORM_ID: _form_as_shown, more.MORE_FORM: _more_as_shown},
     audit_actions={
         "report.created": "a clinician filed a report",
         "report.withdrawn": "the author withdrew their report",
         "report.deleted": "the author deleted their report",
+        "report.detailed": "the author added optional details to their report",
         "report.safe": "a clinician who said they were in danger said they are safe now",
         "report.safeguarding_told": "a clinician asked the bot to tell the safeguarding lead about a report",
     },

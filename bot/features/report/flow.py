@@ -27,6 +27,11 @@ from bot.port.forms import clean
 from bot.port.views import Button, ButtonStyle, Card, Notice, View
 from bot.turn import Turn
 
+# The form as first shown: only what the advice needs at once (the optional rest follows from
+# the advice card, see more.py); submissions are still read against the whole form.
+FIRST_STEP_FORM = replace(REPORT_FORM, fields=tuple(
+    f for f in REPORT_FORM.fields if f.name in ("felt_unsafe", "category", "details", "condition", "keep")))
+
 __all__ = ["FORM_ID", "REPORT_FORM"]
 
 
@@ -46,7 +51,7 @@ async def form_for(turn: Turn):
     escalation ladder, with deputies for anyone away)."""
     zone = turn.person.timezone or (turn.org.timezone if turn.org else None)
     told = await escalation.who_and_when(turn.tx, turn.person, turn.clock.now(), zone=zone)
-    return with_preview(REPORT_FORM, told)
+    return with_preview(FIRST_STEP_FORM, told)
 
 
 async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
@@ -54,6 +59,11 @@ async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
     legacy_sexual = submitted.get("category") == "SEXUAL"
     checked = {**submitted, "category": "SEXUAL:remark"} if legacy_sexual else submitted
     values, errors = clean(REPORT_FORM, checked)
+    shown = {f.name for f in FIRST_STEP_FORM.fields}
+    for name in [n for n in errors if n not in shown]:
+        # An optional detail the person was not shown cannot be corrected by them: left out.
+        del errors[name]
+        values[name] = [] if name == "factors" else None
     if kinds := reference_problems(values.get("client_ref")):
         errors["client_ref"] = (
             f"This looks like {describe(kinds)}. Please use a nickname that nobody else "
@@ -198,6 +208,7 @@ async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
         if told := await escalation.who_and_when(turn.tx, turn.person, turn.clock.now(), urgent=False, zone=zone):
             words.append(f"Escalate to my manager sends this report to {told}.")
     buttons += _other_tones(report, choices, shown=choices[0]) if choices else []
+    buttons.append(Button("Add details", "report.add_details", str(report.id)))  # the optional rest (more.py)
     buttons.append(why)
     offer_line, offer_button = support.offer(report.id)  # gentle and skippable: a line and a button
     buttons.append(offer_button)

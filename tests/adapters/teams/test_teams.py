@@ -46,11 +46,10 @@ async def test_report_flow_card_errors_in_place_then_the_script(teams, caplog):
     assert form["type"] == "AdaptiveCard" and form["version"] == "1.4"
     fields = inputs(form)
     assert fields["category"]["type"] == "Input.ChoiceSet" and fields["category"]["style"] == "compact"
-    assert fields["setting"]["style"] == "expanded"
-    assert fields["factors"]["isMultiSelect"] is True
+    assert fields["keep"]["style"] == "expanded"
+    assert set(fields) == {"felt_unsafe", "category", "details", "condition", "keep"}  # a short first step
     assert fields["felt_unsafe"]["choices"] == [{"title": "Yes", "value": "yes"}, {"title": "No", "value": "no"}]
     assert fields["details"]["type"] == "Input.Text" and fields["details"]["isMultiline"] is True
-    assert fields["client_ref"]["maxLength"] == 40
     data = submit_data(form)
     assert data["bb"] == "form" and data["bb_form"] == "report" and form["actions"][0]["type"] == "Action.Submit"
 
@@ -58,7 +57,7 @@ async def test_report_flow_card_errors_in_place_then_the_script(teams, caplog):
     card_id = last_card_id(fake, "asha")
 
     # Half-filled: the card is updated in place with an error under each wrong field.
-    value = {**data, "category": "THREAT", "details": SECRET, "factors": "affects_care,unwanted"}
+    value = {**data, "category": "THREAT", "details": SECRET}
     sent = await client.say(None, value=value, reply_to=card_id)
     assert [r.method for r in sent] == ["PUT"]
     assert sent[0].path == f"/v3/conversations/a:chat-asha/activities/{card_id}"
@@ -68,7 +67,6 @@ async def test_report_flow_card_errors_in_place_then_the_script(teams, caplog):
     assert "Please check the 1 highlighted answer" in shown
     kept = inputs(updated)
     assert kept["category"]["value"] == "THREAT"
-    assert kept["factors"]["value"] == "affects_care,unwanted"
     assert "value" not in kept["details"], "free text must not be posted back into the chat"
     assert "Please type it again" in shown
     assert await count_reports(app) == 0
