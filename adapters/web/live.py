@@ -14,6 +14,8 @@ import contextlib
 
 from aiohttp import web
 
+from adapters.web.guard import harden
+
 KEEPALIVE_SECONDS = 20.0
 STREAM_SECONDS = 300.0  # then the browser's EventSource reconnects by itself
 
@@ -65,6 +67,7 @@ async def stream(request: web.Request, changes: Changes, person: str) -> web.Str
         "Cache-Control": "no-store",
         "X-Accel-Buffering": "no",  # a reverse proxy must not hold the events back
     })
+    harden(response)
     await response.prepare(request)
     seen = changes.version(person)
     await response.write(f"retry: 2000\nevent: hello\ndata: {seen}\n\n".encode())
