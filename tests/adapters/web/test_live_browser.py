@@ -101,8 +101,6 @@ async def test_cards_arrive_and_turn_covered_without_a_reload_two_people_in_two_
             await say(asha, "report")
             form = asha.locator("form[data-form=report]").last
             await form.locator("[name=category][value=THREAT]").check()
-            await form.locator("[name=setting][value=home_visit]").check()
-            await form.locator("[name=occurrence][value=first]").check()
             await form.locator("[name=felt_unsafe][value=yes]").check()
             await form.get_by_role("button").last.click()
             await asha.wait_for_load_state()
