@@ -2,7 +2,7 @@
 instances know when what they cached is stale (bot.machinery.storage.orgcache)
 
 Revision ID: 0019
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-06 06:30:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0019'
-down_revision = '0012'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

@@ -79,7 +79,8 @@ async def eligible(tx: Tx, request: ChaperoneRequest, requester: Person) -> list
     for person_id, name, sites, settings, professions, zone, windows, unavailable in await volunteers(tx):
         if person_id in busy or person_id == requester.id or request.setting not in settings:
             continue
-        if request.setting == "in_person" and sites and request.site not in sites:
+        # No site: someone asked for a colleague with them now, wherever that is (everyone).
+        if request.setting == "in_person" and sites and request.site and request.site not in sites:
             continue
         if professions and (requester.profession or "") not in professions:
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, delete, func, select, update
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, raiseload
 
-from bot.machinery.storage import orgcache
+from bot.machinery.storage import identities, orgcache
 from bot.machinery.storage.audit_chain import Audit
 from bot.machinery.storage.models import (
     ConversationRef,
@@ -27,7 +27,6 @@ from bot.machinery.storage.models import (
 )
 from bot.machinery.storage.orgcache import OrgCache
 from bot.machinery.storage.queues import Notifications, Timers
-from bot.machinery.storage.sql import insert_ignoring_duplicates
 from bot.port import events
 from bot.port.delivery import Address
 
@@ -38,18 +37,23 @@ LAST_SEEN_RESOLUTION = timedelta(hours=1)
 
 
 class People:
-    def __init__(self, session: AsyncSession, cache: OrgCache | None = None) -> None:
+    def __init__(self, session: AsyncSession, audit: Audit | None = None,
+                 cache: OrgCache | None = None) -> None:
         self._s = session
+        self._audit = audit
         self._cache = cache
         self._resolved: dict[events.Identity, Identity] = {}
 
-    async def resolve(self, identity: events.Identity, at: datetime | None = None) -> Person | None:
+    async def resolve(self, identity: events.Identity, at: datetime | None = None, *,
+                      linked_at: datetime | None = None) -> Person | None:
         """The active person behind a platform identity.
 
         An identity seen for the first time is linked to the person with the same email in
-        the organisation file, if the platform told us an email. ``at`` records when the
-        identity was last used (at most hourly, to keep reads cheap), so that notifications
-        go to the platform the person actually uses.
+        the organisation file, if the platform told us an email it confirms as the account's
+        own, and only as :mod:`bot.machinery.storage.identities` allows (the caller has
+        checked the workspace). ``at`` records when the identity was last used (at most
+        hourly, to keep reads cheap), so that notifications go to the platform the person
+        actually uses.
 
         People already resolved are copied from the instance's cache (no query) while the
         organisation's version has not moved (bot.machinery.storage.orgcache).
@@ -66,26 +70,11 @@ class People:
                     await self._s.flush()
                 return person
         row = await self._find_identity(identity)
-        if row is None and identity.email:
-            person = await self._s.scalar(
-                select(Person).where(
-                    func.lower(Person.email) == identity.email.strip().lower(),
-                    Person.active.is_(True),
-                )
-            )
-            if person is not None:
-                # Two first events from the same new user can arrive together (a command
-                # and a click): the second link is a no-op rather than a unique violation.
-                # A new link changes nothing anyone cached: not an organisation change.
-                changed_before = self._s.info.get(orgcache.CHANGED, False)
-                await self._s.execute(insert_ignoring_duplicates(
-                    self._s, Identity,
-                    {"person_id": person.id, "platform": identity.platform, "workspace": identity.workspace,
-                     "user_id": identity.user_id},
-                    ["platform", "workspace", "user_id"],
-                ))
-                self._s.info[orgcache.CHANGED] = changed_before
-                row = await self._find_identity(identity)
+        if row is None and identity.email and self._audit is not None \
+                and not await identities.is_held(self._s, identity):
+            await identities.link_by_email(self._s, self._audit, identity,
+                                             linked_at or at or datetime.now(UTC))
+            row = await self._find_identity(identity)
         if row is None or not row.person.active:
             return None
         self._resolved[identity] = row
@@ -330,9 +319,9 @@ class Tx:
     def __init__(self, session: AsyncSession, audit_signer: Signer | None = None,
                  cache: OrgCache | None = None) -> None:
         self.session = session
-        self.people = People(session, cache)
-        self.reports = Reports(session)
         self.audit = Audit(session, audit_signer)
+        self.people = People(session, self.audit, cache)
+        self.reports = Reports(session)
         self.org = Org(session, cache)
         self.conversations = ConversationRefs(session)
         self.inbound = InboundEvents(session)
