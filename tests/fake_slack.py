@@ -45,6 +45,7 @@ class FakeSlack:
     socket_received: list[dict] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)  # added to every successful API answer
     manifest: dict | None = None  # what apps.manifest.export answers (with the config token)
+    delays: dict[str, float] = field(default_factory=dict)  # method → seconds to wait before answering
 
     def __post_init__(self) -> None:
         self._failures: list[tuple[str | None, int, dict[str, str]]] = []
@@ -136,6 +137,8 @@ class FakeSlack:
         method = request.match_info["method"]
         body = await self._body(request)
         self.calls.append(Call(method, body))
+        if self.delays.get(method):
+            await asyncio.sleep(self.delays[method])
         for i, (only, status, headers) in enumerate(self._failures):
             if only in (None, method):
                 del self._failures[i]

@@ -1,7 +1,7 @@
 """what a manager resolving an escalation chose to tell the reporter (sealed); drafts of half-filled forms (sealed)
 
 Revision ID: 0015
-Revises: 0014
+Revises: 0019
 Create Date: 2026-12-06 06:30:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0015'
-down_revision = '0014'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

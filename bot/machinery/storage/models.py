@@ -77,6 +77,9 @@ class Organisation(Base):
     # The Slack workspaces and Teams tenants requests are accepted from ({"slack": [...],
     # "teams": [...]}; None: see bot.machinery.identities).
     platforms: Mapped[dict | None] = mapped_column(JSON)
+    # Moves on with every change to people, teams or the organisation: instances compare it
+    # to what they cached (bot.machinery.storage.orgcache).
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Person(Base):
@@ -256,6 +259,21 @@ class InboundEvent(Base):
 
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class PendingPress(Base):
+    """A command or button press a platform was told we have (Slack's 200 ack) but that is not
+    carried out yet: written before the ack, deleted when done, resumed after a restart. The
+    payload is sealed (a command can carry words someone typed)."""
+
+    __tablename__ = "pending_presses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))
+    payload_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Notification(Base):
