@@ -113,6 +113,7 @@ def test_activities_without_a_valid_token_are_refused_and_reach_nobody(database_
         st.just(f"Bearer {token(key, kid='unknown')}"),
     )
     statuses: list[int] = []
+    before = server.rows()
     try:
         @FUZZ
         @given(st.data())
@@ -129,6 +130,7 @@ def test_activities_without_a_valid_token_are_refused_and_reach_nobody(database_
         forged()
         assert not server.failures.describe()
         assert fake.sent() == [], "a request without a valid token made the bot send something"
+        assert server.rows() == before, "a request without a valid token changed the database"
         still_serves(server, fake, {"Authorization": f"Bearer {token(key, service_url=fake.url)}"})
     finally:
         server.close(fake.stop)
