@@ -39,6 +39,7 @@ class Call:
 @dataclass
 class FakeSlack:
     users: dict[str, str | None] = field(default_factory=dict)  # user id → email
+    unconfirmed: set[str] = field(default_factory=set)  # users whose email Slack has not confirmed
     calls: list[Call] = field(default_factory=list)
     url: str = ""
     socket_received: list[dict] = field(default_factory=list)
@@ -174,7 +175,8 @@ class FakeSlack:
         if user not in self.users:
             return {"ok": False, "error": "user_not_found"}
         email = self.users[user]
-        return {"ok": True, "user": {"id": user, "team_id": TEAM, "profile": {"email": email} if email else {}}}
+        return {"ok": True, "user": {"id": user, "team_id": TEAM, "profile": {"email": email} if email else {},
+                                     "is_email_confirmed": user not in self.unconfirmed}}
 
     def _conversations_open(self, body):
         user = body.get("users")

@@ -53,8 +53,11 @@ class Emails:
         except Exception as exc:  # a known identity still resolves without the email
             log.warning("slack users.info failed: %s", _reason(exc))
             return None
-        profile = (response.get("user") or {}).get("profile") or {}
-        email = profile.get("email") or None
+        user_info = response.get("user") or {}
+        profile = user_info.get("profile") or {}
+        # Only an email Slack says the account has confirmed may link it to a person
+        # (bot.machinery.storage.identities); another workspace's users are refused earlier.
+        email = (profile.get("email") or None) if user_info.get("is_email_confirmed") is True else None
         self._cache[(team, user)] = (time.monotonic() + self.ttl, email)
         while len(self._cache) > 10_000:
             self._cache.popitem(last=False)
