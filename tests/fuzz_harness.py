@@ -107,6 +107,21 @@ class ThreadedServer:
     def post(self, path: str, data: bytes, headers: dict[str, str]) -> tuple[int, str]:
         return self.run(self._post(path, data, headers))
 
+    def rows(self) -> dict[str, int]:
+        """How many rows each table holds (a forged request must add none), but for those the
+        server's own start-up work fills in its first seconds (the daily timers, the audit check)."""
+        from sqlalchemy import func, select
+
+        from adapters.appkeys import BOT_KEY
+        from bot.machinery.storage.models import Base
+
+        async def count() -> dict[str, int]:
+            async with self.app[BOT_KEY].db.transaction() as tx:
+                return {t.name: await tx.session.scalar(select(func.count()).select_from(t))
+                        for t in Base.metadata.sorted_tables if t.name not in ("timers", "audit_chain_checks")}
+
+        return self.run(count())
+
     def settle(self, wait: Callable[[], Awaitable[None]]) -> None:
         self.run(wait())
 

@@ -102,9 +102,10 @@ class AgentsAdapter(ChannelAdapter):
 
 
 def _text(part: dict, key: str) -> str | None:
-    """A string field as the SDK's models accept it (valid Unicode), else None."""
+    """A string field as the SDK's models accept it (non-empty, valid Unicode), else None:
+    an empty ``locale`` or ``replyToId`` would be copied to the reply and refused there."""
     value = part.get(key)
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not value:
         return None
     try:
         value.encode("utf-8")

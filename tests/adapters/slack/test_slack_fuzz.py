@@ -154,6 +154,7 @@ def still_serves(server: ThreadedServer) -> None:
 
 def test_forged_requests_are_refused_and_change_nothing(server):
     statuses: list[int] = []
+    before = server.rows()
 
     @FUZZ
     @given(st.data())
@@ -168,6 +169,7 @@ def test_forged_requests_are_refused_and_change_nothing(server):
     forged()
     assert not server.failures.describe()
     assert server.fake.calls == [], "a forged request reached Slack's Web API"
+    assert server.rows() == before, "a forged request changed the database"
     still_serves(server)
     print(f"slack forged: {len(statuses)} cases, 5xx: {sum(s >= 500 for s in statuses)}")
 

@@ -10,6 +10,7 @@ the server still answers a normal message afterwards.
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 import pytest
@@ -113,6 +114,7 @@ def test_activities_without_a_valid_token_are_refused_and_reach_nobody(database_
         st.just(f"Bearer {token(key, kid='unknown')}"),
     )
     statuses: list[int] = []
+    before = server.rows()
     try:
         @FUZZ
         @given(st.data())
@@ -129,6 +131,7 @@ def test_activities_without_a_valid_token_are_refused_and_reach_nobody(database_
         forged()
         assert not server.failures.describe()
         assert fake.sent() == [], "a request without a valid token made the bot send something"
+        assert server.rows() == before, "a request without a valid token changed the database"
         still_serves(server, fake, {"Authorization": f"Bearer {token(key, service_url=fake.url)}"})
     finally:
         server.close(fake.stop)
@@ -137,8 +140,6 @@ def test_activities_without_a_valid_token_are_refused_and_reach_nobody(database_
 
 async def test_button_values_no_database_can_hold_do_nothing(teams):
     """Ids beyond any integer column, on every kind of button: answered, nothing fails."""
-    import logging
-
     from adapters.teams.cards import ACTION, KIND, VALUE
 
     client, _ = teams
@@ -155,3 +156,28 @@ async def test_button_values_no_database_can_hold_do_nothing(teams):
     finally:
         logging.getLogger().removeHandler(handler)
     assert not failures
+
+
+EMPTY_OR_BLANK = {
+    "recipient.name": {"recipient": {"id": "28:boundary-bot", "name": ""}},
+    "from.name": {"from": {"id": "29:asha", "name": "", "aadObjectId": "aad-asha"}},
+    "from.aadObjectId": {"from": {"id": "29:asha", "name": "A", "aadObjectId": ""}},
+    "locale": {"locale": ""},  # found by the long run: the agents engine copied it to the reply
+    "replyToId": {"replyToId": ""},  # likewise
+    "timestamp": {"timestamp": ""},
+    "conversation.conversationType": {"conversation": {"id": "a:chat-asha", "conversationType": "",
+                                                       "tenantId": "tenant-1"}},
+    "conversation.tenantId": {"conversation": {"id": "a:chat-asha", "conversationType": "personal", "tenantId": ""}},
+    "channelData.tenant.id": {"channelData": {"tenant": {"id": ""}}},
+    "text": {"text": ""},
+}
+
+
+async def test_empty_optional_fields_are_left_out_not_sent_back(teams, caplog):
+    client, _ = teams
+    for name, change in EMPTY_OR_BLANK.items():
+        body = activity(client.fake, "asha", text="help")
+        body.update(change)
+        status, _ = await client.post(body)
+        errors = [r.getMessage()[:150] for r in caplog.records if r.levelno >= logging.ERROR]
+        assert status < 500 and not errors, (name, status, errors)

@@ -45,14 +45,15 @@ async def test_nothing_anyone_typed_runs_or_links_in_a_real_browser(server):
             await page.get_by_label("What happened, in your own words (optional)").fill(DETAILS)
             await page.get_by_role("button", name="Save and get advice").click()  # half-filled: echoed back
             assert await page.get_by_text("Please check the 1 highlighted answer").is_visible()
+            assert await page.get_by_label("What happened, in your own words (optional)").input_value() == DETAILS
 
             await page.locator("input[name=felt_unsafe][value=no]").check()
             await page.get_by_role("button", name="Save and get advice").click()
-            # The nickname is an optional detail, after the advice (a short first step).
-            await page.locator("article.card").last.get_by_role("button", name="Add details").click()
-            await page.get_by_label("Your own nickname for this client (optional)").fill(NICKNAME)
+            card = page.locator("article.card").last
+            await card.get_by_role("button", name="Add details").click()
             await page.get_by_label("Telehealth (video or phone)").check()
             await page.get_by_label("It has happened before").check()
+            await page.get_by_label("Your own nickname for this client (optional)").fill(NICKNAME)
             await page.get_by_role("button", name="Save details").click()
             await page.get_by_role("button", name="My reports").last.click()
 
