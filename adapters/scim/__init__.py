@@ -91,7 +91,7 @@ class ScimEndpoint(BaseApplication):
         if scheme.lower() != "bearer" or not hmac.compare_digest(token_hash(token.strip()), self.expected_hash):
             raise UnauthorizedException(detail="a valid bearer token is required")
 
-    async def __call__(self, request: web.Request) -> web.Response:
+    async def respond(self, request: web.Request) -> web.Response:
         tail = request.match_info.get("tail", "")
         scim_request = ScimRequest(
             method=request.method, base_url=f"{request.scheme}://{request.host}{PREFIX}/v2",
@@ -121,5 +121,5 @@ class ScimEndpoint(BaseApplication):
 def setup_scim(app: web.Application, settings: Settings) -> None:
     """Mount ``/scim/v2`` (only when a token hash is configured)."""
     endpoint = ScimEndpoint(settings.scim_token_hash.strip().lower())
-    app.router.add_route("*", PREFIX + "/v2", endpoint)
-    app.router.add_route("*", PREFIX + "/v2/{tail:.*}", endpoint)
+    app.router.add_route("*", PREFIX + "/v2", endpoint.respond)
+    app.router.add_route("*", PREFIX + "/v2/{tail:.*}", endpoint.respond)
