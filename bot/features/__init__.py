@@ -5,6 +5,7 @@ from bot.features import (
     away,
     chaperone,
     console,
+    directory,
     escalation,
     governance,
     help,
@@ -32,6 +33,7 @@ ALL: tuple[Feature, ...] = (
     governance.FEATURE,
     patterns.FEATURE,
     console.FEATURE,
+    directory.FEATURE,
 )
 
 
