@@ -432,6 +432,7 @@ def slack_manifest(url: str, fmt: str) -> None:
 
 
 # Data governance: the audit chain, retention and legal holds, key rotation.
+from adapters.cli_directory import org_sync, scim  # noqa: E402
 from adapters.cli_governance import audit, retention  # noqa: E402
 from adapters.cli_keys import (  # noqa: E402
     key_retire,
@@ -442,6 +443,8 @@ from adapters.cli_keys import (  # noqa: E402
 
 main.add_command(audit)
 main.add_command(retention)
+main.add_command(scim)
+org.add_command(org_sync)
 key.add_command(key_rotate)
 key.add_command(key_retire)
 key.add_command(key_rotate_pattern_secret)

@@ -44,6 +44,9 @@ class FakeSlack:
     socket_received: list[dict] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)  # added to every successful API answer
     manifest: dict | None = None  # what apps.manifest.export answers (with the config token)
+    # users.list: whole member records as Slack gives them (id, deleted, is_bot,
+    # is_email_confirmed, profile.real_name/email), served a page at a time.
+    directory: list[dict] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._failures: list[tuple[str | None, int, dict[str, str]]] = []
@@ -172,6 +175,15 @@ class FakeSlack:
             return {"ok": False, "error": "user_not_found"}
         email = self.users[user]
         return {"ok": True, "user": {"id": user, "team_id": TEAM, "profile": {"email": email} if email else {}}}
+
+    def _users_list(self, body):
+        """Paginated like Slack: ``limit`` per page, an opaque ``next_cursor`` until the end."""
+        limit = int(body.get("limit") or 200)
+        start = int(body.get("cursor") or 0)
+        page = self.directory[start:start + limit]
+        more = start + limit < len(self.directory)
+        return {"ok": True, "members": page, "cache_ts": 0,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     def _conversations_open(self, body):
         user = body.get("users")
