@@ -291,6 +291,7 @@ async def apply(tx: Tx, org: OrgFile, now: datetime | None = None, features: Reg
     await s.flush()
     await _volunteer_profiles(tx, org, people, now or datetime.now(UTC))
     await _people_care(tx, org, people)
+    directory.org_changed("org.applied")
     return summary
 
 
