@@ -33,7 +33,7 @@ from scim2_models import (
 # Sorting and index/cursor paging exactly as the library's own storage does them.
 from scim2_server.memory import _page as page_of
 from scim2_server.storage import AsyncScimStorage, SearchPage
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.feature import Registry
 from bot.machinery.crypto import Sealer
@@ -98,6 +98,38 @@ def _incoming(user: Any) -> directory.DirectoryPerson:
     )
 
 
+def _equality(scim_filter: Any) -> tuple[str, str] | None:
+    """(attribute, value) for the filter identity providers send before every change
+    (``userName eq "…"``, ``externalId eq "…"``, ``displayName eq "…"``), so it is answered
+    with an indexed query rather than by reading everyone; None for any other filter."""
+    node = getattr(scim_filter, "ast", None)
+    path = getattr(node, "attr_path", None)
+    if (node is None or str(getattr(node, "op", "")) != "eq" or path is None
+            or path.sub_attr is not None or not isinstance(node.value, str)):
+        return None
+    return path.attr.lower(), node.value
+
+
+def _user_column(attribute: str, value: str) -> Any:
+    if attribute == "username":  # caseExact false (RFC 7643 §4.1.1)
+        return func.lower(Person.directory_username) == value.lower()
+    if attribute == "externalid":
+        return Person.external_id == value
+    if attribute == "id":
+        return Person.key == value
+    return None
+
+
+def _group_column(attribute: str, value: str) -> Any:
+    if attribute == "displayname":
+        return func.lower(Team.name) == value.lower()
+    if attribute == "externalid":
+        return Team.external_id == value
+    if attribute == "id":
+        return Team.key == value
+    return None
+
+
 class DirectoryStorage(AsyncScimStorage):
     """One SCIM request's view of the database, in the caller's transaction."""
 
@@ -134,13 +166,19 @@ class DirectoryStorage(AsyncScimStorage):
                      position: Any = None) -> SearchPage:
         found: list[Resource[Any]] = []
         names = {rt.name for rt in resource_types}
-        if "User" in names:
-            people = await self.tx.session.scalars(select(Person).where(Person.directory_username.is_not(None)))
-            found += [user_of(p, self.sealer) for p in people.all()]
-        if "Group" in names:
-            teams = (await self.tx.session.scalars(select(Team).where(Team.source == "directory"))).all()
-            found += [group_of(t, await directory.group_members(self.tx, t.id), self.sealer) for t in teams]
         scim_filter = search_request.filter
+        narrowed = _equality(scim_filter)
+        if "User" in names:
+            query = select(Person).where(Person.directory_username.is_not(None))
+            if narrowed is not None and (column := _user_column(*narrowed)) is not None:
+                query = query.where(column)
+            found += [user_of(p, self.sealer) for p in (await self.tx.session.scalars(query)).all()]
+        if "Group" in names:
+            query = select(Team).where(Team.source == "directory")
+            if narrowed is not None and (column := _group_column(*narrowed)) is not None:
+                query = query.where(column)
+            teams = (await self.tx.session.scalars(query)).all()
+            found += [group_of(t, await directory.group_members(self.tx, t.id), self.sealer) for t in teams]
         if scim_filter is not None:
             found = [r for r in found if scim_filter.match(r)]
         return page_of(search_request, position, found)
