@@ -6,7 +6,10 @@ token from the Microsoft login service). Each account becomes a neutral
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.org.directory import matching_email
@@ -24,6 +27,9 @@ async def slack_people(token: str, base_url: str | None = None, page_size: int =
     """Every human member of the workspace. Slack vouches for an email when
     ``is_email_confirmed`` is true; deleted members are listed as inactive."""
     client = AsyncWebClient(token=token, base_url=base_url or AsyncWebClient.BASE_URL)
+    # users.list is Tier 2 (about 20 calls a minute): a big workspace meets the limit, so
+    # wait as long as Slack says and go on.
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=10))
     found: list[Listed] = []
     cursor = None
     while True:
@@ -63,8 +69,14 @@ async def graph_people(token: str, tenant: str, base_url: str | None = None, pag
            f"&$top={page_size}")
     found: list[Listed] = []
     async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http:
+        throttled = 0
         while url:
             async with http.get(url) as response:
+                if response.status in (429, 503) and throttled < 10:
+                    # Graph throttles big tenants: wait as long as it says, then ask again.
+                    throttled += 1
+                    await asyncio.sleep(min(float(response.headers.get("Retry-After", "5")), 120))
+                    continue
                 if response.status != 200:
                     raise SourceError(f"Microsoft Graph answered HTTP {response.status} to the users list")
                 page = await response.json()

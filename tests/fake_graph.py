@@ -21,6 +21,7 @@ class FakeGraph:
     page_size: int = 2  # small, so every test pages
     tokens: set[str] = field(default_factory=set)
     pages_served: int = 0
+    throttle_next: int = 0  # answer this many user-list requests with 429 Retry-After: 1
     url: str = ""
 
     async def start(self) -> FakeGraph:
@@ -49,6 +50,9 @@ class FakeGraph:
     async def _users(self, request: web.Request) -> web.Response:
         if request.headers.get("Authorization", "").removeprefix("Bearer ") not in self.tokens:
             return web.json_response({"error": {"code": "InvalidAuthenticationToken"}}, status=401)
+        if self.throttle_next:
+            self.throttle_next -= 1
+            return web.json_response({"error": {"code": "TooManyRequests"}}, status=429, headers={"Retry-After": "1"})
         top = min(int(request.query.get("$top", "100")), self.page_size)
         start = int(request.query.get("$skiptoken", "0"))
         wanted = request.query.get("$select", "").split(",")

@@ -50,13 +50,14 @@ GRAPH_USERS = [
 
 async def test_sources_page_through_slack_and_graph():
     slack = await FakeSlack(directory=SLACK_DIRECTORY).start()
-    graph = await FakeGraph(users=GRAPH_USERS).start()
+    graph = await FakeGraph(users=GRAPH_USERS, throttle_next=1).start()
+    slack.fail_next(1, 429, retry_after=1, method="users.list")  # rate limited once: waits, goes on
     try:
         listed = await sources.slack_people(BOT_TOKEN, slack.api_url, page_size=2)
-        assert len(slack.of("users.list")) == 3  # 5 members, 2 a page
+        assert len(slack.of("users.list")) == 4  # 5 members, 2 a page, one call refused
         token = await sources.graph_token(TENANT, CLIENT_ID, CLIENT_SECRET, graph.url)
         listed += await sources.graph_people(token, TENANT, graph.url + "/v1.0")
-        assert graph.pages_served == 2
+        assert graph.pages_served == 2  # after one throttled request
     finally:
         await slack.stop()
         await graph.stop()
