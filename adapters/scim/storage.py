@@ -111,8 +111,8 @@ def _equality(scim_filter: Any) -> tuple[str, str] | None:
 
 
 def _user_column(attribute: str, value: str) -> Any:
-    if attribute == "username":  # caseExact false (RFC 7643 §4.1.1)
-        return func.lower(Person.directory_username) == value.lower()
+    if attribute == "username":  # not case-exact (RFC 7643 §4.1.1)
+        return Person.directory_username == value.strip().lower()  # stored lower-cased
     if attribute == "externalid":
         return Person.external_id == value
     if attribute == "id":

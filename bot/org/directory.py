@@ -97,7 +97,8 @@ async def provision(tx: Tx, features: Registry, incoming: DirectoryPerson, now: 
     ``person``, an existing one is found by external id, then by confirmed email (so the
     directory adopts someone the organisation file already lists)."""
     s = tx.session
-    taken = await s.scalar(select(Person).where(Person.directory_username == incoming.username))
+    username = incoming.username.strip().lower()  # userName is not case-exact (RFC 7643 §4.1.1)
+    taken = await s.scalar(select(Person).where(Person.directory_username == username))
     if person is None:
         person = await find_person(tx, external_id=incoming.external_id, email=incoming.email)
     if taken is not None and taken is not person:
@@ -114,7 +115,7 @@ async def provision(tx: Tx, features: Registry, incoming: DirectoryPerson, now: 
     was_active = bool(person.active) and not created
     person.display_name = incoming.display_name
     person.email = incoming.email or person.email
-    person.directory_username = incoming.username
+    person.directory_username = username
     person.external_id = incoming.external_id
     person.directory_active = incoming.active
     person.directory_changed_at = now

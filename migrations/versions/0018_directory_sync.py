@@ -23,6 +23,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('directory_changed_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('directory_record_sealed', sa.LargeBinary(), nullable=True))
         batch_op.create_unique_constraint('uq_people_external_id', ['external_id'])
+        batch_op.create_index('ix_people_directory_username', ['directory_username'], unique=False)
     with op.batch_alter_table('teams', schema=None) as batch_op:
         batch_op.add_column(sa.Column('source', sa.String(length=16), server_default='file', nullable=False))
         batch_op.add_column(sa.Column('external_id', sa.String(length=255), nullable=True))
@@ -39,6 +40,7 @@ def downgrade() -> None:
         batch_op.drop_column('external_id')
         batch_op.drop_column('source')
     with op.batch_alter_table('people', schema=None) as batch_op:
+        batch_op.drop_index('ix_people_directory_username')
         batch_op.drop_constraint('uq_people_external_id', type_='unique')
         batch_op.drop_column('directory_record_sealed')
         batch_op.drop_column('directory_changed_at')

@@ -95,7 +95,7 @@ class Person(Base):
     # None in directory_active: the directory does not manage this person. See docs/directory.md.
     source: Mapped[str] = mapped_column(String(16), default="file", server_default="file")
     external_id: Mapped[str | None] = mapped_column(String(255), unique=True)
-    directory_username: Mapped[str | None] = mapped_column(String(320))
+    directory_username: Mapped[str | None] = mapped_column(String(320), index=True)  # lower-cased
     directory_active: Mapped[bool | None] = mapped_column(Boolean)
     directory_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The directory's whole record (SCIM User as last sent), encrypted: given back as it came,
