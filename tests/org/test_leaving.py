@@ -139,3 +139,21 @@ async def test_someone_who_left_keeps_their_reports_and_is_told_politely(world):
     # Someone never known still gets the "I don't recognise you" answer.
     [unknown] = await world.bot.handle(Command(who("stranger"), "status"))
     assert "recognise" in unknown.text
+
+
+async def test_a_peer_supporter_who_leaves_hands_the_conversation_back(db, sealer, library, clock):
+    from bot.features.support.storage import SupportRequest
+    from tests.support_harness import ORG as SUPPORT_ORG
+    from tests.support_harness import ask, press
+
+    async with db.transaction() as tx:
+        await orgfile.apply(tx, orgfile.parse(SUPPORT_ORG), now=clock.now())
+    world = World(db, sealer, library, clock)
+    await ask(world)
+    await press(world, "sol", "support.accept", "1")
+    assert (await the(world, SupportRequest)).status == "accepted"
+    assert await leaves(world, "sol") == 1
+    await world.settle()
+    request = await the(world, SupportRequest)
+    assert request.status == "open" and request.supporter_id is None
+    assert any("Sol Supporter" in t for t in world.texts("rosa")[-1:])  # Rosa is told
