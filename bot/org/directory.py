@@ -38,6 +38,21 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ORG_CHANGED: list[Callable[[str], None]] = []
 
 
+# The features' registry for callers that have none at hand (``org apply`` from the command
+# line): bot.features sets it when it is imported, so this module needn't import the features.
+_default_registry: list[Callable[[], Registry]] = []
+
+
+def use_default_features(factory: Callable[[], Registry]) -> None:
+    _default_registry[:] = [factory]
+
+
+def default_features() -> Registry:
+    if not _default_registry:
+        raise RuntimeError("bot.features was not imported: no registry to run on_leave with")
+    return _default_registry[0]()
+
+
 def on_org_changed(listener: Callable[[str], None]) -> Callable[[], None]:
     """Be told when people or teams change; returns a function that unsubscribes."""
     _ORG_CHANGED.append(listener)

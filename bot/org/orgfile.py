@@ -222,12 +222,8 @@ async def apply(tx: Tx, org: OrgFile, now: datetime | None = None, features: Reg
     for person in leavers:
         summary.deactivated.append(person.key)
     await s.flush()
-    if leavers and features is None:
-        from bot.features import registry  # the console's org admin imports this module
-
-        features = registry()
     for person in leavers:
-        await directory.leave(tx, features, person, now or datetime.now(UTC))
+        await directory.leave(tx, features or directory.default_features(), person, now or datetime.now(UTC))
 
     existing_ids = {
         (i.platform, i.workspace, i.user_id): i for i in (await s.scalars(select(Identity))).all()
