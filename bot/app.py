@@ -20,6 +20,7 @@ from bot.machinery.clock import Clock
 from bot.machinery.crypto import Sealer
 from bot.machinery.observe import NO_OBSERVER, Observer
 from bot.machinery.ratelimit import ACTIONS, FORMS, TokenBuckets
+from bot.machinery.storage import identities
 from bot.machinery.storage.audit_chain import SIGNING_PURPOSE
 from bot.machinery.storage.db import Database
 from bot.port.events import ButtonPressed, Command, Event, FormSubmitted
@@ -99,7 +100,17 @@ class BoundaryBot:
         try:
             async with self.db.transaction() as tx:
                 now = self.clock.now()
-                person = await tx.people.resolve(event.identity)
+                org = await tx.org.get()
+                if not identities.accepts(org, event.identity):
+                    if org is not None and not (org.platforms or {}).get(event.identity.platform):
+                        log.warning("refused a %s event: the organisation file lists no %s to accept (set "
+                                    "organisation.%s and apply it)", event.identity.platform,
+                                    *identities.SETTING[event.identity.platform])
+                    else:
+                        log.info("refused a %s event from a workspace the organisation does not list",
+                                 event.identity.platform)
+                    return "foreign_workspace", [UNKNOWN_PERSON]
+                person = await tx.people.resolve(event.identity, linked_at=now)
                 wait = self._wait(person.id, event) if person is not None else 0.0
                 if event.event_id:
                     key = self._event_key(event)
@@ -117,7 +128,7 @@ class BoundaryBot:
                 # form turns are logged without the person's id.
                 anonymous = isinstance(event, FormSubmitted)
                 with observe.bound(person_id=None if anonymous else person.id):
-                    turn = self.turn_for(tx, person, await tx.org.get(), event.identity.platform)
+                    turn = self.turn_for(tx, person, org, event.identity.platform)
                     if wait:
                         return "slowed", await self._slowed(turn, event, wait)
                     views = await self._route(turn, event)

@@ -39,6 +39,7 @@ class Call:
 @dataclass
 class FakeSlack:
     users: dict[str, str | None] = field(default_factory=dict)  # user id → email
+    unconfirmed: set[str] = field(default_factory=set)  # users whose email Slack has not confirmed
     calls: list[Call] = field(default_factory=list)
     url: str = ""
     socket_received: list[dict] = field(default_factory=list)
@@ -47,6 +48,7 @@ class FakeSlack:
     # users.list: whole member records as Slack gives them (id, deleted, is_bot,
     # is_email_confirmed, profile.real_name/email), served a page at a time.
     directory: list[dict] = field(default_factory=list)
+    delays: dict[str, float] = field(default_factory=dict)  # method → seconds to wait before answering
 
     def __post_init__(self) -> None:
         self._failures: list[tuple[str | None, int, dict[str, str]]] = []
@@ -138,6 +140,8 @@ class FakeSlack:
         method = request.match_info["method"]
         body = await self._body(request)
         self.calls.append(Call(method, body))
+        if self.delays.get(method):
+            await asyncio.sleep(self.delays[method])
         for i, (only, status, headers) in enumerate(self._failures):
             if only in (None, method):
                 del self._failures[i]
@@ -174,7 +178,8 @@ class FakeSlack:
         if user not in self.users:
             return {"ok": False, "error": "user_not_found"}
         email = self.users[user]
-        return {"ok": True, "user": {"id": user, "team_id": TEAM, "profile": {"email": email} if email else {}}}
+        return {"ok": True, "user": {"id": user, "team_id": TEAM, "profile": {"email": email} if email else {},
+                                     "is_email_confirmed": user not in self.unconfirmed}}
 
     def _users_list(self, body):
         """Paginated like Slack: ``limit`` per page, an opaque ``next_cursor`` until the end."""

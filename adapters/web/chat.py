@@ -16,6 +16,7 @@ import jinja2
 from aiohttp import web
 
 from adapters.appkeys import BOT_KEY, DELIVERERS_KEY
+from adapters.web.guard import csrf_token, keep_token, safe_url, web_chat_guard
 from bot.app import BoundaryBot, parse_command
 from bot.machinery.storage.models import Person
 from bot.port.delivery import Address, MessageRef
@@ -134,6 +135,8 @@ def setup_web_chat(app: web.Application) -> None:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    app[JINJA_KEY].filters["safe_url"] = safe_url
+    app.middlewares.append(web_chat_guard)  # Origin + CSRF on every POST, security headers
     app[JINJA_KEY].globals.update(
         FieldKind=FieldKind, is_form=_is(Form), is_card=_is(Card), is_notice=_is(Notice), is_dialog=_is(Dialog)
     )
@@ -185,7 +188,8 @@ async def index(request: web.Request) -> web.Response:
     chosen = request.cookies.get(PERSON_COOKIE)
     me = next((p for p, _ in people if _web_user(p) == chosen), None)
     session = request.cookies.get(SESSION_COOKIE) or secrets.token_urlsafe(16)
-    context = dict(org=org, people=people, me=me)
+    csrf = csrf_token(request)
+    context = dict(org=org, people=people, me=me, csrf=csrf)
     transcript = None
     if me is not None:
         transcript = context["transcript"] = request.app[TRANSCRIPTS_KEY].get(session, chosen)
@@ -194,6 +198,7 @@ async def index(request: web.Request) -> web.Response:
         # A dialog (a report's narrative) is shown once and not kept, like a closed modal.
         transcript.entries = [e for e in transcript.entries if not isinstance(e.view, Dialog)]
     response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="Strict")
+    keep_token(response, csrf)
     return response
 
 
@@ -244,7 +249,7 @@ async def submit(request: web.Request) -> web.Response:
     data = await request.post()
     form_id = str(data.get("_form", ""))
     values: dict[str, object] = {}
-    for key in set(data.keys()) - {"_form", "_state", "_entry"}:
+    for key in set(data.keys()) - {"_form", "_state", "_entry", "csrf"}:
         got = [str(v) for v in data.getall(key)]
         values[key] = got if len(got) > 1 else got[0]
     event = FormSubmitted(identity, form_id, values, state=str(data.get("_state", "")))

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from bot.feature import Registry
 from bot.features import away, support
 from bot.features.volunteer import ensure_default_profile
+from bot.machinery.storage.identities import platforms_json
 from bot.machinery.storage.models import Identity, Organisation, Person, Team, TeamMember
 from bot.machinery.storage.repos import Tx
 from bot.org import directory, schema_support
@@ -182,6 +183,8 @@ async def apply(tx: Tx, org: OrgFile, now: datetime | None = None, features: Reg
         reviewed_scripts_only=spec.show_only_reviewed_scripts,
         governance=governance_json(spec.retention, spec.client_patterns),
         peer_support=org.peer_support.policy_json() if org.peer_support else None,
+        platforms=platforms_json(spec.slack_workspaces, spec.teams_tenants,
+                                 [(i.platform, i.workspace) for p in org.people for i in p.identities]),
     )
     if row is None:
         s.add(Organisation(id=1, **values))
@@ -234,11 +237,12 @@ async def apply(tx: Tx, org: OrgFile, now: datetime | None = None, features: Reg
             triple = (ident.platform, ident.workspace, ident.user)
             row_i = existing_ids.get(triple)
             if row_i is None:
-                s.add(Identity(person_id=person.id, platform=ident.platform, workspace=ident.workspace, user_id=ident.user))
+                s.add(Identity(person_id=person.id, platform=ident.platform, workspace=ident.workspace,
+                               user_id=ident.user, linked_by="org_file"))
                 if spec_p.key not in summary.created and spec_p.key not in summary.updated:
                     summary.updated.append(spec_p.key)
-            elif row_i.person_id != person.id:
-                row_i.person_id = person.id
+            elif row_i.person_id != person.id or row_i.linked_by != "org_file":
+                row_i.person_id, row_i.linked_by = person.id, "org_file"
                 if spec_p.key not in summary.updated:
                     summary.updated.append(spec_p.key)
 

@@ -301,6 +301,10 @@ class OrganisationSpec(BaseModel):
     client_patterns: ClientPatternSpec | None = None
     holidays: HolidaysSpec | None = None  # whose public holidays teams with hours keep
     closed: Closed = []  # the organisation's own closure days
+    # Where requests are believed from: Slack team ids (T…) and Teams tenant ids. None listed
+    # for a platform: the workspaces the people's identities name (bot.machinery.storage.identities).
+    slack_workspaces: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]] = []
+    teams_tenants: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]] = []
 
     @field_validator("timezone")
     @classmethod

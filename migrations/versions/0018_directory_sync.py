@@ -2,14 +2,14 @@
 what the directory last said)
 
 Revision ID: 0018
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-06 06:20:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0018'
-down_revision = '0012'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

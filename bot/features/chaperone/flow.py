@@ -19,6 +19,7 @@ from bot.features import escalation
 from bot.features.chaperone import wording
 from bot.features.chaperone.access import (
     audited,
+    can_read_details,
     find_for_chaperone,
     find_for_party,
     find_for_requester,
@@ -181,6 +182,8 @@ async def details(turn: Turn, value: str) -> list[View]:
     request = await find_for_party(turn, value)
     if request is None:
         return [NOT_FOUND]
+    if not can_read_details(request, turn.person.id):
+        return [wording.details_closed(request)]
     requester = await turn.tx.people.get(request.requester_id)
     chaperone = await turn.tx.people.get(request.chaperone_id) if request.chaperone_id else None
     note = turn.sealer.open(request.note_sealed)

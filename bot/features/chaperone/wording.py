@@ -33,7 +33,8 @@ SETTING_OPTIONS = (
 SETTING_LABELS = {o.value: o.label for o in SETTING_OPTIONS}
 NOT_FOUND = Notice("I can't find that chaperone request among yours.")
 NOT_ASKED = Notice("I can't find a chaperone request that you were asked about.")
-NOT_THE_CHAPERONE = Notice("You are not the chaperone for that request.")
+# Worded like NOT_FOUND: a refusal must not tell a stranger the request exists.
+NOT_THE_CHAPERONE = Notice("I can't find that request among those you are chaperoning. Type status to see yours.")
 
 
 def reference(request: ChaperoneRequest) -> str:
@@ -232,6 +233,11 @@ def details_dialog(request: ChaperoneRequest, requester: Person, chaperone: Pers
 
 def already(request: ChaperoneRequest) -> Notice:
     return Notice(f"{reference(request)} is already {request.status}.")
+
+
+def details_closed(request: ChaperoneRequest) -> Notice:
+    return Notice(f"{reference(request)} was cancelled by the person who asked, so its note and link are no "
+                  "longer shown. Type status to see what you have coming up.")
 
 
 def cancelled_for_chaperone(request: ChaperoneRequest, requester: Person) -> Notice:

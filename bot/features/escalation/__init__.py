@@ -8,7 +8,7 @@ may see and act: the people the team's policy names), ``wording`` (every card an
 
 from bot.feature import Feature, Gauge
 from bot.features.escalation import flow, later
-from bot.features.escalation.access import people_at
+from bot.features.escalation.access import hidden_reporters, people_at
 from bot.features.escalation.flow import (
     escalate_report,
     handler_cards,
@@ -28,7 +28,7 @@ from bot.features.escalation.timers import TIMER_HANDLERS, audit_overdue
 from bot.features.escalation.wording import RESOLVE_FORM, reference, resolve_form
 from bot.org.policy import Policy
 
-__all__ = ["FEATURE", "start", "start_about", "settle_about", "status_line", "escalate_report", "reference",
+__all__ = ["FEATURE", "hidden_reporters", "start", "start_about", "settle_about", "status_line", "escalate_report", "reference",
            "forget_about", "forget_for_report", "forget_resolution_notes", "levels_of",
            "handler_cards"]
 

@@ -208,6 +208,9 @@ async def view_details(turn: Turn, value: str) -> list[View]:
     report = await turn.tx.reports.get(escalation.report_id) if escalation.report_id else None
     if report is None:
         return [Notice("The report behind this escalation has been deleted by its author.")]
+    if report.status == "withdrawn":  # see access.py: the reporter's choice stands
+        return [Notice(f"The reporter has withdrawn the report behind {reference(escalation)}, so its details "
+                       "are no longer shown. You can still resolve the escalation; type status to see it.")]
     policy = Policy.from_json(team.escalation_policy)
     reporter = await turn.tx.people.get(escalation.reporter_id)
     now = turn.clock.now()

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from bot.machinery.storage import identities
 from bot.machinery.storage.audit_chain import Audit
 from bot.machinery.storage.models import (
     ConversationRef,
@@ -35,36 +36,28 @@ LAST_SEEN_RESOLUTION = timedelta(hours=1)
 
 
 class People:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, audit: Audit | None = None) -> None:
         self._s = session
+        self._audit = audit
         self._resolved: dict[events.Identity, Identity] = {}
 
-    async def resolve(self, identity: events.Identity, at: datetime | None = None) -> Person | None:
+    async def resolve(self, identity: events.Identity, at: datetime | None = None, *,
+                      linked_at: datetime | None = None) -> Person | None:
         """The active person behind a platform identity.
 
         An identity seen for the first time is linked to the person with the same email in
-        the organisation file, if the platform told us an email. ``at`` records when the
-        identity was last used (at most hourly, to keep reads cheap), so that notifications
-        go to the platform the person actually uses.
+        the organisation file, if the platform told us an email it confirms as the account's
+        own, and only as :mod:`bot.machinery.storage.identities` allows (the caller has
+        checked the workspace). ``at`` records when the identity was last used (at most
+        hourly, to keep reads cheap), so that notifications go to the platform the person
+        actually uses.
         """
         row = await self._find_identity(identity)
-        if row is None and identity.email:
-            person = await self._s.scalar(
-                select(Person).where(
-                    func.lower(Person.email) == identity.email.strip().lower(),
-                    Person.active.is_(True),
-                )
-            )
-            if person is not None:
-                # Two first events from the same new user can arrive together (a command
-                # and a click): the second link is a no-op rather than a unique violation.
-                await self._s.execute(insert_ignoring_duplicates(
-                    self._s, Identity,
-                    {"person_id": person.id, "platform": identity.platform, "workspace": identity.workspace,
-                     "user_id": identity.user_id},
-                    ["platform", "workspace", "user_id"],
-                ))
-                row = await self._find_identity(identity)
+        if row is None and identity.email and self._audit is not None \
+                and not await identities.is_held(self._s, identity):
+            await identities.link_by_email(self._s, self._audit, identity,
+                                             linked_at or at or datetime.now(UTC))
+            row = await self._find_identity(identity)
         if row is None or not row.person.active:
             return None
         self._resolved[identity] = row
@@ -280,9 +273,9 @@ class Tx:
 
     def __init__(self, session: AsyncSession, audit_signer: Signer | None = None) -> None:
         self.session = session
-        self.people = People(session)
-        self.reports = Reports(session)
         self.audit = Audit(session, audit_signer)
+        self.people = People(session, self.audit)
+        self.reports = Reports(session)
         self.org = Org(session)
         self.conversations = ConversationRefs(session)
         self.inbound = InboundEvents(session)

@@ -380,6 +380,9 @@ async def test_socket_mode_connects_handles_a_command_and_closes_on_shutdown(dat
         deadline = time.monotonic() + 5
         while not fake._sockets and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
+        for i, (kind, bad) in enumerate((("slash_commands", {"team_id": TEAM, "user_id": 7, "command": "/boundary"}),
+                                         ("interactive", {"type": "block_actions", "user": "x", "actions": "y"}))):
+            await fake.socket_send({"envelope_id": f"bad-{i}", "type": kind, "payload": bad})  # acked, nothing done
         await fake.socket_send({
             "envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": True,
             "payload": {"team_id": TEAM, "user_id": ASHA, "command": "/boundary", "text": "help",
@@ -388,9 +391,9 @@ async def test_socket_mode_connects_handles_a_command_and_closes_on_shutdown(dat
         (dm,) = await fake.wait_for("chat.postMessage")
         assert "Boundary Bot" in texts(dm)
         deadline = time.monotonic() + 5
-        while not fake.socket_received and time.monotonic() < deadline:
+        while len(fake.socket_received) < 3 and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
-        assert fake.socket_received[0]["envelope_id"] == "env-1"
+        assert {r["envelope_id"] for r in fake.socket_received} == {"bad-0", "bad-1", "env-1"}
     finally:
         await runner.cleanup()
     assert not fake._sockets, "the WebSocket is closed on shutdown"

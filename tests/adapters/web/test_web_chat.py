@@ -10,7 +10,7 @@ import aiohttp
 from sqlalchemy import text
 
 from adapters.appkeys import BOT_KEY
-from tests.web_harness import browser, buttons, page_of, post, visible, wait_for  # noqa: F401 (fixtures)
+from tests.web_harness import browser, buttons, form_token, page_of, post, visible, wait_for  # noqa: F401 (fixtures)
 
 SECRET = "said he would wait for me in the car park"
 
@@ -109,7 +109,9 @@ async def test_people_are_kept_apart(browser, server):
 
 async def test_unknown_commands_and_unknown_people(browser):
     session, _ = browser
-    async with session.post("/chat/say", data={"text": "report"}, allow_redirects=False) as response:
+    token, origin = await form_token(session)
+    async with session.post("/chat/say", data={"text": "report", "csrf": token}, headers={"Origin": origin},
+                            allow_redirects=False) as response:
         assert response.status == 303 and response.headers["Location"] == "/"  # nobody chosen yet
     await post(session, "/chat/as", {"person": "asha"})
     page = visible(await post(session, "/chat/say", {"text": "flibble my patient Jane"}))
