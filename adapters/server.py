@@ -18,6 +18,7 @@ from adapters.teams.serviceurls import is_loopback, open_endpoint_allowed
 from adapters.web import setup_web_chat
 from bot import runtime
 from bot.background import Background
+from bot.features import chaperone
 from bot.machinery.clock import Clock
 from bot.machinery.config import Settings
 from bot.runtime import StartupError
@@ -91,8 +92,23 @@ def create_app(settings: Settings, clock: Clock | None = None, *, run_background
         setup_web_chat(app)
     else:
         app.router.add_get("/", landing)
+    app.router.add_get(chaperone.CALENDAR_ROUTE + "/{request:\\d+}/{person:\\d+}/{token:[0-9a-f]+}.ics", calendar)
     app.cleanup_ctx.append(stop_background_first)
     return app
+
+
+async def calendar(request: web.Request) -> web.Response:
+    """[Add to calendar] on a covered chaperone session: the .ics, for one of its two people."""
+    bot = request.app[BOT_KEY]
+    async with bot.db.transaction() as tx:
+        body = await chaperone.calendar_file(tx, bot.sealer, int(request.match_info["request"]),
+                                             int(request.match_info["person"]), request.match_info["token"],
+                                             bot.clock.now())
+    if body is None:
+        raise web.HTTPNotFound(text="No such calendar entry.")
+    return web.Response(body=body.encode(), content_type="text/calendar", charset="utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="chaperone.ics"',
+                                 "Cache-Control": "no-store"})
 
 
 AUDIT_ANCHOR_LOGGER = "boundary.audit.anchor"

@@ -15,7 +15,7 @@ import traceback
 from bot.content.scripts import Library
 from bot.feature import Registry
 from bot.features import registry as default_registry
-from bot.machinery import observe
+from bot.machinery import drafts, observe
 from bot.machinery.clock import Clock
 from bot.machinery.crypto import Sealer
 from bot.machinery.observe import NO_OBSERVER, Observer
@@ -23,7 +23,7 @@ from bot.machinery.ratelimit import ACTIONS, FORMS, TokenBuckets
 from bot.machinery.storage import identities
 from bot.machinery.storage.audit_chain import SIGNING_PURPOSE
 from bot.machinery.storage.db import Database
-from bot.port.events import ButtonPressed, Command, Event, FormSubmitted
+from bot.port.events import ButtonPressed, Command, Event, FormSubmitted, Identity
 from bot.port.views import Notice, View
 from bot.turn import Turn
 
@@ -158,6 +158,23 @@ class BoundaryBot:
         except Exception as exc:
             self._log_failure(event, exc)
             return [FAILED]
+
+    async def save_draft(self, identity: Identity, form_id: str, values: dict) -> bool:
+        """Keep what someone has typed into a form so far (sealed), for :meth:`draft` to give
+        back after a reload or an interruption. False for an unknown person or form."""
+        if form_id not in self.features.forms:
+            return False
+        async with self.db.transaction() as tx:
+            person = await tx.people.resolve(identity)
+            if person is None:
+                return False
+            return await drafts.save(tx, self.sealer, person.id, form_id, values, self.clock.now())
+
+    async def draft(self, identity: Identity, form_id: str) -> dict:
+        """What this person last typed into the form and did not send (empty if nothing)."""
+        async with self.db.transaction() as tx:
+            person = await tx.people.resolve(identity)
+            return {} if person is None else await drafts.load(tx, self.sealer, person.id, form_id, self.clock.now())
 
     def turn_for(self, tx, person, org, platform: str = "console") -> Turn:
         """A turn for this person inside the caller's transaction (chat, or the console)."""

@@ -16,7 +16,7 @@ import hmac
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import aiohttp
@@ -28,6 +28,7 @@ from adapters.slack import blocks
 from adapters.slack.caches import Emails, Seen, _reason
 from adapters.slack.deliver import SlackDeliverer, with_retries
 from adapters.slack.pending import SWEEP_EVERY, PendingPresses
+from adapters.slack.work import BUSY, WorkQueue
 from bot.app import BoundaryBot, parse_command
 from bot.machinery.config import Settings
 from bot.port.delivery import Address, MessageRef, RetryLater, Undeliverable
@@ -84,9 +85,11 @@ class SlackAdapter:
         self.seen = Seen()
         self.bot: BoundaryBot | None = None
         self.session: aiohttp.ClientSession | None = None
-        self._tasks: set[asyncio.Task] = set()
         self._sweeper: asyncio.Future | None = None
         self.pending: PendingPresses | None = None
+        # Work after the ack: bounded, so a flood is told "busy" instead of queueing forever.
+        self.work = WorkQueue(settings.slack_workers, settings.slack_queue_depth)
+        self._hints: set[asyncio.Task] = set()
         self._digest_key = (settings.slack_signing_secret or settings.slack_bot_token or "").encode()
         self.bolt = AsyncApp(
             client=self.client,
@@ -105,6 +108,7 @@ class SlackAdapter:
         self.bot = bot
         self.pending = PendingPresses(bot)
         self._sweeper = asyncio.ensure_future(self.sweep())
+        self.deliverer.keep_dms_in(bot.db)
         self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15),
                                              trace_configs=self.trace_configs or None)
         self.client.session = self.session
@@ -112,28 +116,25 @@ class SlackAdapter:
     async def stop(self) -> None:
         if self._sweeper is not None:
             self._sweeper.cancel()
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=SHUTDOWN_WAIT)
-        for task in list(self._tasks):
-            task.cancel()
+        await self.work.stop(SHUTDOWN_WAIT)
         if self.session is not None:
             await self.session.close()
             self.client.session = None
 
+    def _busy_hint(self, response_url: str) -> None:
+        """Tell someone whose click was refused, outside the full queue (one small call)."""
+        if response_url:
+            task = asyncio.ensure_future(self.hint(response_url, BUSY))
+            self._hints.add(task)
+            task.add_done_callback(self._hints.discard)
+
     async def idle(self) -> None:
         """Wait until no background work is left (tests and shutdown)."""
-        while self._tasks:
-            await asyncio.wait(list(self._tasks))
+        await self.work.idle()
 
-    def spawn(self, work: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Task) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            log.error("slack background work failed with %s", type(exc).__name__)
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Work that continues something already done (never refused)."""
+        self.work.always(work)
 
     # --- listeners ----------------------------------------------------------------------
 
@@ -147,6 +148,9 @@ class SlackAdapter:
 
         @bolt.command(self.settings.slack_command)
         async def on_command(ack, body):
+            if not self.work.has_room():
+                await ack(text=BUSY)  # nothing of it is recorded or done: trying again is safe
+                return
             await self.acknowledged(ack, "command", body)
 
         @bolt.view(re.compile(".*"))
@@ -155,12 +159,17 @@ class SlackAdapter:
 
         @bolt.action(re.compile(".*"))
         async def on_action(ack, body):
+            if not self.work.has_room():
+                await ack()  # nothing recorded or done; the presser is told so beside the queue
+                self._busy_hint(str(body.get("response_url") or ""))
+                return
             await self.acknowledged(ack, "action", body)
 
         @bolt.event("app_home_opened")
         async def on_home(body, event):
+            # Refused when busy: the Home tab shows what it showed; opening it again refreshes it.
             if event.get("tab", "home") == "home":
-                self.spawn(self.publish_home(_team(body), str(event.get("user") or ""), body.get("event_id")))
+                self.work.offer(self.publish_home(_team(body), str(event.get("user") or ""), body.get("event_id")))
 
     async def acknowledged(self, ack, kind: str, body: dict[str, Any]) -> None:
         """Record the press, then ack, then carry it out (see adapters/slack/pending.py)."""

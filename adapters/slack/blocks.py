@@ -69,12 +69,15 @@ def card_blocks(card: Card, *, block_prefix: str = "") -> list[dict[str, Any]]:
                 "fields": [_mrkdwn(f"*{escape(label)}*\n{escape(value)}") for label, value in chunk],
             }
         )
-    if card.buttons:
+    if any(not b.url.startswith("tel:") for b in card.buttons):
         blocks.append(
             {
                 "type": "actions",
                 "block_id": f"{block_prefix}actions",
-                "elements": [_button(b, i) for i, b in enumerate(card.buttons[:ACTIONS_MAX])],
+                # Slack buttons open web links only: a phone number (tel:) stays in the text,
+                # where Slack's apps make it tappable.
+                "elements": [_button(b, i) for i, b in enumerate(
+                    [b for b in card.buttons if not b.url.startswith("tel:")][:ACTIONS_MAX])],
             }
         )
     return blocks

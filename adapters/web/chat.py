@@ -223,7 +223,8 @@ def _transcript(request: web.Request, identity: Identity) -> Transcript:
 
 async def _answer(request: web.Request, identity: Identity, said: str, event) -> web.Response:
     transcript = _transcript(request, identity)
-    transcript.add("you", text=said)
+    if said:  # a pressed button is not echoed back ("Pressed: Accept"): its answer follows
+        transcript.add("you", text=said)
     for view in await request.app[BOT_KEY].handle(event):
         transcript.add("bot", view=view)
     raise web.HTTPSeeOther(f"/#e{transcript.entries[-1].id}")
@@ -273,4 +274,4 @@ async def press(request: web.Request) -> web.Response:
         raise web.HTTPSeeOther("/")
     data = await request.post()
     event = ButtonPressed(identity, str(data.get("action", "")), str(data.get("value", "")))
-    return await _answer(request, identity, f"Pressed: {data.get('label', 'a button')}", event)
+    return await _answer(request, identity, "", event)

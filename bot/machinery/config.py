@@ -152,6 +152,14 @@ class Settings(BaseSettings):
         description="Another base URL for the Slack Web API (tests, proxies).")
     slack_command: str = Field("/boundary", validation_alias="SLACK_COMMAND",
                                description="The slash command's name.")
+    slack_workers: int = Field(
+        16, ge=1, validation_alias="SLACK_WORKERS",
+        description="How many Slack commands and clicks are worked on at once after Slack has been "
+                    "answered (each holds a database connection while the core runs).")
+    slack_queue_depth: int = Field(
+        500, ge=0, validation_alias="SLACK_QUEUE_DEPTH",
+        description="How many more may wait for a worker. Beyond that a command is answered \"busy, try "
+                    "again\" at once and nothing of it is done.")
     slack_app_id: str | None = Field(
         None, validation_alias="SLACK_APP_ID",
         description="The Slack app's id (`A0…`); with `SLACK_CONFIG_TOKEN`, `doctor` compares the installed "

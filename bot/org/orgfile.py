@@ -134,6 +134,12 @@ def _cross_check(document: dict) -> list[str]:
         if isinstance(referral, dict) and referral.get("approval") == "required" and not team.get("managers"):
             problems.append(f"teams[{i}] (key {team.get('key')!r}): referral.approval: 'required', "
                             "but the team has no managers to approve")
+    organisation = document.get("organisation")
+    contacts = organisation.get("contacts") if isinstance(organisation, dict) else None
+    for role, contact in (contacts.items() if isinstance(contacts, dict) else ()):
+        who = contact.get("person") if isinstance(contact, dict) else None
+        if who is not None and who not in keys:
+            problems.append(f"organisation.contacts.{role}.person: no person with key {who!r}")
     return problems + schema_support.cross_check(document, keys, team_keys)
 
 

@@ -15,9 +15,11 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.feature import Registry
+from bot.machinery.storage import identities
 from bot.machinery.storage.models import Identity, Person
 from bot.machinery.storage.repos import Tx
 from bot.org import directory
+from bot.port import events
 
 
 @dataclass(frozen=True)
@@ -107,19 +109,17 @@ async def plan(tx: Tx, listed: list[Listed], sources: tuple[str, ...]) -> SyncPl
 
 async def apply(tx: Tx, features: Registry, planned: SyncPlan, now: datetime, actor_id: int | None = None) -> None:
     """Carry the plan out (the caller's transaction makes it all-or-nothing)."""
-    created: dict[str, Person] = {}
     for entry in planned.create:
-        person, _ = await directory.provision(tx, features, _as_directory(entry), now)
-        created[entry.email] = person
-        if entry.identity:
-            tx.session.add(Identity(person_id=person.id, platform=entry.identity[0],
-                                    workspace=entry.identity[1], user_id=entry.identity[2]))
+        await directory.provision(tx, features, _as_directory(entry), now)
     for person, entry in planned.update:
         await directory.provision(tx, features, _as_directory(entry, person), now, person=person)
-    for person, entry in planned.link:
-        owner = person or created[entry.email]
-        tx.session.add(Identity(person_id=owner.id, platform=entry.identity[0], workspace=entry.identity[1],
-                                user_id=entry.identity[2]))
+    await tx.session.flush()
+    # Accounts are linked the way a first message links them (bot.machinery.storage.identities:
+    # by confirmed email, held for an admin when two accounts claim one person, audited).
+    for entry in [e for e in planned.create if e.identity] + [e for _, e in planned.link]:
+        platform, workspace, user = entry.identity
+        await identities.link_by_email(tx.session, tx.audit, events.Identity(platform, workspace, user, entry.email),
+                                       now)
     for person in planned.deactivate:
         person.directory_active, person.directory_changed_at = False, now
         await directory.leave(tx, features, person, now)

@@ -2,14 +2,14 @@
 what the directory last said)
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-06 06:20:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0018'
-down_revision = '0014'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

@@ -77,6 +77,9 @@ class Organisation(Base):
     # The Slack workspaces and Teams tenants requests are accepted from ({"slack": [...],
     # "teams": [...]}; None: see bot.machinery.identities).
     platforms: Mapped[dict | None] = mapped_column(JSON)
+    # Moves on with every change to people, teams or the organisation: instances compare it
+    # to what they cached (bot.machinery.storage.orgcache).
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Person(Base):
@@ -356,3 +359,17 @@ class ConversationRef(Base):
     user_id: Mapped[str] = mapped_column(String(128))
     data: Mapped[dict] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FormDraft(Base):
+    """A half-filled form kept for its person (sealed: it can hold free text), so an
+    interruption loses nothing; removed when the form is sent, or after a few days."""
+
+    __tablename__ = "form_drafts"
+    __table_args__ = (UniqueConstraint("person_id", "form_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    form_id: Mapped[str] = mapped_column(String(64))
+    values_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

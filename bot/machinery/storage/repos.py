@@ -8,11 +8,12 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, raiseload
 
-from bot.machinery.storage import identities
+from bot.machinery.storage import identities, orgcache
 from bot.machinery.storage.audit_chain import Audit
 from bot.machinery.storage.models import (
     ConversationRef,
@@ -24,8 +25,8 @@ from bot.machinery.storage.models import (
     Team,
     TeamMember,
 )
+from bot.machinery.storage.orgcache import OrgCache
 from bot.machinery.storage.queues import Notifications, Timers
-from bot.machinery.storage.sql import insert_ignoring_duplicates
 from bot.port import events
 from bot.port.delivery import Address
 
@@ -36,9 +37,11 @@ LAST_SEEN_RESOLUTION = timedelta(hours=1)
 
 
 class People:
-    def __init__(self, session: AsyncSession, audit: Audit | None = None) -> None:
+    def __init__(self, session: AsyncSession, audit: Audit | None = None,
+                 cache: OrgCache | None = None) -> None:
         self._s = session
         self._audit = audit
+        self._cache = cache
         self._resolved: dict[events.Identity, Identity] = {}
 
     async def resolve(self, identity: events.Identity, at: datetime | None = None, *,
@@ -51,7 +54,21 @@ class People:
         checked the workspace). ``at`` records when the identity was last used (at most
         hourly, to keep reads cheap), so that notifications go to the platform the person
         actually uses.
+
+        People already resolved are copied from the instance's cache (no query) while the
+        organisation's version has not moved (bot.machinery.storage.orgcache).
         """
+        key = (identity.platform, identity.workspace, identity.user_id)
+        cache = self._cache if self._cache is not None and await self._cache.check(self._s) else None
+        if cache is not None and (known := await cache.person(self._s, key)) is not None:
+            person, row = known
+            if person.active:
+                self._resolved[identity] = row
+                if at is not None and (row.last_seen_at is None or at - row.last_seen_at > LAST_SEEN_RESOLUTION):
+                    row.last_seen_at = at
+                    cache.seen(key, at)
+                    await self._s.flush()
+                return person
         row = await self._find_identity(identity)
         if row is None and identity.email and self._audit is not None \
                 and not await identities.is_held(self._s, identity):
@@ -64,6 +81,8 @@ class People:
         if at is not None and (row.last_seen_at is None or at - row.last_seen_at > LAST_SEEN_RESOLUTION):
             row.last_seen_at = at
         await self._s.flush()
+        if cache is not None:
+            cache.keep_person(self._s, key, row.person, row)
         return row.person
 
     async def left(self, identity: events.Identity) -> bool:
@@ -84,6 +103,8 @@ class People:
         row = self._resolved.get(identity)
         if row is not None and (row.last_seen_at is None or at - row.last_seen_at > LAST_SEEN_RESOLUTION):
             row.last_seen_at = at
+            if self._cache is not None:
+                self._cache.seen((identity.platform, identity.workspace, identity.user_id), at)
 
     async def _find_identity(self, identity: events.Identity) -> Identity | None:
         return await self._s.scalar(
@@ -110,6 +131,15 @@ class People:
 
     async def get(self, person_id: int) -> Person | None:
         return await self._s.get(Person, person_id)
+
+    async def many(self, person_ids: Sequence[int]) -> dict[int, Person]:
+        """People by id, in one read (without their platform identities: a fan-out to
+        thousands needs only who they are; ``addresses_of`` finds where to reach them)."""
+        if not person_ids:
+            return {}
+        found = await self._s.scalars(select(Person).where(Person.id.in_(person_ids))
+                                      .options(raiseload(Person.identities)))
+        return {person.id: person for person in found.all()}
 
     async def by_key(self, key: str) -> Person | None:
         return await self._s.scalar(select(Person).where(Person.key == key))
@@ -194,11 +224,27 @@ class Reports:
 
 
 class Org:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: OrgCache | None = None) -> None:
         self._s = session
+        self._cache = cache
 
     async def get(self) -> Organisation | None:
+        if self._cache is not None:
+            return await self._cache.organisation(self._s)
         return await self._s.get(Organisation, 1)
+
+    async def changed(self) -> None:
+        """Say that this transaction changed people, teams or the organisation behind the
+        session's back (raw SQL): every instance's cache is dropped when it commits."""
+        await orgcache.org_changed(self._s)
+
+    async def memo(self, name: str, load):
+        """A feature's read-mostly data, loaded once per organisation version (see
+        :meth:`bot.machinery.storage.orgcache.OrgCache.memo`)."""
+        if self._cache is None:
+            return await load()
+        return await self._cache.memo(self._s, name, load)
+
 
     async def wipe_memberships(self, keep_teams: set[int] = frozenset()) -> None:
         """Remove every membership the organisation file sets (all of them, but the members
@@ -227,6 +273,11 @@ class ConversationRefs:
             row.data, row.updated_at = data, at
         await self._s.flush()
 
+    async def forget(self, platform: str, workspace: str, user_id: str) -> None:
+        await self._s.execute(delete(ConversationRef).where(
+            ConversationRef.platform == platform, ConversationRef.workspace == workspace,
+            ConversationRef.user_id == user_id))
+
     async def _find(self, platform: str, workspace: str, user_id: str) -> ConversationRef | None:
         return await self._s.scalar(
             select(ConversationRef).where(
@@ -248,8 +299,9 @@ class InboundEvents:
         together: on PostgreSQL a concurrent duplicate waits for this one and then sees it.
         The id is stored hashed: platform event ids can contain user ids.
         """
-        statement = insert_ignoring_duplicates(self._s, InboundEvent, {"key": _hashed(key), "received_at": at}, ["key"])
-        return (await self._s.execute(statement)).first() is not None
+        connection = await self._s.connection()
+        statement = _FIRST_TIME[connection.dialect.name == "postgresql"]
+        return (await connection.execute(statement, {"key": _hashed(key), "received_at": at})).first() is not None
 
     async def known(self, key: str) -> bool:
         return await self._s.scalar(select(InboundEvent.key).where(InboundEvent.key == _hashed(key))) is not None
@@ -264,6 +316,17 @@ class InboundEvents:
         return result.rowcount or 0
 
 
+# Built once: every event runs it, and building and caching a statement per event measured
+# more than executing it (bench/teams_turns.py profile). Core, on the session's connection.
+_FIRST_TIME = {
+    postgres: dialect.insert(InboundEvent.__table__)
+    .values(key=bindparam("key"), received_at=bindparam("received_at"))
+    .on_conflict_do_nothing(index_elements=["key"])
+    .returning(InboundEvent.__table__.c.key)
+    for postgres, dialect in ((True, postgresql), (False, sqlite))
+}
+
+
 def _hashed(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -271,12 +334,13 @@ def _hashed(key: str) -> str:
 class Tx:
     """A transaction's repositories, sharing one session."""
 
-    def __init__(self, session: AsyncSession, audit_signer: Signer | None = None) -> None:
+    def __init__(self, session: AsyncSession, audit_signer: Signer | None = None,
+                 cache: OrgCache | None = None) -> None:
         self.session = session
         self.audit = Audit(session, audit_signer)
-        self.people = People(session, self.audit)
+        self.people = People(session, self.audit, cache)
         self.reports = Reports(session)
-        self.org = Org(session)
+        self.org = Org(session, cache)
         self.conversations = ConversationRefs(session)
         self.inbound = InboundEvents(session)
         self.notifications = Notifications(session)
@@ -295,4 +359,7 @@ class Tx:
             raise
 
     async def before_commit(self) -> None:
+        # The audit chain's head is the last lock a transaction takes, so the version bump
+        # (a lock on the organisation row) comes first.
+        await orgcache.bump_if_changed(self.session)
         await self.audit.seal()
