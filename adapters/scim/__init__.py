@@ -43,6 +43,7 @@ from scim2_server.service import ScimService
 from adapters.appkeys import BOT_KEY
 from adapters.scim.storage import DirectoryStorage
 from bot.machinery.config import Settings
+from bot.runtime import StartupError
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,11 @@ class ScimEndpoint(BaseApplication):
 
 def setup_scim(app: web.Application, settings: Settings) -> None:
     """Mount ``/scim/v2`` (only when a token hash is configured)."""
-    endpoint = ScimEndpoint(settings.scim_token_hash.strip().lower())
+    expected = settings.scim_token_hash.strip().lower()
+    if len(expected) != 64 or any(c not in "0123456789abcdef" for c in expected):
+        # Said without the value: what was pasted may be the token itself.
+        raise StartupError("BOUNDARY_SCIM_TOKEN_HASH must be the SHA-256 (64 hex digits) that "
+                           "`boundary-bot scim token` prints, not the token itself")
+    endpoint = ScimEndpoint(expected)
     app.router.add_route("*", PREFIX + "/v2", endpoint.respond)
     app.router.add_route("*", PREFIX + "/v2/{tail:.*}", endpoint.respond)

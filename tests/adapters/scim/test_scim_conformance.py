@@ -38,3 +38,16 @@ async def test_without_the_token_nothing_is_served(scim_server):  # noqa: F811
         assert wrong.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
         # The service provider configuration is public (RFC 7643 §5).
         assert (await http.get("/ServiceProviderConfig")).status_code == 200
+
+
+def test_a_token_pasted_instead_of_its_hash_is_refused_without_repeating_it(tmp_path, database_url):
+    import pytest
+
+    from adapters.server import create_app
+    from bot.runtime import StartupError
+    from tests.conftest import local_settings
+
+    pasted = "not-a-hash-but-the-token-itself"
+    with pytest.raises(StartupError) as refused:
+        create_app(local_settings(database_url, tmp_path, BOUNDARY_SCIM_TOKEN_HASH=pasted))
+    assert "64 hex digits" in str(refused.value) and pasted not in str(refused.value)
