@@ -12,7 +12,7 @@ from bot.features.console.storage import ConsoleExport
 from bot.features.escalation.storage import Escalation, EscalationNotice
 from bot.features.referral.storage import Referral, ReferralOffer, ReferralQuestion
 from bot.features.support.storage import SupportRequest
-from bot.machinery.storage.models import FormDraft, Person, Report, Team
+from bot.machinery.storage.models import FormDraft, PendingPress, Person, Report, Team
 
 WORDS = {
     "reports.details_sealed": "he kept asking where I live",
@@ -30,6 +30,7 @@ WORDS = {
     "support_requests.shared_sealed": "I keep replaying the moment he grabbed my arm",
     "console_exports.reason_sealed": "the board's review of case 2026-14",
     "form_drafts.values_sealed": '{"details": "he waited by the lift again"}',
+    "pending_presses.payload_sealed": '{"text": "report he followed me to the car park"}',
 }
 
 
@@ -86,6 +87,8 @@ async def one_of_everything(tx, sealer, now, author_key: str = "asha", other_key
                         via="console", rows=1, at=now))
     s.add(FormDraft(person_id=author.id, form_id="report", updated_at=now,
                     values_sealed=sealer.seal(WORDS["form_drafts.values_sealed"])))
+    s.add(PendingPress(platform="slack", kind="command", received_at=now,
+                       payload_sealed=sealer.seal(WORDS["pending_presses.payload_sealed"])))
     await s.flush()
     return {"report": report.id, "escalation": escalation.id, "chaperone": request.id, "referral": referral.id,
             "support": support.id, "author": author.id, "other": other.id}

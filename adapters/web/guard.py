@@ -7,7 +7,7 @@
 - Every page carries security headers: a Content-Security-Policy with no inline script
   (the one script is /static/chat.js), ``frame-ancestors 'none'``, ``nosniff`` and a
   same-origin referrer policy.
-- Links a view carries are shown only when they are http(s) or mailto (never
+- Links a view carries are shown only when they are http(s), mailto or a bare tel: number (never
   ``javascript:``); all text is escaped by the templates (autoescape).
 """
 
@@ -24,6 +24,7 @@ CSRF_COOKIE = "bb_csrf"
 CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 _TOKEN = re.compile(r"[0-9a-f]{32}")
+_PHONE = re.compile(r"\+?[0-9]{2,15}")
 PATHS = ("/chat/", "/static/")
 
 
@@ -83,11 +84,14 @@ async def web_chat_guard(request: web.Request, handler):
 
 
 def safe_url(url: object) -> str | None:
-    """The link when it is http(s) or mailto; None otherwise (it is then not shown)."""
+    """The link when it is http(s), mailto, or tel with only a number (the safety card's [Call
+    security], which a phone dials); None otherwise (it is then not shown)."""
     if not isinstance(url, str):
         return None
     try:
         scheme = urlsplit(url.strip()).scheme.lower()
     except ValueError:
         return None
+    if scheme == "tel":
+        return url if _PHONE.fullmatch(url.strip()[4:]) else None
     return url if scheme in ("http", "https", "mailto") else None

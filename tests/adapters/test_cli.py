@@ -118,9 +118,12 @@ async def _report_in_flight_during_sigterm(process, port, database_url):
     from bot.machinery.storage.db import make_engine
 
     engine = make_engine(database_url)
-    form = {"_form": "report", "category": "GIFT", "setting": "in_person", "occurrence": "first", "felt_unsafe": "no"}
+    csrf = "0123456789abcdef0123456789abcdef"  # the page's token: cookie and field must match
+    form = {"_form": "report", "category": "GIFT", "felt_unsafe": "no", "csrf": csrf}
     try:
-        async with engine.connect() as conn, aiohttp.ClientSession(cookies={"bb_person": "asha"}) as web:
+        async with engine.connect() as conn, aiohttp.ClientSession(
+                cookies={"bb_person": "asha", "bb_csrf": csrf},
+                headers={"Origin": f"http://127.0.0.1:{port}"}) as web:
             transaction = await conn.begin()
             if engine.dialect.name == "sqlite":
                 await conn.execute(text("INSERT INTO teams (key, name) VALUES ('lock', 'lock')"))

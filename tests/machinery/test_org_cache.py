@@ -83,10 +83,14 @@ async def test_raw_sql_changes_are_announced_with_the_hook(database_url):
             await tx.session.execute(text("UPDATE people SET display_name = 'Dr A. Patel' WHERE key = 'asha'"))
             await tx.org.changed()
         assert await name_of(first, ASHA) == "Dr A. Patel"
-        async with second.transaction() as tx:
-            await tx.session.execute(text("UPDATE people SET display_name = 'Asha' WHERE key = 'asha'"))
+        async with second.engine.begin() as connection:  # behind the session's back entirely
+            await connection.execute(text("UPDATE people SET display_name = 'Asha' WHERE key = 'asha'"))
+        assert await name_of(first, ASHA) == "Dr A. Patel"  # nobody said so yet
         await second.org_changed()  # the same, after the fact
         assert await name_of(first, ASHA) == "Asha"
+        async with second.transaction() as tx:  # plain SQL on a transaction's session is seen
+            await tx.session.execute(text('update "people" set display_name = \'A. P.\' where key = \'asha\''))
+        assert await name_of(first, ASHA) == "A. P."
     finally:
         await first.dispose()
         await second.dispose()

@@ -57,7 +57,7 @@ def facts_of(request: ChaperoneRequest, zone: str) -> tuple[tuple[str, str], ...
              ("Setting", SETTING_LABELS[request.setting])]
     if request.setting == "in_person":
         facts.append(("Where", ", ".join(filter(None, (request.site, request.room)))
-                      or "Where they are now (message them to find them)"))
+                      or "Where they are now (you can message them once you accept)"))
     if request.urgent:
         facts.append(("Urgent", "Yes"))
     return tuple(facts)

@@ -18,6 +18,8 @@ PRIVACY = (
 
 
 async def show(turn: Turn, args: str = "") -> list[View]:
+    if args.strip():  # "help, he has a knife": someone asking for help, not for the manual
+        return await need.answer(turn, f"help {args}")
     return [
         Card(
             title="Boundary Bot",

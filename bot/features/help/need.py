@@ -36,9 +36,9 @@ def did_you_mean(turn: Turn, text: str) -> str | None:
 
 async def answer(turn: Turn, text: str) -> list[View]:
     verb = did_you_mean(turn, text)
-    if verb is not None and len(text.split()) <= 2:
-        return [Notice(f"Did you mean {verb}? Type {verb}, or help to see everything I can do.")]
     danger = finder.danger_in(text)
+    if verb is not None and len(text.split()) <= 2 and not danger:
+        return [Notice(f"Did you mean {verb}? Type {verb}, or help to see everything I can do.")]
     found = finder.find(turn.scripts, text, profession=turn.profession, limit=1)
     match = found.matches[0] if found.matches else None
     paragraphs: list[str] = []

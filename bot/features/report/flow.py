@@ -188,7 +188,8 @@ async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
         words = [w for w in words if not w.startswith(("Why: ", "Next: "))]
         return Card(title=card.title,
                     paragraphs=(*card.paragraphs, *words, f"Your report is saved privately ({reference(report)})."),
-                    buttons=(*card.buttons, *lead_buttons, why))
+                    # Last, and only if they want it: a trained colleague to talk to afterwards.
+                    buttons=(*card.buttons, *lead_buttons, why, support.offer(report.id)[1]))
     buttons = list(lead_buttons)
     if report.condition:
         # The risk pathway may still need a second person, a referral or a manager.

@@ -11,8 +11,10 @@ How it stays correct across instances:
   (people, identities, teams, memberships, the organisation, and tables features add with
   :func:`watch`) bumps it just before it commits — found automatically, both for ORM objects
   (``before_flush``) and for bulk ``insert``/``update``/``delete`` statements
-  (``do_orm_execute``). Only ``identities.last_seen_at`` (written hourly as people use the
-  bot) does not count as a change.
+  (``do_orm_execute``), including plain ``UPDATE``/``INSERT INTO``/``DELETE FROM`` text on a
+  transaction's session. Two writes do not count: ``identities.last_seen_at`` (written
+  hourly as people use the bot) and a new identity (a first contact linked by email: the
+  cache only holds identities already linked).
 - Each transaction that uses the cache first reads the version (one indexed single-row read).
   A different version than the cache holds empties the cache, so every instance sees a change
   at its next event after the change commits.
@@ -20,8 +22,9 @@ How it stays correct across instances:
   (``Session.merge(..., load=False)``, no query), never the cached ones, so a transaction
   that changes them and then rolls back cannot leave its change in the cache.
 
-Anything that writes those tables without going through a session (raw SQL, another
-program, a directory sync that uses its own connection) must call :func:`org_changed`
+Anything that writes those tables without going through a transaction's session (another
+program, a directory sync on its own connection, SQL the pattern above cannot read) must call
+:func:`org_changed`
 (``await org_changed(tx.session)`` or ``await db.org_changed()``): the hook for "the
 organisation changed".
 """
@@ -29,6 +32,7 @@ organisation changed".
 from __future__ import annotations
 
 import copy
+import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -36,6 +40,7 @@ from typing import Any
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.sql.elements import TextClause
 
 from bot.machinery.storage.models import Identity, Organisation, Person
 
@@ -68,20 +73,31 @@ def _changes_org(obj: Any) -> bool:
 def _before_flush(session: Session, _context, _instances) -> None:
     if session.info.get(CHANGED):
         return
-    for group in (session.new, session.deleted):
-        if any(getattr(o, "__tablename__", None) in WATCHED for o in group):
-            session.info[CHANGED] = True
-            return
+    if any(getattr(o, "__tablename__", None) in WATCHED for o in session.deleted) or \
+            any(getattr(o, "__tablename__", None) in WATCHED and not isinstance(o, Identity) for o in session.new):
+        session.info[CHANGED] = True
+        return
     if any(_changes_org(o) for o in session.dirty if session.is_modified(o)):
         session.info[CHANGED] = True
 
 
+# Plain SQL that writes a table, e.g. text("UPDATE people SET ...") on a Tx's session.
+_WRITES = re.compile(r'\s*(?:update|insert\s+into|delete\s+from)\s+"?(\w+)"?', re.IGNORECASE)
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _bulk_statement(state) -> None:
-    if state.is_select or state.session.info.get(CHANGED):
+    if state.is_select or state.session.info.get(CHANGED) or state.statement is _BUMP:
         return
-    table = getattr(state.statement, "table", None)
-    if getattr(table, "name", None) in WATCHED and state.statement is not _BUMP:
+    statement = state.statement
+    if isinstance(statement, TextClause):
+        written = _WRITES.match(statement.text)
+        table = written.group(1).lower() if written else None
+    else:
+        table = getattr(getattr(statement, "table", None), "name", None)
+        if table == "identities" and state.is_insert:
+            return  # a new link: nothing cached can be about an identity not yet linked
+    if table in WATCHED:
         state.session.info[CHANGED] = True
 
 

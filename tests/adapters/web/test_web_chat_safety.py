@@ -67,8 +67,10 @@ async def test_every_page_and_redirect_carries_the_security_headers(browser):
     ("https://example.org/a", True), ("http://x.test", True), ("mailto:team@demo.invalid", True),
     ("javascript:alert(1)", False), (" JavaScript:alert(1)", False), ("data:text/html,<script>", False),
     ("vbscript:x", False), (None, False), ("//evil.example", False),
+    ("tel:+442079460000", True), ("tel:999", True),  # the safety card's [Call security]
+    ("tel:999;javascript:alert(1)", False), ("tel:", False), ("tel:+44 <b>", False),
 ])
-def test_only_http_and_mail_links_are_shown(url, shown):
+def test_only_http_mail_and_phone_links_are_shown(url, shown):
     assert (safe_url(url) is not None) is shown
 
 

@@ -68,3 +68,10 @@ async def test_slack_one_message_with_the_safety_line_and_buttons(slack):  # noq
     assert [a["action_id"].split("|")[0] for a in actions][:2] == ["chaperone.now", "report.open"]
     assert not any(a.get("url", "").startswith("tel:") for a in actions)  # Slack buttons open web links only
     assert "following me to my car" not in json.dumps(post.body)
+
+
+async def test_help_followed_by_words_is_someone_asking_for_help(demo_bot):
+    [card] = await demo_bot.handle(Command(ASHA, "help", "me he has a knife"))
+    assert card.title == "Your safety first" and card.paragraphs[0].startswith("If you are in danger now")
+    [manual] = await demo_bot.handle(Command(ASHA, "help"))
+    assert manual.title == "Boundary Bot"
