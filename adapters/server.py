@@ -76,6 +76,10 @@ def create_app(settings: Settings, clock: Clock | None = None, *, run_background
         from adapters.slack import setup_slack
 
         setup_slack(app, settings)
+    if settings.scim_token_hash:
+        from adapters.scim import setup_scim
+
+        setup_scim(app, settings)  # /scim/v2: Entra ID and Okta provision people and groups
     from adapters.console import setup_console
 
     setup_console(app)  # /console: managers, admins and auditors (signed in by link or OpenID Connect)

@@ -35,6 +35,11 @@ UNKNOWN_PERSON = Notice(
     "I don't recognise you yet, so I can't keep anything for you. Please ask your Boundary Bot "
     "admin to add you to the organisation file."
 )
+NO_LONGER_ACTIVE = Notice(
+    "Your account is no longer active here, so I can't start anything new for you. What you "
+    "reported before is kept, and the requests waiting on you have gone to colleagues. If you "
+    "still work here, please ask your Boundary Bot admin or IT to restore your account."
+)
 FAILED = Notice("Sorry, something went wrong on my side and nothing was saved. Please try again.")
 STALE_FORM = Notice("That form is no longer in use. Type help to see what you can do.")
 STALE_BUTTON = Notice("That button no longer does anything. Type status to see where things stand.")
@@ -116,6 +121,8 @@ class BoundaryBot:
                         log.info("ignored a redelivered %s", type(event).__name__)
                         return "redelivered", []
                 if person is None:
+                    if await tx.people.left(event.identity):
+                        return "inactive_person", [NO_LONGER_ACTIVE]
                     return "unknown_person", [UNKNOWN_PERSON]
                 # A submitted form can be a count-only report ("don't record who I am"), so
                 # form turns are logged without the person's id.

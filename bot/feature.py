@@ -35,6 +35,9 @@ TimerHandler = Callable[["Tx", "Timer", datetime], Awaitable[None]]
 """``(transaction, the due timer, now)``: runs inside the scheduler's transaction."""
 SectionHandler = Callable[["Turn"], Awaitable[list["View"]]]
 """A feature's part of ``status``: what waits for this person, then their own items."""
+# Someone left the organisation (deactivated by the directory or the organisation file): hand
+# the open work that waits on them to others. Returns how many requests it moved.
+LeaveHandler = Callable[["Tx", int, datetime], Awaitable[int]]
 WaitingReader = Callable[["Turn"], Awaitable[list["Waiting"]]]
 """What waits for this person's action in a feature (for the home view and ``status``)."""
 Watchdog = Callable[["Tx", datetime], Awaitable[int]]
@@ -113,6 +116,8 @@ class Feature:
     """Metric name (``escalation.open`` is served as ``boundary_escalation_open``) → gauge."""
     fallback: VerbHandler | None = None
     """What to do with text that is no verb at all; exactly one feature declares it."""
+    on_leave: LeaveHandler | None = None
+    """Hand the work waiting on someone who left to others (see bot.org.directory.leave)."""
     form_views: Mapping[str, FormView] = field(default_factory=_frozen)
     """Form id → the form as shown, for each form in ``forms``; a person going too fast gets
     it back with everything they typed instead of losing it."""
@@ -202,6 +207,11 @@ class Registry:
     def waiting_readers(self) -> list[WaitingReader]:
         ordered = sorted((f for f in self.features if f.waiting), key=lambda f: (f.status_order, f.name))
         return [f.waiting for f in ordered]
+
+    @property
+    def leave_handlers(self) -> list[LeaveHandler]:
+        """What each feature does when someone leaves, in the features' order."""
+        return [f.on_leave for f in self.features if f.on_leave]
 
     @property
     def status_sections(self) -> list[SectionHandler]:

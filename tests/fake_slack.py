@@ -45,6 +45,9 @@ class FakeSlack:
     socket_received: list[dict] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)  # added to every successful API answer
     manifest: dict | None = None  # what apps.manifest.export answers (with the config token)
+    # users.list: whole member records as Slack gives them (id, deleted, is_bot,
+    # is_email_confirmed, profile.real_name/email), served a page at a time.
+    directory: list[dict] = field(default_factory=list)
     delays: dict[str, float] = field(default_factory=dict)  # method → seconds to wait before answering
 
     def __post_init__(self) -> None:
@@ -177,6 +180,15 @@ class FakeSlack:
         email = self.users[user]
         return {"ok": True, "user": {"id": user, "team_id": TEAM, "profile": {"email": email} if email else {},
                                      "is_email_confirmed": user not in self.unconfirmed}}
+
+    def _users_list(self, body):
+        """Paginated like Slack: ``limit`` per page, an opaque ``next_cursor`` until the end."""
+        limit = int(body.get("limit") or 200)
+        start = int(body.get("cursor") or 0)
+        page = self.directory[start:start + limit]
+        more = start + limit < len(self.directory)
+        return {"ok": True, "members": page, "cache_ts": 0,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     def _conversations_open(self, body):
         user = body.get("users")

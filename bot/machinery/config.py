@@ -214,6 +214,17 @@ class Settings(BaseSettings):
         "your organisation's sign-in", validation_alias="BOUNDARY_OIDC_LABEL",
         description="What the console's sign-in button calls the identity provider, e.g. `Microsoft`.")
 
+    # --- directory sync (SCIM and `org sync`) -------------------------------------------
+    scim_token_hash: str | None = Field(
+        None, validation_alias="BOUNDARY_SCIM_TOKEN_HASH",
+        description="Turns the SCIM 2.0 endpoint (`/scim/v2`) on: the SHA-256 of the bearer token your "
+                    "identity provider sends (`boundary-bot scim token` makes a token and prints both; only "
+                    "the hash is kept).")
+    graph_url: str | None = Field(
+        None, validation_alias="BOUNDARY_GRAPH_URL",
+        description="Another base URL for Microsoft Graph in `org sync --graph` (tests, proxies); by default "
+                    "`https://graph.microsoft.com/v1.0`.")
+
     @property
     def public_base_url(self) -> str:
         if self.public_url:

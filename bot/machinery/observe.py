@@ -75,8 +75,8 @@ class Observer:
 
     def event_handled(self, platform: str, kind: str, name: str, outcome: str, seconds: float) -> None:
         """One inbound event went through the core: ``kind`` is command, form or button;
-        ``name`` the verb, form or button as declared; ``outcome`` ok, failed, unknown_person
-        or redelivered."""
+        ``name`` the verb, form or button as declared; ``outcome`` ok, failed, unknown_person,
+        inactive_person (someone who left) or redelivered."""
 
     def delivery_attempted(self, platform: str, outcome: str, reason: str) -> None:
         """One attempt to deliver a notification: ``outcome`` sent, retried, failed or

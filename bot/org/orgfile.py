@@ -16,12 +16,13 @@ import yaml
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from bot.feature import Registry
 from bot.features import away, support
 from bot.features.volunteer import ensure_default_profile, parse_windows
 from bot.machinery.storage.identities import platforms_json
 from bot.machinery.storage.models import Identity, Organisation, Person, Team, TeamMember
 from bot.machinery.storage.repos import Tx
-from bot.org import schema_support
+from bot.org import directory, schema_support
 from bot.org.governance import to_json as governance_json
 from bot.org.schema import OrgFile
 
@@ -170,8 +171,9 @@ class ApplySummary:
         return out + [f"note: {note}" for note in self.notes]
 
 
-async def apply(tx: Tx, org: OrgFile, now: datetime | None = None) -> ApplySummary:
-    """Make the database match ``org``. The caller's transaction makes it all-or-nothing."""
+async def apply(tx: Tx, org: OrgFile, now: datetime | None = None, features: Registry | None = None) -> ApplySummary:
+    """Make the database match ``org``. The caller's transaction makes it all-or-nothing.
+    People who leave hand their open work to others (``features``' ``on_leave``)."""
     s = tx.session
     summary = ApplySummary()
 
@@ -196,7 +198,11 @@ async def apply(tx: Tx, org: OrgFile, now: datetime | None = None) -> ApplySumma
         _assign(row, **values)
     summary.notes.extend(spec.notes)
 
-    people = {p.key: p for p in (await s.scalars(select(Person))).all()}
+    rows = (await s.scalars(select(Person))).all()
+    people = {p.key: p for p in rows}
+    # Someone the directory provisioned is found by email (docs/directory.md): the file's key
+    # names the directory's row, whose own key stays.
+    by_email = {p.email.lower(): p for p in rows if p.email and p.directory_active is not None}
     for spec_p in org.people:
         wanted = dict(
             display_name=spec_p.name,
@@ -208,20 +214,25 @@ async def apply(tx: Tx, org: OrgFile, now: datetime | None = None) -> ApplySumma
             is_volunteer=spec_p.volunteer,
             active=True,
         )
-        person = people.get(spec_p.key)
+        person = people.get(spec_p.key) or (by_email.get(spec_p.email) if spec_p.email else None)
+        if person is not None and person.directory_active is not None:
+            # The directory decides names, emails and who is active; the file decides the rest.
+            del wanted["display_name"], wanted["email"]
+            wanted["active"] = person.directory_active
         if person is None:
             person = Person(key=spec_p.key, **wanted)
             s.add(person)
-            people[spec_p.key] = person
             summary.created.append(spec_p.key)
         elif _assign(person, **wanted):
             summary.updated.append(spec_p.key)
-    listed = {p.key for p in org.people}
-    for key, person in people.items():
-        if key not in listed and person.active:
-            person.active = False
-            summary.deactivated.append(key)
+        people[spec_p.key] = person
+    listed = {id(people[p.key]) for p in org.people}
+    leavers = [p for p in rows if id(p) not in listed and p.active and p.directory_active is None]
+    for person in leavers:
+        summary.deactivated.append(person.key)
     await s.flush()
+    for person in leavers:
+        await directory.leave(tx, features or directory.default_features(), person, now or datetime.now(UTC))
 
     existing_ids = {
         (i.platform, i.workspace, i.user_id): i for i in (await s.scalars(select(Identity))).all()
@@ -261,19 +272,23 @@ async def apply(tx: Tx, org: OrgFile, now: datetime | None = None) -> ApplySumma
                      referral_policy=referral_json, working_hours=hours_json):
             summary.teams_updated.append(spec_t.key)
     for key, team in list(teams.items()):
-        if key not in {t.key for t in org.teams}:
+        if key not in {t.key for t in org.teams} and team.source != "directory":
             await s.delete(team)
             summary.teams_removed.append(key)
     await s.flush()
 
+    # A directory group's members are the directory's: the file sets its managers only.
+    from_directory = {t.id for t in teams.values() if t.source == "directory"}
+    current_members = {m for m in current_members if not (m[0] in from_directory and m[2] == "member")}
     wanted_members = {
         (teams[t.key].id, people[who].id, role)
         for t in org.teams
         for role, names in (("manager", t.managers), ("member", t.members))
         for who in names
+        if not (teams[t.key].id in from_directory and role == "member")
     }
     if wanted_members != current_members:
-        await tx.org.wipe_memberships()
+        await tx.org.wipe_memberships(keep_teams=from_directory)
         s.add_all(TeamMember(team_id=t, person_id=p, role=r) for t, p, r in sorted(wanted_members))
         changed_teams = {t for t, _, _ in wanted_members ^ current_members}
         for key, team in teams.items():
@@ -282,6 +297,7 @@ async def apply(tx: Tx, org: OrgFile, now: datetime | None = None) -> ApplySumma
     await s.flush()
     await _volunteer_profiles(tx, org, people, now or datetime.now(UTC))
     await _people_care(tx, org, people)
+    directory.org_changed("org.applied")
     return summary
 
 

@@ -15,7 +15,7 @@ from tests.conftest import free_port
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["serve"], ["db"], ["db", "upgrade"], ["org"], ["org", "apply"], ["org", "example"],
+    "command", [[], ["serve"], ["db"], ["db", "upgrade"], ["org"], ["org", "apply"], ["org", "example"], ["org", "sync"], ["scim", "token"],
                 ["key", "generate"], ["scripts", "check"], ["doctor"], ["config"], ["config", "docs"]]
 )
 def test_every_command_has_help(command, tmp_path):

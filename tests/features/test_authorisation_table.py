@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from adapters.appkeys import BOT_KEY
-from bot.app import UNKNOWN_PERSON
+from bot.app import NO_LONGER_ACTIVE, UNKNOWN_PERSON
 from bot.features.chaperone.storage import ChaperoneRequest
 from bot.features.escalation.storage import Escalation
 from bot.features.referral.storage import Referral
@@ -169,7 +169,7 @@ async def build(world, state: str) -> str:
 def answer(views: list, changed: bool) -> str:
     text = " ".join(text_of(v) if not isinstance(v, Dialog) else " ".join((v.title, *v.paragraphs))
                     for v in views)
-    if views == [UNKNOWN_PERSON]:
+    if views in ([UNKNOWN_PERSON], [NO_LONGER_ACTIVE]):  # refused before any feature: not a person here
         return "U"
     if any(isinstance(v, Dialog) for v in views) and any(secret in text for secret in SECRETS):
         return "S"

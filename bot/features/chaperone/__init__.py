@@ -7,7 +7,7 @@ widening, going to the managers, reminders), ``storage`` (tables, queries, timer
 """
 
 from bot.feature import Feature, Verb
-from bot.features.chaperone import flow, urgent
+from bot.features.chaperone import flow, leave, urgent
 from bot.features.chaperone.calendar import ROUTE as CALENDAR_ROUTE
 from bot.features.chaperone.calendar import calendar_file
 from bot.features.chaperone.retention import expired as expired_requests
@@ -47,8 +47,10 @@ FEATURE = Feature(
         "chaperone.details_viewed": "the chaperone opened the session's note and link",
         "chaperone.observed": "the requester recorded who observed the session",
         "chaperone.did_not_happen": "the requester recorded that the session did not happen",
+        "chaperone.reopened_on_leave": "the chaperone left the organisation; the request re-opened to others",
     },
     status=flow.status_cards,
     waiting=waiting,
     status_order=20,
+    on_leave=leave.on_leave,
 )

@@ -55,6 +55,7 @@ from bot.features.chaperone.wording import (
 from bot.machinery import offers
 from bot.machinery.links import message_link
 from bot.machinery.outbox import notify
+from bot.machinery.storage.models import Person
 from bot.machinery.storage.repos import Tx
 from bot.port.forms import clean
 from bot.port.views import View
@@ -230,24 +231,30 @@ async def withdraw(turn: Turn, value: str) -> list[View]:
     if request is None or request.status != "covered":
         return [NOT_THE_CHAPERONE]
     now = turn.clock.now()
-    request.status, request.chaperone_id, request.accepted_at, request.updated_at = "open", None, None, now
-    request.generation += 1
-    await turn.tx.timers.cancel_for("chaperone", request.id)
-    offers = await offers_for(turn.tx, request.id)
-    for offer in offers:
-        if offer.volunteer_id == turn.person.id:
-            await set_offer(turn.tx, offer, "withdrawn", request, now)
-        elif offer.status == "covered":
-            await set_offer(turn.tx, offer, "offered", request, now)  # they may be free after all
-    requester = await turn.tx.people.get(request.requester_id)
-    policy = await policy_for(turn.tx, requester.id)
-    await fan_out(turn.tx, request, requester, policy, now)
-    await schedule(turn.tx, request, DEADLINE, deadline_for(request, policy, now), now)
-    await schedule(turn.tx, request, EXPIRE, request.starts_at, now)
-    await notify(turn.tx, f"chap:{request.id}:withdrawn:{request.generation}", requester.id,
-                 wording.withdrawn_for_requester(request, turn.person), now)
+    requester = await reopen(turn.tx, request, turn.person, now)
     await turn.tx.audit.record(now, turn.person.id, "chaperone.withdrawn", "chaperone", request.id)
     return [wording.withdrawn(request, requester)]
+
+
+async def reopen(tx: Tx, request: ChaperoneRequest, chaperone: Person, now: datetime) -> Person:
+    """The chaperone can't come after all (they withdrew, or left): ask the others again and
+    tell the requester. Returns the requester."""
+    request.status, request.chaperone_id, request.accepted_at, request.updated_at = "open", None, None, now
+    request.generation += 1
+    await tx.timers.cancel_for("chaperone", request.id)
+    for offer in await offers_for(tx, request.id):
+        if offer.volunteer_id == chaperone.id:
+            await set_offer(tx, offer, "withdrawn", request, now)
+        elif offer.status == "covered":
+            await set_offer(tx, offer, "offered", request, now)  # they may be free after all
+    requester = await tx.people.get(request.requester_id)
+    policy = await policy_for(tx, requester.id)
+    await fan_out(tx, request, requester, policy, now)
+    await schedule(tx, request, DEADLINE, deadline_for(request, policy, now), now)
+    await schedule(tx, request, EXPIRE, request.starts_at, now)
+    await notify(tx, f"chap:{request.id}:withdrawn:{request.generation}", requester.id,
+                 wording.withdrawn_for_requester(request, chaperone), now)
+    return requester
 
 
 async def record(turn: Turn, value: str) -> list[View]:

@@ -17,6 +17,7 @@ from bot.features.escalation.flow import (
     start_about,
     status_line,
 )
+from bot.features.escalation.leave import on_leave
 from bot.features.escalation.preview import ladder, who_and_when
 from bot.features.escalation.retention import (
     forget_about,
@@ -76,12 +77,14 @@ FEATURE = Feature(
         "report.viewed": "a manager opened a report's details from an escalation",
         "escalation.sent_now": "the reporter sent an escalation waiting for working hours at once",
         "escalation.snoozed": "a manager put off an escalation's reminder",
+        "escalation.moved_on_leave": "someone who had to act on an escalation left: it went to the next level",
         "escalation.confirmed": "the reporter said a resolved escalation is resolved for them",
         "escalation.reopened": "the reporter said a resolved escalation is not resolved for them",
     },
     status=flow.section,
     waiting=waiting,
     status_order=10,
+    on_leave=on_leave,
     watchdogs={"escalation.overdue": audit_overdue},
     health={"escalations_overdue": _count_overdue},
     gauges={

@@ -16,6 +16,7 @@ from bot.features.referral import (
     approval,
     checklist,
     flow,
+    leave,
     more_wording,
     questions,
     timers,
@@ -86,8 +87,10 @@ FEATURE = Feature(
         "referral.question_asked": "a receiver asked the referrer a question before deciding",
         "referral.question_answered": "the referrer answered a receiver's question",
         "referral.snoozed": "a receiver put off a reminder about a referral",
+        "referral.moved_on_leave": "the person who was to take or approve a referral left: it went to others",
     },
     status=flow.status_views,
     waiting=waiting,
     status_order=40,
+    on_leave=leave.on_leave,
 )

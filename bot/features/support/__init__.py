@@ -9,7 +9,7 @@ check-ins), ``access`` (who may see and do what: nobody in the management line, 
 """
 
 from bot.feature import Feature, Verb
-from bot.features.support import checkin, flow
+from bot.features.support import checkin, flow, leave
 from bot.features.support.counts import FEWER_THAN_5, Count, SupportCounts, counts
 from bot.features.support.retention import expired as expired_requests
 from bot.features.support.retention import forget as forget_request
@@ -58,4 +58,5 @@ FEATURE = Feature(
     status=_status,
     waiting=waiting,
     status_order=45,
+    on_leave=leave.on_leave,
 )

@@ -154,17 +154,21 @@ async def hand_back(turn: Turn, value: str) -> list[View]:
     request = await for_supporter(turn, value)
     if request is None or request.status != "accepted":
         return [wording.NOT_FOUND]
-    now = turn.clock.now()
+    await reopen(turn.tx, request, turn.person, turn.clock.now())
+    return [wording.handed_back_for_supporter(request)]
+
+
+async def reopen(tx: Tx, request: SupportRequest, supporter, now) -> None:
+    """The supporter can't after all (handed it back, or left): ask the others again and tell
+    the clinician."""
     request.status, request.supporter_id, request.accepted_at, request.updated_at = "open", None, None, now
     request.generation += 1
-    await turn.tx.timers.cancel_for("support", request.id)
-    mine = [o for o in await offers.offers_for(turn.tx, BOOK, request.id) if o.supporter_id == turn.person.id]
-    await set_offers(turn.tx, mine, "withdrawn", request, now)
-    await _ask(turn.tx, request, now)
-    supporter = turn.person
-    await notify(turn.tx, f"sup:{request.id}:handed_back:{request.generation}", request.requester_id,
+    await tx.timers.cancel_for("support", request.id)
+    mine = [o for o in await offers.offers_for(tx, BOOK, request.id) if o.supporter_id == supporter.id]
+    await set_offers(tx, mine, "withdrawn", request, now)
+    await _ask(tx, request, now)
+    await notify(tx, f"sup:{request.id}:handed_back:{request.generation}", request.requester_id,
                  wording.handed_back(request, supporter), now)
-    return [wording.handed_back_for_supporter(request)]
 
 
 # --- the clinician changing their mind, or closing it -----------------------------------------

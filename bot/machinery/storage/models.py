@@ -96,6 +96,17 @@ class Person(Base):
     is_auditor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     is_volunteer: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Where the person came from ("file": the organisation file; "directory": SCIM or
+    # `org sync`), the directory's id for them, and what the directory last said about them.
+    # None in directory_active: the directory does not manage this person. See docs/directory.md.
+    source: Mapped[str] = mapped_column(String(16), default="file", server_default="file")
+    external_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    directory_username: Mapped[str | None] = mapped_column(String(320), index=True)  # lower-cased
+    directory_active: Mapped[bool | None] = mapped_column(Boolean)
+    directory_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The directory's whole record (SCIM User as last sent), encrypted: given back as it came,
+    # never read by the bot beyond the fields above.
+    directory_record_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     identities: Mapped[list[Identity]] = relationship(
         back_populates="person", cascade="all, delete-orphan", lazy="selectin"
@@ -152,6 +163,13 @@ class Team(Base):
     # When non-urgent work may reach the team: weekly hours, public holidays and the
     # organisation's closure days (None: always; see bot.org.hours.WorkingHours).
     working_hours: Mapped[dict | None] = mapped_column(JSON)
+    # A directory group (SCIM Group) behind the team: its members come from the directory,
+    # its policies and managers from the organisation file (see docs/directory.md).
+    source: Mapped[str] = mapped_column(String(16), default="file", server_default="file")
+    external_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    directory_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The directory's group record as last sent (members as the bot holds them), encrypted.
+    directory_record_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class TeamMember(Base):

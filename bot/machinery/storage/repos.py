@@ -85,6 +85,18 @@ class People:
             cache.keep_person(self._s, key, row.person, row)
         return row.person
 
+    async def left(self, identity: events.Identity) -> bool:
+        """Whether this identity belongs to someone who was deactivated (they left, or the
+        directory turned them off), as opposed to someone we never knew."""
+        row = await self._find_identity(identity)
+        if row is not None:
+            return not row.person.active
+        if not identity.email:
+            return False
+        states = set((await self._s.scalars(
+            select(Person.active).where(func.lower(Person.email) == identity.email.strip().lower()))).all())
+        return states == {False}
+
     def seen(self, identity: events.Identity, at: datetime) -> None:
         """Record when the person resolved from ``identity`` last used the bot through it (at
         most hourly), so that notifications go to the platform they actually use."""
@@ -233,8 +245,14 @@ class Org:
             return await load()
         return await self._cache.memo(self._s, name, load)
 
-    async def wipe_memberships(self) -> None:
-        await self._s.execute(delete(TeamMember))
+
+    async def wipe_memberships(self, keep_teams: set[int] = frozenset()) -> None:
+        """Remove every membership the organisation file sets (all of them, but the members
+        of directory groups in ``keep_teams``)."""
+        query = delete(TeamMember)
+        if keep_teams:
+            query = query.where(~(TeamMember.team_id.in_(keep_teams) & (TeamMember.role == "member")))
+        await self._s.execute(query)
 
 
 class ConversationRefs:
