@@ -72,6 +72,16 @@ CASES: list[tuple[str, str, str, str]] = [
     ("referral: note after withdraw", "referral withdrawn", "referral.note", "S X N N N N N N"),
     ("referral: old accept once accepted", "referral accepted", "referral.accept", "X X N N N N N N"),
     ("referral: note once accepted", "referral accepted", "referral.note", "S S N N N N N N"),
+    # --- a peer-support request (Vic is the supporter asked; the manager is never told) ------
+    ("support: accept", "support open", "support.accept", "N N N Y N N N N"),
+    ("support: decline", "support open", "support.decline", "N N N Y N N N N"),
+    ("support: cancel", "support open", "support.cancel", "Y N N N N N N N"),
+    ("support: what was shared, once accepted", "support accepted", "support.shared", "S N N S N N N N"),
+    ("support: hand back", "support accepted", "support.hand_back", "N N N Y N N N N"),
+    ("support: we've talked", "support accepted", "support.done", "Y N N Y N N N N"),
+    ("support: what was shared after cancel", "support cancelled", "support.shared", "S N N X N N N N"),
+    ("support: old accept after cancel", "support cancelled", "support.accept", "N N N X N N N N"),
+    ("support: old hand back after cancel", "support cancelled", "support.hand_back", "N N N N N N N N"),
     # --- a report ------------------------------------------------------------------------
     ("report: withdraw", "report filed", "report.withdraw", "Y N N N N N N N"),
     ("report: old withdraw after withdraw", "report withdrawn", "report.withdraw", "X N N N N N N N"),
