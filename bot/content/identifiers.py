@@ -17,7 +17,13 @@ import re
 
 import phonenumbers
 
-from bot.content.identifiers_text import SPELLED_EMAIL, blank, blank_safe_numbers, undisguise
+from bot.content.identifiers_text import (
+    SPELLED_EMAIL,
+    blank,
+    blank_safe_numbers,
+    normalise,
+    undisguise,
+)
 
 EMAIL, WEB, HANDLE, DATE = "an email address", "a web address", "a social media handle", "a date"
 ADDRESS, NHS, RECORD, PHONE = "a street address or postcode", "an NHS number", "a record or ID number", "a phone number"
@@ -175,6 +181,7 @@ def find_identifier_kinds(text: str | None) -> list[str]:
     """The kinds of identifier that appear in ``text``, in a fixed order, without repeats."""
     if not text:
         return []
+    text = normalise(text)
     found: list[str] = []
 
     def note(kind: str, hits: int | bool) -> None:

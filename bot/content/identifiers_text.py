@@ -13,12 +13,14 @@ Two jobs, both on a copy the clinician never sees:
 from __future__ import annotations
 
 import re
+import unicodedata
 
 DIGIT_WORDS = {
     "zero": "0", "nought": "0", "nil": "0", "one": "1", "two": "2", "three": "3", "four": "4",
     "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
 }
-_DIGIT_WORD = re.compile(r"\b(" + "|".join(DIGIT_WORDS) + r")\b", re.IGNORECASE)
+# Letters may not touch a digit word ("someone", "tone"), digits may ("12three").
+_DIGIT_WORD = re.compile(r"(?<![a-z])(" + "|".join(DIGIT_WORDS) + r")(?![a-z])", re.IGNORECASE)
 # "oh" or "o" is a zero only beside other digits: "oh seven", "seven oh one".
 _OH_AFTER = re.compile(r"(?<=\d)([\s-]+)(?:oh|o)\b", re.IGNORECASE)
 _OH_BEFORE = re.compile(r"\b(?:oh|o)(?=[\s-]+\d)", re.IGNORECASE)
@@ -61,6 +63,14 @@ TLDS = r"(?:com|org|net|edu|gov|io|me|info|co|uk|us|ie|ca|au|nz|de|fr|nhs|ac|biz
 SPELLED_EMAIL = re.compile(
     rf"(?<![\w.+-])[\w.+-]++{_EMAIL_AT}[\w-]++(?:{_EMAIL_DOT}[\w-]++)*{_EMAIL_DOT}{TLDS}\b", re.IGNORECASE
 )
+
+
+def normalise(text: str) -> str:
+    """Compatibility forms folded (full-width digits and ＠, ligatures) and invisible format
+    characters (zero-width spaces and joiners, soft hyphens) dropped, so that neither can
+    split an identifier the guard would otherwise see."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
 def blank(match: re.Match[str]) -> str:

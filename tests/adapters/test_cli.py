@@ -15,8 +15,10 @@ from tests.conftest import free_port
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["serve"], ["db"], ["db", "upgrade"], ["org"], ["org", "apply"], ["org", "example"], ["org", "sync"], ["scim", "token"],
-                ["key", "generate"], ["scripts", "check"], ["doctor"], ["config"], ["config", "docs"]]
+    "command", [[], ["serve"], ["db"], ["db", "upgrade"], ["org"], ["org", "apply"], ["org", "example"],
+                ["org", "sync"], ["scim", "token"], ["key", "generate"], ["scripts", "check"], ["doctor"],
+                ["config"], ["config", "docs"],
+                ["identities"], ["identities", "list"], ["identities", "link"], ["identities", "unlink"]]
 )
 def test_every_command_has_help(command, tmp_path):
     result = run(command + ["--help"], tmp_path)

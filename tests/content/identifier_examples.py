@@ -41,6 +41,11 @@ CAUGHT: list[tuple[str, str]] = [
     ("whatsapp 07700 900123", PHONE),
     ("555 0143 is his extension at home", PHONE),
     ("07700–900–123", PHONE),
+    ("０７７００ ９００１２３", PHONE),  # full-width digits
+    ("0\u200b7\u200b7\u200b0\u200b0\u200b9\u200b0\u200b0\u200b1\u200b2\u200b3", PHONE),  # zero-width spaces
+    ("SEVEN-SEVEN-ZERO-ZERO-NINE-ZERO-ZERO-ONE-TWO-THREE", PHONE),
+    ("07700 900 12three", PHONE),
+    ("٠٧٧٠٠٩٠٠١٢٣", PHONE),  # Arabic-Indic digits
     # NHS numbers (modulus 11) and other health record numbers
     ("NHS number 943 476 5919", NHS),
     ("nhs no 9434765919", NHS),
@@ -92,6 +97,7 @@ CAUGHT: list[tuple[str, str]] = [
     ("j_s+1@mail.example.org", EMAIL),
     ("contact her at jenny at example dot org", EMAIL),
     ("jenny {at} outlook {dot} com", EMAIL),
+    ("jenny＠gmail.com", EMAIL),  # a full-width at sign
     # web addresses
     ("found my profile at https://instagram.com/someone", WEB),
     ("www.example.org/about", WEB),
@@ -162,6 +168,8 @@ CLEAN: list[str] = [
     "in March he started calling me love",
     "client seven",
     "Blue heron",
+    "someone said it was done alone",
+    "the tone of the first session",
     "Tuesday knee",
     # doses and measurements
     "takes 500mg paracetamol four times a day",

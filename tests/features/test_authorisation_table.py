@@ -17,6 +17,7 @@ from bot.app import NO_LONGER_ACTIVE, UNKNOWN_PERSON
 from bot.features.chaperone.storage import ChaperoneRequest
 from bot.features.escalation.storage import Escalation
 from bot.features.referral.storage import Referral
+from bot.features.support.storage import SupportRequest
 from bot.features.volunteer.storage import VolunteerProfile
 from bot.machinery.outbox import DeliveryWorker
 from bot.machinery.ratelimit import Rate, TokenBuckets
@@ -64,6 +65,8 @@ teams:
     members: [rosa, carl, vera, vic, ray]
     escalation: {levels: [{who: managers, wait: 15m}], remind_every: 4h}
   - {key: other, name: Other Team, managers: [olga], members: [olga]}
+peer_support:
+  supporters: [{who: vic}]
 """
 MANAGER_EMAIL = "morgan@clinic.invalid"
 WHO = dict(zip(ROLES, (
@@ -79,7 +82,8 @@ WHO = dict(zip(ROLES, (
 NARRATIVE = "he waited by my car after the session"
 NOTE, LINK = "side door by the pharmacy", "https://meet.example.org/join/abc"
 HANDOFF = "prefers afternoon sessions and a calm room"
-SECRETS = (NARRATIVE, NOTE, LINK, HANDOFF)
+SHARED = "I keep replaying what he said"
+SECRETS = (NARRATIVE, NOTE, LINK, HANDOFF, SHARED)
 UNSAFE = {"category": "THREAT", "setting": "home_visit", "occurrence": "first", "felt_unsafe": "yes",
           "details": NARRATIVE}
 PLAIN = {"category": "CONTACT", "setting": "in_person", "occurrence": "first", "felt_unsafe": "no",
@@ -132,6 +136,15 @@ async def build(world, state: str) -> str:
         if stage != "filed":
             await press(world, "own", {"withdrawn": "report.withdraw", "deleted": "report.delete"}[stage], report)
         return report
+    if kind == "support":
+        await world.bot.handle(FormSubmitted(WHO["own"], "support", {"how": "chat", "soon": "few_days",
+                                                                     "shared": SHARED}))
+        request = str(await newest(world, SupportRequest))
+        if stage in ("accepted", "cancelled"):
+            await press(world, "vas", "support.accept", request)
+        if stage == "cancelled":
+            await press(world, "own", "support.cancel", request)
+        return request
     if kind == "referral":
         async with world.db.transaction() as tx:
             carl = await tx.people.by_key("carl")

@@ -13,7 +13,7 @@ from bot.port.events import Identity
 
 ASHA = Identity("web", "demo", "asha")
 ORG = """
-organisation: {name: Cache Clinic, timezone: UTC, sites: [North]}
+organisation: {name: Cache Clinic, timezone: UTC, sites: [North], slack_workspaces: [T1]}
 people:
   - {key: asha, name: Dr Asha Patel, identities: [{platform: web, user: asha}]}
   - {key: sam, name: Sam Okafor, identities: [{platform: web, user: sam}]}

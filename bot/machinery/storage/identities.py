@@ -26,6 +26,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.machinery.storage import orgcache
 from bot.machinery.storage.audit_chain import Audit
 from bot.machinery.storage.models import Identity, IdentityClaim, Organisation, Person
 from bot.machinery.storage.sql import insert_ignoring_duplicates
@@ -78,12 +79,15 @@ async def link_by_email(session: AsyncSession, audit: Audit, identity: events.Id
         return
     # Two first events from the same new user can arrive together (a command and a
     # click): the second link is a no-op rather than a unique violation (both are audited).
+    # A new link changes nothing anyone cached: not an organisation change (orgcache).
+    changed_before = session.info.get(orgcache.CHANGED, False)
     await session.execute(insert_ignoring_duplicates(
         session, Identity,
         {"person_id": person.id, "platform": identity.platform, "workspace": identity.workspace,
          "user_id": identity.user_id, "linked_by": "email"},
         ["platform", "workspace", "user_id"],
     ))
+    session.info[orgcache.CHANGED] = changed_before
     await audit.record(at, None, "identity.linked", "person", person.id)
 
 

@@ -50,14 +50,19 @@ class People:
 
         An identity seen for the first time is linked to the person with the same email in
         the organisation file, if the platform told us an email it confirms as the account's
-        own, and only as :mod:`bot.machinery.storage.identities` allows (the caller has
-        checked the workspace). ``at`` records when the identity was last used (at most
+        own, and only as :mod:`bot.machinery.storage.identities` allows; nobody at all from a
+        workspace or tenant the organisation does not list. ``at`` records when the identity was last used (at most
         hourly, to keep reads cheap), so that notifications go to the platform the person
         actually uses.
 
         People already resolved are copied from the instance's cache (no query) while the
         organisation's version has not moved (bot.machinery.storage.orgcache).
         """
+        if identity.platform in identities.CHECKED_PLATFORMS:  # every caller, not only BoundaryBot.handle
+            org = await (self._cache.organisation(self._s) if self._cache is not None
+                         else self._s.get(Organisation, 1))
+            if not identities.accepts(org, identity):
+                return None
         key = (identity.platform, identity.workspace, identity.user_id)
         cache = self._cache if self._cache is not None and await self._cache.check(self._s) else None
         if cache is not None and (known := await cache.person(self._s, key)) is not None:
