@@ -18,6 +18,7 @@ from bot.features.referral import (
     flow,
     more_wording,
     questions,
+    receivers,
     timers,
     withdraw,
     wording,
@@ -69,6 +70,7 @@ FEATURE = Feature(
         wording.REROUTE_FORM: flow.reroute_form_as_shown,
         wording.TOLD_FORM: lambda turn, state: _by_id(wording.told_form, state),
     },
+    pickers={receivers.PICKER: receivers.RECEIVERS},
     timers=TIMER_HANDLERS,
     audit_actions={
         "referral.created": "a clinician started a referral",
