@@ -60,11 +60,13 @@ async def test_one_token_per_lifetime_and_one_refresh_on_401(secured):
 
 async def test_an_expired_token_is_replaced_once_for_every_turn_waiting(secured):
     client, app, key = secured
-    client.fake.login.token_lifetime = 3  # refreshed shortly before it ends
+    # Refreshed shortly before it ends; long enough that a slow first turn (a loaded machine)
+    # still finishes inside the first token's life.
+    client.fake.login.token_lifetime = 6
     headers = {"Authorization": f"Bearer {token(key, service_url=client.fake.url)}"}
     await client.post(activity(client.fake, text="help"), headers=headers)
     assert len(client.fake.token_requests) == 1
-    await asyncio.sleep(3)
+    await asyncio.sleep(6)
     results = await asyncio.gather(*[
         client.post(activity(client.fake, text="help"), headers=headers) for _ in range(6)
     ])
