@@ -5,14 +5,16 @@ database (more on SQLite), so each process keeps a small index instead: every wo
 name and of every team name, sorted, so a typed prefix is two binary searches (its size for
 20,000 people is in docs/benchmarks.md).
 
-It is a cache of the ``people``/``teams``/``team_members`` tables and is rebuilt when they
-change: every search first reads a stamp (counts and the highest ids — three cheap queries), so a
-person added, deactivated or moved by another instance (the organisation file, SCIM) is seen
-at the next keystroke; a rename that leaves every count alone is seen within
-:data:`MAX_AGE`. :func:`forget` drops this process's copy at once (call it after changing
-people). Whatever the index says, results are re-read from the database before anyone sees
-them (:mod:`bot.org.directory_search`), so a stale entry can never offer someone who may no
-longer be picked.
+It is a cache of the ``people``/``teams``/``team_members`` tables. Every search first reads a
+stamp (the highest person and team ids: one cheap query), so a person or team added by any
+instance (the organisation file, SCIM) is found at the next keystroke; a rename, a move
+between teams or a reactivation is found once the background loop refreshes an index older
+than :data:`MAX_AGE` (the old one answers meanwhile); a deactivated person is never offered,
+because every page found is re-read.
+:func:`forget` drops this process's copy at once (call it after changing people). Whatever
+the index says, results are re-read from the database before anyone sees them
+(:mod:`bot.org.directory_search`), so a stale entry can never offer someone who may no longer
+be picked.
 """
 
 from __future__ import annotations
@@ -115,21 +117,28 @@ class _Cache:
     def forget(self) -> None:
         self._by_database.clear()
 
-    async def index(self, session: AsyncSession, fold) -> DirectoryIndex:
+    async def index(self, session: AsyncSession, fold, *, refresh_old: bool = False) -> DirectoryIndex:
+        """The index for this session's database. ``refresh_old`` (the background loop) also
+        rebuilds one older than MAX_AGE; a keystroke never waits for that."""
         key = str(session.bind.url) if session.bind is not None else ""
         stamp = await _stamp(session)
         hit = self._by_database.get(key)
-        if hit and hit[1] == stamp and time.monotonic() - hit[0] < MAX_AGE:
+        if hit and hit[1] == stamp:
+            if refresh_old and time.monotonic() - hit[0] >= MAX_AGE:
+                await self._rebuild(session, key, stamp, fold)
             return hit[2]
-        # One build per database and stamp, shielded: a keystroke that gives up waiting (the
-        # platform's few seconds) leaves it running for the next keystroke to use.
+        # People were added, removed or moved: wait for the new index (once per change, shared,
+        # and shielded — a keystroke that gives up waiting leaves it running for the next).
+        return await asyncio.shield(await self._rebuild(session, key, stamp, fold))
+
+    async def _rebuild(self, session: AsyncSession, key: str, stamp: tuple, fold) -> asyncio.Task:
         task = self._building.get((key, stamp))
         if task is None:
             rows = await _rows(session)  # read in the caller's transaction; indexed off it
             task = asyncio.ensure_future(asyncio.to_thread(DirectoryIndex, *rows, fold))
             self._building[(key, stamp)] = task
             task.add_done_callback(lambda done: self._built(key, stamp, done))
-        return await asyncio.shield(task)
+        return task
 
     def _built(self, key: str, stamp: tuple, task: asyncio.Task) -> None:
         self._building.pop((key, stamp), None)
@@ -142,12 +151,14 @@ class _Cache:
 
 
 async def _stamp(session: AsyncSession) -> tuple:
-    people = (await session.execute(
-        select(func.count(Person.id), func.max(Person.id), func.count(Person.id).filter(Person.active.is_(True)))
-    )).one()
-    teams = (await session.execute(select(func.count(Team.id), func.max(Team.id)))).one()
-    members = await session.scalar(select(func.count()).select_from(TeamMember))
-    return (*people, *teams, members)
+    """The highest person and team ids, in one round trip of two primary-key lookups: a count
+    would walk 20,000 rows on every keystroke. New people and teams change it; renames,
+    moves and (re)activations wait for the background refresh, and a deactivated person is
+    never offered anyway (the page is re-read)."""
+    return tuple((await session.execute(select(
+        select(func.max(Person.id)).scalar_subquery(),
+        select(func.max(Team.id)).scalar_subquery(),
+    ))).one())
 
 
 async def _rows(session: AsyncSession) -> tuple[list, dict[int, list[str]]]:

@@ -110,7 +110,7 @@ async def people(session: AsyncSession, query: str, rule: Rule, limit: int) -> l
 async def warm(session: AsyncSession) -> None:
     """Build or refresh this process's index of people now, so no keystroke waits for it
     (the background loop calls this at start-up and every half minute)."""
-    await directory_index.CACHE.index(session, fold)
+    await directory_index.CACHE.index(session, fold, refresh_old=True)
 
 
 async def people_by_id(session: AsyncSession, ids: Iterable[int], rule: Rule) -> list[Found]:
