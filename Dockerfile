@@ -17,12 +17,12 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY bot/ bot/
 COPY adapters/ adapters/
 # Editable, so that the migrations, scripts and examples beside the code are found where
 # the code expects them (/app), exactly as in a checkout.
-RUN pip install --no-cache-dir --no-compile -e .
+RUN pip install --no-cache-dir --no-compile -c constraints.txt -e .
 COPY migrations/ migrations/
 COPY responses/ responses/
 COPY examples/ examples/

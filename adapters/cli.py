@@ -344,6 +344,7 @@ def slack_manifest(url: str, fmt: str) -> None:
 
 # Data governance: the audit chain, retention and legal holds, key rotation.
 from adapters.cli_governance import audit, retention  # noqa: E402
+from adapters.cli_identities import identities  # noqa: E402
 from adapters.cli_keys import (  # noqa: E402
     key_retire,
     key_retire_pattern_secret,
@@ -355,6 +356,7 @@ from adapters.cli_scripts import scripts  # noqa: E402
 main.add_command(audit)
 main.add_command(scripts)
 main.add_command(retention)
+main.add_command(identities)
 key.add_command(key_rotate)
 key.add_command(key_retire)
 key.add_command(key_rotate_pattern_secret)

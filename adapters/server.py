@@ -14,11 +14,14 @@ from aiohttp import web
 from adapters.appkeys import BACKGROUND_KEY, BOT_KEY, DELIVERERS_KEY, SETTINGS_KEY
 from adapters.ops import OPS_KEY, setup_ops, version
 from adapters.ops.logs import AccessLog
+from adapters.teams.serviceurls import is_loopback, open_endpoint_allowed
 from adapters.web import setup_web_chat
 from bot import runtime
 from bot.background import Background
+from bot.features import chaperone
 from bot.machinery.clock import Clock
 from bot.machinery.config import Settings
+from bot.runtime import StartupError
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +63,15 @@ def create_app(settings: Settings, clock: Clock | None = None, *, run_background
             await app[BACKGROUND_KEY].stop(settings.shutdown_grace)
 
     app.cleanup_ctx.append(core)
-    if settings.teams_enabled or settings.is_local:
+
+    if settings.teams_enabled or (settings.is_local and open_endpoint_allowed(
+            settings.host, settings.slack_enabled, settings.slack_api_url)):
         from adapters.teams import setup_teams  # botbuilder is imported only when needed
 
         setup_teams(app, settings)  # POST /api/messages (JWT checked when MicrosoftAppId is set)
+    elif settings.is_local:
+        log.warning("POST /api/messages is off: without MicrosoftAppId it runs only on a loopback "
+                    "address and never beside real Slack credentials")
     if settings.slack_enabled:
         from adapters.slack import setup_slack
 
@@ -72,11 +80,31 @@ def create_app(settings: Settings, clock: Clock | None = None, *, run_background
 
     setup_console(app)  # /console: managers, admins and auditors (signed in by link or OpenID Connect)
     if settings.is_local:
+        if not is_loopback(settings.host) and not settings.web_demo_on_network:
+            raise StartupError(
+                f"the local web chat lets anyone who reaches it choose who they are, so it serves only on "
+                f"127.0.0.1; {settings.host} reaches other machines. Use --host 127.0.0.1, or set "
+                "BOUNDARY_WEB_DEMO_ON_NETWORK=true if this is a demo with fictional people only")
         setup_web_chat(app)
     else:
         app.router.add_get("/", landing)
+    app.router.add_get(chaperone.CALENDAR_ROUTE + "/{request:\\d+}/{person:\\d+}/{token:[0-9a-f]+}.ics", calendar)
     app.cleanup_ctx.append(stop_background_first)
     return app
+
+
+async def calendar(request: web.Request) -> web.Response:
+    """[Add to calendar] on a covered chaperone session: the .ics, for one of its two people."""
+    bot = request.app[BOT_KEY]
+    async with bot.db.transaction() as tx:
+        body = await chaperone.calendar_file(tx, bot.sealer, int(request.match_info["request"]),
+                                             int(request.match_info["person"]), request.match_info["token"],
+                                             bot.clock.now())
+    if body is None:
+        raise web.HTTPNotFound(text="No such calendar entry.")
+    return web.Response(body=body.encode(), content_type="text/calendar", charset="utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="chaperone.ics"',
+                                 "Cache-Control": "no-store"})
 
 
 AUDIT_ANCHOR_LOGGER = "boundary.audit.anchor"

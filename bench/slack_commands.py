@@ -2,6 +2,7 @@
 side by side with a bare slack-bolt app that only acknowledges (the stack's ceiling).
 
     .venv/bin/python bench/slack_commands.py [--rate 100] [--seconds 10] [--concurrency 16] [--verb help]
+        [--database-url postgresql+asyncpg://…/EMPTY_DB] [--only WORD]
 
 Each server runs in its own process (`boundary-bot serve` on a fresh SQLite file with the demo
 organisation; `bench/slack_bare_app.py`), with the Slack Web API answered by the fake from
@@ -30,6 +31,7 @@ import aiohttp
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from adapters.slack.work import BUSY  # noqa: E402
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackClient  # noqa: E402
 
 USERS = {f"UBENCH{i}": f"{name}@demo.invalid" for i, name in enumerate(("asha", "sam", "jordan", "priya", "morgan"))}
@@ -75,15 +77,16 @@ async def measure(client: SlackClient, verb: str, rate: float, seconds: float, c
     await asyncio.sleep(0.5)
 
     latencies: list[float] = []
-    errors = 0
+    errors = busy = 0
 
     async def one(i: int) -> None:
-        nonlocal errors
+        nonlocal errors, busy
         began = time.perf_counter()
-        status, _ = await client.slash(users[i % len(users)], verb)
+        status, body = await client.slash(users[i % len(users)], verb)
         latencies.append((time.perf_counter() - began) * 1000)
         if status != 200:
             errors += 1
+        busy += BUSY in body
 
     total = int(rate * seconds)
     tasks = []
@@ -100,12 +103,13 @@ async def measure(client: SlackClient, verb: str, rate: float, seconds: float, c
     stop_at = time.perf_counter() + seconds
 
     async def worker(w: int) -> None:
-        nonlocal done, errors
+        nonlocal done, errors, busy
         i = w
         while time.perf_counter() < stop_at:
-            status, _ = await client.slash(users[i % len(users)], verb)
+            status, body = await client.slash(users[i % len(users)], verb)
             done += 1
             errors += status != 200
+            busy += BUSY in body  # refused at once ("busy, try again"): nothing to finish
             i += concurrency
 
     began = time.perf_counter()
@@ -114,14 +118,15 @@ async def measure(client: SlackClient, verb: str, rate: float, seconds: float, c
     # The work behind the acks: every command's DM has been posted.
     work = None
     if does_work:
-        expected = dms_before + len(users) + len(latencies) + done
+        expected = dms_before + len(users) + len(latencies) + done - busy
         deadline = time.perf_counter() + 120
         while len(fake.of("chat.postMessage")) < expected and time.perf_counter() < deadline:
             await asyncio.sleep(0.01)
-        work = done / (time.perf_counter() - began)
+        work = (done - busy) / (time.perf_counter() - began)
     return {"work": work,
         "n": len(latencies), "p50": pct(latencies, 50), "p95": pct(latencies, 95), "p99": pct(latencies, 99),
         "max": max(latencies), "mean": statistics.mean(latencies), "throughput": done / elapsed, "errors": errors,
+        "busy": busy,
     }
 
 
@@ -131,6 +136,8 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--verb", default="help")
+    parser.add_argument("--database-url", default="", help="an empty PostgreSQL database for Boundary Bot")
+    parser.add_argument("--only", default="", help="run only the servers whose names contain this word")
     args = parser.parse_args()
 
     fake = await FakeSlack(users=dict(USERS)).start()
@@ -144,9 +151,13 @@ async def main() -> None:
     results = {}
     try:
         for name, command in targets.items():
+            if args.only and args.only not in name:
+                continue
             port = free_port()
             with tempfile.TemporaryDirectory() as workdir:
                 extra = dict(env, BOUNDARY_LOCAL_MODE="true")
+                if args.database_url and "bare" not in name:
+                    extra["DATABASE_URL"] = args.database_url
                 if "bare" in name:
                     command = [*command[:2], str(port), *command[2:]]
                 process = launch(command, port, extra, workdir)
@@ -164,12 +175,15 @@ async def main() -> None:
         await fake.stop()
 
     print(f"verb={args.verb} rate={args.rate:g}/s for {args.seconds:g}s; throughput with {args.concurrency} in flight")
-    print("| server | p50 ms | p95 ms | p99 ms | max ms | acks /s | commands fully done /s | non-200 | DMs sent |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print("| server | p50 ms | p95 ms | p99 ms | max ms | acks /s | commands fully done /s | non-200 | busy | DMs sent |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
         work = f"{r['work']:.0f}" if r["work"] is not None else "—"
         print(f"| {name} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {r['max']:.1f} | "
-              f"{r['throughput']:.0f} | {work} | {r['errors']} | {r['dms']} |")
+              f"{r['throughput']:.0f} | {work} | {r['errors']} | {r['busy']} | {r['dms']} |")
+    if len(results) < len(targets):
+        return
     bare = results["bare slack-bolt, ack only (default)"]["throughput"]
     ours = results["Boundary Bot (full work after the ack)"]
     print(f"Boundary Bot acks = {ours['throughput'] / bare:.0%}, commands fully done = "

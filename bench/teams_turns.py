@@ -2,6 +2,7 @@
 stock SDKs' echo bots.
 
     .venv/bin/python bench/teams_turns.py [--seconds 4] [--concurrency 16] [--only NAME…]
+        [--database-url postgresql+asyncpg://…/EMPTY_DB]   (the whole bot on PostgreSQL)
 
 In the same run, on loopback, with the same load generator and the same fake Bot Connector
 (tests/fake_connector.py, in this process), each bot in its own process:
@@ -41,6 +42,7 @@ from pathlib import Path
 
 import aiohttp
 import psutil
+from cryptography.fernet import Fernet
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.fake_connector import FakeConnector  # noqa: E402
@@ -124,10 +126,16 @@ web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log
 '''
 
 
+DATABASE = {"url": "", "key": ""}  # --database-url: the whole bot's database (empty: a SQLite file per bot)
+
+
 def _env(engine: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "BOUNDARY_ENCRYPTION_KEY") and not k.lower().startswith("microsoftapp")}
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    if DATABASE["url"]:  # one database for every bot run: one key, so the audit chain stays signed alike
+        env["BENCH_DATABASE_URL"] = env["DATABASE_URL"] = DATABASE["url"]
+        env["BOUNDARY_ENCRYPTION_KEY"] = DATABASE["key"]
     if engine:
         env["BOUNDARY_TEAMS_ENGINE"] = engine
     return env
@@ -171,6 +179,7 @@ web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log
 
 
 OUR_UNLIMITED = '''
+import os
 import sys
 from aiohttp import web
 from adapters.appkeys import BOT_KEY
@@ -178,7 +187,8 @@ from adapters.server import create_app
 from bot.machinery.config import Settings
 from bot.machinery.ratelimit import Rate, TokenBuckets
 
-settings = Settings(_env_file=None, DATABASE_URL=f"sqlite+aiosqlite:///./bot-{sys.argv[1]}.db",
+settings = Settings(_env_file=None, DATABASE_URL=os.environ.get("BENCH_DATABASE_URL")
+                    or f"sqlite+aiosqlite:///./bot-{sys.argv[1]}.db",
                     BOUNDARY_KEY_FILE="./bot.key", BOUNDARY_LOCAL_MODE=True, LOG_LEVEL="WARNING",
                     BOUNDARY_TEAMS_ENGINE=sys.argv[2])
 app = create_app(settings)
@@ -336,7 +346,10 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--only", nargs="*", help="run only the bots whose names contain one of these words")
+    parser.add_argument("--database-url", default="", help="an empty PostgreSQL database for the whole bot")
     args = parser.parse_args()
+    DATABASE["url"] = args.database_url
+    DATABASE["key"] = Fernet.generate_key().decode()
 
     fake = FakeConnector()
     await fake.start()

@@ -15,11 +15,12 @@ import traceback
 from bot.content.scripts import Library
 from bot.feature import Registry
 from bot.features import registry as default_registry
-from bot.machinery import observe
+from bot.machinery import drafts, observe
 from bot.machinery.clock import Clock
 from bot.machinery.crypto import Sealer
 from bot.machinery.observe import NO_OBSERVER, Observer
 from bot.machinery.ratelimit import ACTIONS, FORMS, TokenBuckets
+from bot.machinery.storage import identities
 from bot.machinery.storage.audit_chain import SIGNING_PURPOSE
 from bot.machinery.storage.db import Database
 from bot.pickers import QUERY_MAX, SEARCH_LIMIT, with_choices
@@ -95,7 +96,17 @@ class BoundaryBot:
         try:
             async with self.db.transaction() as tx:
                 now = self.clock.now()
-                person = await tx.people.resolve(event.identity)
+                org = await tx.org.get()
+                if not identities.accepts(org, event.identity):
+                    if org is not None and not (org.platforms or {}).get(event.identity.platform):
+                        log.warning("refused a %s event: the organisation file lists no %s to accept (set "
+                                    "organisation.%s and apply it)", event.identity.platform,
+                                    *identities.SETTING[event.identity.platform])
+                    else:
+                        log.info("refused a %s event from a workspace the organisation does not list",
+                                 event.identity.platform)
+                    return "foreign_workspace", [UNKNOWN_PERSON]
+                person = await tx.people.resolve(event.identity, linked_at=now)
                 wait = self._wait(person.id, event) if person is not None else 0.0
                 if event.event_id:
                     key = self._event_key(event)
@@ -111,7 +122,7 @@ class BoundaryBot:
                 # form turns are logged without the person's id.
                 anonymous = isinstance(event, FormSubmitted)
                 with observe.bound(person_id=None if anonymous else person.id):
-                    turn = self.turn_for(tx, person, await tx.org.get(), event.identity.platform)
+                    turn = self.turn_for(tx, person, org, event.identity.platform)
                     if wait:
                         return "slowed", await self._slowed(turn, event, wait)
                     views = await self._route(turn, event)
@@ -169,6 +180,23 @@ class BoundaryBot:
         except Exception as exc:
             self._log_failure(event, exc)
             return [FAILED]
+
+    async def save_draft(self, identity: Identity, form_id: str, values: dict) -> bool:
+        """Keep what someone has typed into a form so far (sealed), for :meth:`draft` to give
+        back after a reload or an interruption. False for an unknown person or form."""
+        if form_id not in self.features.forms:
+            return False
+        async with self.db.transaction() as tx:
+            person = await tx.people.resolve(identity)
+            if person is None:
+                return False
+            return await drafts.save(tx, self.sealer, person.id, form_id, values, self.clock.now())
+
+    async def draft(self, identity: Identity, form_id: str) -> dict:
+        """What this person last typed into the form and did not send (empty if nothing)."""
+        async with self.db.transaction() as tx:
+            person = await tx.people.resolve(identity)
+            return {} if person is None else await drafts.load(tx, self.sealer, person.id, form_id, self.clock.now())
 
     def turn_for(self, tx, person, org, platform: str = "console") -> Turn:
         """A turn for this person inside the caller's transaction (chat, or the console)."""

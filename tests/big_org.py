@@ -98,6 +98,8 @@ async def build(url: str) -> None:
     document = yaml.safe_load(Path(orgfile.__file__).with_name("demo_org.yaml").read_text())
     document["organisation"]["sites"] = site_names()
     document["organisation"]["demo"] = False
+    document["organisation"]["slack_workspaces"] = [SLACK_TEAM]  # requests are believed only from these
+    document["organisation"]["teams_tenants"] = [TEAMS_TENANT]
     db = Database(url)
     try:
         async with db.transaction() as tx:

@@ -41,12 +41,14 @@ class Call:
 @dataclass
 class FakeSlack:
     users: dict[str, str | None] = field(default_factory=dict)  # user id → email
+    unconfirmed: set[str] = field(default_factory=set)  # users whose email Slack has not confirmed
     calls: list[Call] = field(default_factory=list)
     url: str = ""
     socket_received: list[dict] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)  # added to every successful API answer
     manifest: dict | None = None  # what apps.manifest.export answers (with the config token)
     refused: list[Call] = field(default_factory=list)  # calls refused for breaking a Block Kit limit
+    delays: dict[str, float] = field(default_factory=dict)  # method → seconds to wait before answering
 
     def __post_init__(self) -> None:
         self._failures: list[tuple[str | None, int, dict[str, str]]] = []
@@ -138,6 +140,8 @@ class FakeSlack:
         method = request.match_info["method"]
         body = await self._body(request)
         self.calls.append(Call(method, body))
+        if self.delays.get(method):
+            await asyncio.sleep(self.delays[method])
         for i, (only, status, headers) in enumerate(self._failures):
             if only in (None, method):
                 del self._failures[i]
@@ -189,7 +193,8 @@ class FakeSlack:
         if user not in self.users:
             return {"ok": False, "error": "user_not_found"}
         email = self.users[user]
-        return {"ok": True, "user": {"id": user, "team_id": TEAM, "profile": {"email": email} if email else {}}}
+        return {"ok": True, "user": {"id": user, "team_id": TEAM, "profile": {"email": email} if email else {},
+                                     "is_email_confirmed": user not in self.unconfirmed}}
 
     def _conversations_open(self, body):
         user = body.get("users")

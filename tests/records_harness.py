@@ -12,12 +12,13 @@ from bot.features.console.storage import ConsoleExport
 from bot.features.escalation.storage import Escalation, EscalationNotice
 from bot.features.referral.storage import Referral, ReferralOffer, ReferralQuestion
 from bot.features.support.storage import SupportRequest
-from bot.machinery.storage.models import Person, Report, Team
+from bot.machinery.storage.models import FormDraft, Person, Report, Team
 
 WORDS = {
     "reports.details_sealed": "he kept asking where I live",
     "reports.client_ref_sealed": "Blue heron",
     "escalations.resolution_sealed": "talked it through with the ward sister",
+    "escalations.reporter_note_sealed": "the client now sees a colleague; you will not be asked to cover",
     "chaperone_requests.note_sealed": "client prefers the door open",
     "chaperone_requests.join_link_sealed": "https://meet.example.org/room-42",
     "referrals.note_sealed": "working on sleep and panic",
@@ -28,6 +29,7 @@ WORDS = {
     "support_requests.phone_sealed": "07700 900461",
     "support_requests.shared_sealed": "I keep replaying the moment he grabbed my arm",
     "console_exports.reason_sealed": "the board's review of case 2026-14",
+    "form_drafts.values_sealed": '{"details": "he waited by the lift again"}',
 }
 
 
@@ -46,7 +48,8 @@ async def one_of_everything(tx, sealer, now, author_key: str = "asha", other_key
     await s.flush()
     escalation = Escalation(report_id=report.id, team_id=team.id, reporter_id=author.id, reason="requested",
                             status="resolved", level=0, round=0, generation=1, created_at=now,
-                            resolution_sealed=sealer.seal(WORDS["escalations.resolution_sealed"]))
+                            resolution_sealed=sealer.seal(WORDS["escalations.resolution_sealed"]),
+                            reporter_note_sealed=sealer.seal(WORDS["escalations.reporter_note_sealed"]))
     s.add(escalation)
     await s.flush()
     s.add(EscalationNotice(escalation_id=escalation.id, person_id=other.id,
@@ -81,6 +84,8 @@ async def one_of_everything(tx, sealer, now, author_key: str = "asha", other_key
     s.add(ConsoleExport(person_id=other.id, kind="reports", file_format="csv", date_from=now, date_to=now,
                         narratives=True, reason_sealed=sealer.seal(WORDS["console_exports.reason_sealed"]),
                         via="console", rows=1, at=now))
+    s.add(FormDraft(person_id=author.id, form_id="report", updated_at=now,
+                    values_sealed=sealer.seal(WORDS["form_drafts.values_sealed"])))
     await s.flush()
     return {"report": report.id, "escalation": escalation.id, "chaperone": request.id, "referral": referral.id,
             "support": support.id, "author": author.id, "other": other.id}

@@ -30,8 +30,25 @@ async def browser(server):
         yield session, app
 
 
+async def form_token(session) -> tuple[str, str]:
+    """(CSRF token, Origin) as the chat's own page would post them: the token from the
+    ``bb_csrf`` cookie, after loading the page once if this browser has none yet."""
+    base = session._base_url
+    for _ in range(2):
+        cookie = session.cookie_jar.filter_cookies(base).get("bb_csrf")
+        if cookie is not None:
+            return cookie.value, f"{base.scheme}://{base.host}:{base.port}"
+        await page_of(session)
+    raise AssertionError("the web chat set no CSRF cookie")
+
+
 async def post(session, path, data) -> str:
-    async with session.post(path, data=data) as response:
+    token, origin = await form_token(session)
+    if isinstance(data, aiohttp.FormData):
+        data.add_field("csrf", token)
+    else:
+        data = [*(data.items() if isinstance(data, dict) else data), ("csrf", token)]
+    async with session.post(path, data=data, headers={"Origin": origin}) as response:
         assert response.status == 200, response.status
         return await response.text()
 

@@ -116,7 +116,7 @@ async def audit_page(request: web.Request, me) -> web.Response:
     bot = request.app[BOT_KEY]
     query = console.AuditQuery.parse(dict(request.query))
     async with bot.db.transaction() as tx:
-        found = await console.audit_page(tx, query)
+        found = await console.audit_page(tx, query, me.person.id)
         await tx.audit.record(bot.clock.now(), me.person.id, "console.audit_viewed", "audit_log", None)
     actions = sorted(bot.features.audit_actions.items())
     return render(request, "audit.html", me=me, found=found, query=query, actions=actions, section="audit")

@@ -252,7 +252,24 @@ class Checks:
         if summary.changed:
             return bad("organisation file", f"the database does not match {path}: " + "; ".join(summary.lines()),
                        f"run `boundary-bot org apply {path}`")
+        if unlisted := self._platforms_unlisted(spec):
+            return bad("organisation file", f"{path} lists no {unlisted[0]}: every request from it will be refused",
+                       f"add organisation.{unlisted[1]}: [...] (see docs/security.md) and apply it")
         return ok("organisation file", f"{path} is valid and applied")
+
+    def _platforms_unlisted(self, spec) -> tuple[str, str] | None:
+        """A platform with credentials whose workspaces or tenants the file does not name."""
+        if spec.organisation.demo:
+            return None
+        named = {i.platform for p in spec.people for i in p.identities}
+        for platform, configured, listed, words in (
+                ("slack", self.settings.slack_bot_token, spec.organisation.slack_workspaces,
+                 ("Slack workspace", "slack_workspaces")),
+                ("teams", self.settings.microsoft_app_id, spec.organisation.teams_tenants,
+                 ("Teams tenant", "teams_tenants"))):
+            if configured and not listed and platform not in named:
+                return words
+        return None
 
     # --- the clock --------------------------------------------------------------------------
 

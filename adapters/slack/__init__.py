@@ -58,12 +58,30 @@ def setup_slack(app: web.Application, settings: Settings) -> SlackAdapter:
 async def start_socket_mode(adapter: SlackAdapter, settings: Settings):
     """Connect over Socket Mode (slack_sdk's aiohttp client): no public URL needed."""
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+    from slack_sdk.socket_mode.response import SocketModeResponse
     from slack_sdk.web.async_client import AsyncWebClient
 
     from adapters.slack.adapter import _reason, api_url
+    from adapters.slack.payloads import LISTENED, Malformed, check_socket
+
+    class CheckedSocketModeHandler(AsyncSocketModeHandler):
+        """Checks each envelope against the same models as HTTP requests (adapters/slack/payloads.py)
+        and hands bolt the rebuilt payload; anything else is acknowledged with nothing done."""
+
+        async def handle(self, client, req) -> None:
+            try:
+                kind, clean = check_socket(req.type, req.payload)
+            except Malformed as exc:
+                log.info("slack socket mode envelope refused: %s", exc)
+                kind, clean = "", None
+            if clean is None or kind not in LISTENED:
+                await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+                return
+            req.payload = clean
+            await super().handle(client, req)
 
     client = AsyncWebClient(base_url=api_url(settings), retry_handlers=[])
-    handler = AsyncSocketModeHandler(adapter.bolt, settings.slack_app_token, web_client=client)
+    handler = CheckedSocketModeHandler(adapter.bolt, settings.slack_app_token, web_client=client)
     try:
         # Asked here first: slack_sdk's connect loop would otherwise retry a bad token forever.
         opened = await client.apps_connections_open(app_token=settings.slack_app_token)

@@ -16,9 +16,7 @@ import hmac
 import json
 import logging
 import re
-import time
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import aiohttp
@@ -27,7 +25,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks, options
+from adapters.slack.caches import Emails, Seen, _reason
 from adapters.slack.deliver import SlackDeliverer, with_retries
+from adapters.slack.pending import SWEEP_EVERY, PendingPresses
+from adapters.slack.work import BUSY, WorkQueue
 from bot.app import BoundaryBot, parse_command
 from bot.machinery.config import Settings
 from bot.port.delivery import Address, MessageRef, RetryLater, Undeliverable
@@ -38,12 +39,10 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
 DEFAULT_API_URL = "https://slack.com/api/"
-EMAIL_TTL = 600.0  # seconds an email from users.info is trusted before asking again
-SEEN_TTL = 3600.0
-SEEN_MAX = 50_000
 SHUTDOWN_WAIT = 10.0
 
 SENT_TO_DM = "I've sent you a direct message."
+NOT_TAKEN = "Sorry, I couldn't take that just now and nothing was done. Please try again in a minute."
 TOO_SLOW = Notice("That took too long for Slack to open the form. Please run the command again.")
 FORM_REFUSED = Notice(
     "Slack couldn't show that form, so nothing has been saved. Please try the command again in a "
@@ -58,57 +57,6 @@ PAGE_ACTION = "status.show"  # the status pages' buttons: on the Home tab they p
 def api_url(settings: Settings) -> str:
     url = settings.slack_api_url or DEFAULT_API_URL
     return url if url.endswith("/") else url + "/"
-
-
-class Seen:
-    """Event ids acted on by this process (bounded, expiring): a redelivery has no second
-    effect here even before the core's own dedupe sees it."""
-
-    def __init__(self, ttl: float = SEEN_TTL, size: int = SEEN_MAX) -> None:
-        self._ids: OrderedDict[str, float] = OrderedDict()
-        self.ttl, self.size = ttl, size
-
-    def first(self, event_id: str) -> bool:
-        now = time.monotonic()
-        while self._ids and (next(iter(self._ids.values())) < now - self.ttl or len(self._ids) > self.size):
-            self._ids.popitem(last=False)
-        if event_id in self._ids:
-            return False
-        self._ids[event_id] = now
-        return True
-
-    def forget(self, event_id: str) -> None:
-        self._ids.pop(event_id, None)
-
-
-class Emails:
-    """Slack user → email from users.info, cached briefly in memory."""
-
-    def __init__(self, client: AsyncWebClient, ttl: float = EMAIL_TTL) -> None:
-        self.client, self.ttl = client, ttl
-        self._cache: OrderedDict[tuple[str, str], tuple[float, str | None]] = OrderedDict()
-
-    async def get(self, team: str, user: str) -> str | None:
-        hit = self._cache.get((team, user))
-        if hit and hit[0] > time.monotonic():
-            return hit[1]
-        try:
-            response = await self.client.users_info(user=user)
-        except Exception as exc:  # a known identity still resolves without the email
-            log.warning("slack users.info failed: %s", _reason(exc))
-            return None
-        profile = (response.get("user") or {}).get("profile") or {}
-        email = profile.get("email") or None
-        self._cache[(team, user)] = (time.monotonic() + self.ttl, email)
-        while len(self._cache) > 10_000:
-            self._cache.popitem(last=False)
-        return email
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, SlackApiError) and isinstance(getattr(exc.response, "data", None), dict):
-        return str(exc.response.data.get("error") or exc.response.status_code)
-    return type(exc).__name__
 
 
 def _team(body: dict[str, Any]) -> str:
@@ -145,12 +93,19 @@ class SlackAdapter:
         self.seen = Seen()
         self.bot: BoundaryBot | None = None
         self.session: aiohttp.ClientSession | None = None
-        self._tasks: set[asyncio.Task] = set()
+        self._sweeper: asyncio.Future | None = None
+        self.pending: PendingPresses | None = None
+        # Work after the ack: bounded, so a flood is told "busy" instead of queueing forever.
+        self.work = WorkQueue(settings.slack_workers, settings.slack_queue_depth)
+        self._hints: set[asyncio.Task] = set()
         self._digest_key = (settings.slack_signing_secret or settings.slack_bot_token or "").encode()
         self.bolt = AsyncApp(
             client=self.client,
             signing_secret=settings.slack_signing_secret or "",
             process_before_response=True,
+            # adapters/slack/http.py verifies the signature, then hands bolt the body rebuilt
+            # from the checked model, which no longer matches it. Socket Mode needs none.
+            request_verification_enabled=False,
             logger=logging.getLogger("slack_bolt.boundary"),
         )
         self._register()
@@ -159,43 +114,52 @@ class SlackAdapter:
 
     async def start(self, bot: BoundaryBot) -> None:
         self.bot = bot
+        self.pending = PendingPresses(bot)
+        self._sweeper = asyncio.ensure_future(self.sweep())
+        self.deliverer.keep_dms_in(bot.db)
         self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15),
                                              trace_configs=self.trace_configs or None)
         self.client.session = self.session
 
     async def stop(self) -> None:
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=SHUTDOWN_WAIT)
-        for task in list(self._tasks):
-            task.cancel()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        await self.work.stop(SHUTDOWN_WAIT)
         if self.session is not None:
             await self.session.close()
             self.client.session = None
 
+    def _busy_hint(self, response_url: str) -> None:
+        """Tell someone whose click was refused, outside the full queue (one small call)."""
+        if response_url:
+            task = asyncio.ensure_future(self.hint(response_url, BUSY))
+            self._hints.add(task)
+            task.add_done_callback(self._hints.discard)
+
     async def idle(self) -> None:
         """Wait until no background work is left (tests and shutdown)."""
-        while self._tasks:
-            await asyncio.wait(list(self._tasks))
+        await self.work.idle()
 
-    def spawn(self, work: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Task) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            log.error("slack background work failed with %s", type(exc).__name__)
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Work that continues something already done (never refused)."""
+        self.work.always(work)
 
     # --- listeners ----------------------------------------------------------------------
 
     def _register(self) -> None:
         bolt = self.bolt
 
+        @bolt.error
+        async def on_error(error):
+            # Bolt's own handler would log the error's message, which can quote a payload.
+            log.error("slack listener failed with %s", type(error).__name__)
+
         @bolt.command(self.settings.slack_command)
         async def on_command(ack, body):
-            await ack()
-            self.spawn(self.command(body))
+            if not self.work.has_room():
+                await ack(text=BUSY)  # nothing of it is recorded or done: trying again is safe
+                return
+            await self.acknowledged(ack, "command", body)
 
         @bolt.view(re.compile(".*"))
         async def on_submission(ack, body):
@@ -207,13 +171,45 @@ class SlackAdapter:
 
         @bolt.action(re.compile(".*"))
         async def on_action(ack, body):
-            await ack()
-            self.spawn(self.action(body))
+            if not self.work.has_room():
+                await ack()  # nothing recorded or done; the presser is told so beside the queue
+                self._busy_hint(str(body.get("response_url") or ""))
+                return
+            await self.acknowledged(ack, "action", body)
 
         @bolt.event("app_home_opened")
         async def on_home(body, event):
+            # Refused when busy: the Home tab shows what it showed; opening it again refreshes it.
             if event.get("tab", "home") == "home":
-                self.spawn(self.publish_home(_team(body), str(event.get("user") or ""), body.get("event_id")))
+                self.work.offer(self.publish_home(_team(body), str(event.get("user") or ""), body.get("event_id")))
+
+    async def acknowledged(self, ack, kind: str, body: dict[str, Any]) -> None:
+        """Record the press, then ack, then carry it out (see adapters/slack/pending.py)."""
+        try:
+            press_id = await self.pending.record(kind, body)
+        except Exception as exc:
+            log.error("slack %s not recorded: %s", kind, type(exc).__name__)
+            await ack(text=NOT_TAKEN) if kind == "command" else await ack()
+            return
+        await ack()
+        self.spawn(self.carry_out(press_id, kind, body))
+
+    async def carry_out(self, press_id: int, kind: str, body: dict[str, Any]) -> None:
+        try:
+            await (self.command(body) if kind == "command" else self.action(body))
+        finally:
+            await self.pending.done(press_id)
+
+    async def sweep(self) -> None:
+        """Carry out presses an instance acknowledged but did not finish (it stopped)."""
+        while True:
+            try:
+                for press_id, kind, body in await self.pending.claim_stale():
+                    log.info("slack %s resumed after a restart", kind)
+                    self.spawn(self.carry_out(press_id, kind, body))
+            except Exception as exc:  # the database may be briefly away; the next sweep retries
+                log.warning("slack pending sweep failed: %s", type(exc).__name__)
+            await asyncio.sleep(SWEEP_EVERY)
 
     async def identity(self, team: str, user: str) -> Identity:
         return Identity(PLATFORM, team, user, await self.emails.get(team, user))

@@ -83,12 +83,15 @@ def card_blocks(card: Card, *, block_prefix: str = "") -> list[dict[str, Any]]:
                 "fields": [_mrkdwn(f"*{escape(label)}*\n{escape(value)}") for label, value in chunk],
             }
         )
-    if card.buttons:
+    if any(not b.url.startswith("tel:") for b in card.buttons):
         blocks.append(
             {
                 "type": "actions",
                 "block_id": f"{block_prefix}actions",
-                "elements": [_button(b, i) for i, b in enumerate(card.buttons[:ACTIONS_MAX])],
+                # Slack buttons open web links only: a phone number (tel:) stays in the text,
+                # where Slack's apps make it tappable.
+                "elements": [_button(b, i) for i, b in enumerate(
+                    [b for b in card.buttons if not b.url.startswith("tel:")][:ACTIONS_MAX])],
             }
         )
     return blocks
@@ -278,16 +281,22 @@ def read_metadata(view: dict[str, Any]) -> tuple[str, str]:
     """The form id and state a modal carried; empty strings when it carried nothing usable."""
     try:
         data = json.loads(view.get("private_metadata") or "{}")
-        return str(data.get("form_id", "")), str(data.get("state", ""))
-    except (ValueError, AttributeError):
+    except (ValueError, TypeError, RecursionError):
         return "", ""
+    if not isinstance(data, dict):
+        return "", ""
+    form_id, state = data.get("form_id", ""), data.get("state", "")
+    return (form_id if isinstance(form_id, str) else "", state if isinstance(state, str) else "")
 
 
 def read_values(view: dict[str, Any]) -> dict[str, Any]:
     """Field name → what was entered, from a view_submission's ``view.state.values``."""
     out: dict[str, Any] = {}
-    state = (view.get("state") or {}).get("values") or {}
-    for block_id, actions in state.items():
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, dict) else None
+    if not isinstance(values, dict):
+        return out
+    for block_id, actions in values.items():
         if not isinstance(actions, dict):
             continue
         for element in actions.values():
@@ -301,12 +310,20 @@ def _element_value(element: dict[str, Any]) -> Any:
     match element.get("type"):
         case "radio_buttons" | "static_select" | "external_select":
             selected = element.get("selected_option")
-            return selected.get("value") if isinstance(selected, dict) else None
+            return _text(selected.get("value")) if isinstance(selected, dict) else None
         case "checkboxes" | "multi_static_select" | "multi_external_select":
-            return [o.get("value") for o in element.get("selected_options") or () if isinstance(o, dict)]
+            chosen = element.get("selected_options")
+            if not isinstance(chosen, list):
+                return []
+            return [o["value"] for o in chosen if isinstance(o, dict) and isinstance(o.get("value"), str)]
         case "datepicker":
-            return element.get("selected_date")
+            return _text(element.get("selected_date"))
         case "timepicker":
-            return element.get("selected_time")
+            return _text(element.get("selected_time"))
         case _:
-            return element.get("value")
+            return _text(element.get("value"))
+
+
+def _text(value: Any) -> str | None:
+    """What was entered, when it is text (a form reader never trusts a payload's types)."""
+    return value if isinstance(value, str) else None

@@ -1,8 +1,8 @@
 """Slack's implementation of the delivery port (bot.delivery.Deliverer).
 
-A DM is opened with conversations.open (its channel id is remembered in memory: Slack
-returns the same channel every time, so losing the memory only costs one call) and the view is
-posted with chat.postMessage; ``update`` is chat.update. Slack's answers become success,
+A DM is opened with conversations.open once per person: its channel id is kept in the
+database (``conversation_refs``, shared by every instance and kept across restarts) and in a
+bounded memory in front of it; the view is posted with chat.postMessage; ``update`` is chat.update. Slack's answers become success,
 :class:`RetryLater` or :class:`Undeliverable`. No retries happen here — the caller decides.
 """
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -19,6 +21,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import blocks
 from bot.port.delivery import Address, MessageRef, RetryLater, Undeliverable
 from bot.port.views import Card, Notice
+
+if TYPE_CHECKING:
+    from bot.machinery.storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +93,11 @@ class SlackDeliverer:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
         self._dm: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._db: Database | None = None
+
+    def keep_dms_in(self, db: Database) -> None:
+        """Keep DM channel ids in this database as well as in memory."""
+        self._db = db
 
     def remember_dm(self, workspace: str, user_id: str, channel: str) -> None:
         self._dm[(workspace, user_id)] = channel
@@ -102,13 +112,47 @@ class SlackDeliverer:
         channel = self.known_dm(to.workspace, to.user_id)
         if channel:
             return channel
+        if (stored := await self._stored_dm(to)) is not None:
+            self.remember_dm(to.workspace, to.user_id, stored)
+            return stored
         try:
             response = await self.client.conversations_open(users=to.user_id)
         except Exception as exc:
             raise translate(exc) from None
         channel = str(response["channel"]["id"])
+        await self._store_dm(to, channel)
         self.remember_dm(to.workspace, to.user_id, channel)
         return channel
+
+    async def _stored_dm(self, to: Address) -> str | None:
+        if self._db is None:
+            return None
+        try:
+            async with self._db.transaction() as tx:
+                stored = await tx.conversations.get(PLATFORM, to.workspace, to.user_id)
+        except Exception as exc:  # the database's trouble must not stop a DM: Slack can tell us
+            log.warning("slack DM channel not read from the database: %s", type(exc).__name__)
+            return None
+        return str(stored["channel"]) if stored and stored.get("channel") else None
+
+    async def _store_dm(self, to: Address, channel: str) -> None:
+        if self._db is None:
+            return
+        try:
+            async with self._db.transaction() as tx:
+                await tx.conversations.save(PLATFORM, to.workspace, to.user_id, {"channel": channel},
+                                            datetime.now(UTC))
+        except Exception as exc:  # e.g. two first DMs to one person at once: the other one stored it
+            log.info("slack DM channel not stored: %s", type(exc).__name__)
+
+    async def _forget_dm(self, to: Address) -> None:
+        self._dm.pop((to.workspace, to.user_id), None)
+        if self._db is not None:
+            try:
+                async with self._db.transaction() as tx:
+                    await tx.conversations.forget(PLATFORM, to.workspace, to.user_id)
+            except Exception as exc:
+                log.warning("slack DM channel not forgotten in the database: %s", type(exc).__name__)
 
     async def send(self, to: Address, view: Card | Notice, key: str) -> MessageRef:
         if to.platform != PLATFORM:
@@ -119,7 +163,7 @@ class SlackDeliverer:
         except Exception as exc:
             outcome = translate(exc)
             if isinstance(outcome, Undeliverable) and "channel_not_found" in outcome.reason:
-                self._dm.pop((to.workspace, to.user_id), None)
+                await self._forget_dm(to)
             raise outcome from None
         return MessageRef(PLATFORM, {"channel": str(response["channel"]), "ts": str(response["ts"])})
 

@@ -1,20 +1,31 @@
 """POST /slack/events: the aiohttp request in, a Bolt request to the adapter's AsyncApp, the
 Bolt response back out.
 
-Requests are checked here before bolt parses anything: the signature (always, 401 when
-missing, bad or older than five minutes), the timestamp (numeric), the encoding and the JSON
-of a ``payload`` (400). Bolt answers 500 to some of those because it parses before it
-verifies. Request bodies are never logged: they can hold what a clinician typed.
+Requests are checked here before bolt parses anything, and nothing a sender can put in a
+request makes this answer 5xx:
+
+- the signature and timestamp headers (exactly one of each, ASCII, a timestamp of at most 12
+  digits, a ``v0=`` signature of 64 hex digits, within five minutes): 401 otherwise;
+- the body (UTF-8, at most 1 MiB) and its shape, against the typed models of
+  :mod:`adapters.slack.payloads`: 400 with a short reason otherwise;
+- whatever still fails inside bolt or a listener is answered 200 with nothing done (Slack
+  would only retry or show an error) and logged by the request's kind and the error's type.
+
+Request bodies are never logged: they can hold what a clinician typed.
 """
 
 from __future__ import annotations
 
-import json
-from urllib.parse import parse_qs
+import logging
+import re
 
 from aiohttp import web
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
+
+from adapters.slack.payloads import Malformed, check
+
+log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024
 
@@ -27,45 +38,65 @@ def bad_request(what: str) -> web.Response:
     return web.json_response({"error": what}, status=400)
 
 
-def well_formed(body: str, content_type: str) -> bool:
-    if content_type == "application/json":
-        try:
-            return isinstance(json.loads(body), dict)
-        except ValueError:
-            return False
-    try:
-        form = parse_qs(body, keep_blank_values=True, strict_parsing=False)
-    except ValueError:
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
+
+
+def only(request: web.Request, name: str) -> str:
+    """The header's value when it is sent exactly once and is plain ASCII; else ''."""
+    values = request.headers.getall(name, [])
+    return values[0] if len(values) == 1 and values[0].isascii() else ""
+
+
+def signed(verifier: SignatureVerifier, body: str, timestamp: str, signature: str) -> bool:
+    if not _TIMESTAMP.fullmatch(timestamp) or not _SIGNATURE.fullmatch(signature):
         return False
-    if "payload" in form:
-        try:
-            return isinstance(json.loads(form["payload"][0]), dict)
-        except ValueError:
-            return False
-    return True
+    try:  # slack_sdk raises on some odd inputs; what it raises on is a bad signature
+        return verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
+    except (ValueError, TypeError, OverflowError, UnicodeError):
+        return False
 
 
 def make_handler(get_adapter, verifier: SignatureVerifier):
     async def slack_events(request: web.Request) -> web.Response:
-        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
-        signature = request.headers.get("X-Slack-Signature", "")
-        if not timestamp.isdigit() or not signature:
+        timestamp = only(request, "X-Slack-Request-Timestamp")
+        signature = only(request, "X-Slack-Signature")
+        if not timestamp or not signature:
             return unauthorised()
         if request.content_length is not None and request.content_length > MAX_BODY:
             return bad_request("request too large")
-        raw = await request.read()
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return bad_request("request too large")
         try:
             body = raw.decode("utf-8")
         except UnicodeDecodeError:
             return bad_request("request body is not UTF-8")
-        if not verifier.is_valid(body=body, timestamp=timestamp, signature=signature):
+        if not signed(verifier, body, timestamp, signature):
             return unauthorised()
-        if not well_formed(body, request.content_type):
-            return bad_request("malformed Slack payload")
+        try:
+            checked = check(body, request.content_type)
+        except Malformed as exc:
+            return bad_request(str(exc))
+        kind = checked.kind
+        if not checked.listened:
+            return web.Response(status=200)  # a modal closed, an options request, a message event
 
         headers = {key.lower(): request.headers.getall(key) for key in request.headers}
-        bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=headers)
-        bolt_response = await get_adapter(request).bolt.async_dispatch(bolt_request)
+        headers["content-type"] = [checked.content_type]
+        # The body rebuilt from the checked model (signature already verified above).
+        bolt_request = AsyncBoltRequest(body=checked.body, query="", headers=headers)
+        try:
+            bolt_response = await get_adapter(request).bolt.async_dispatch(bolt_request)
+        except Exception as exc:
+            log.warning("slack %s not handled: %s", kind, type(exc).__name__)
+            return web.Response(status=200)
+        if bolt_response.status >= 500 or bolt_response.status == 404:
+            # A listener failed (bolt has logged the error's type) or nothing listens for
+            # this kind (a modal closed, an options request): Slack expects a 200 either way.
+            log.info("slack %s answered with nothing done (%s)", kind, bolt_response.status)
+            return web.Response(status=200)
 
         out_headers: dict[str, str] = {}
         for key, values in bolt_response.headers.items():

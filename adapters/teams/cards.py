@@ -15,6 +15,7 @@ import json
 import re
 from typing import Any
 
+from adapters.ids import beyond_any_id
 from bot.port.views import Button, ButtonStyle, Card, Dialog, Field, FieldKind, Form, Notice, View
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -323,7 +324,10 @@ def read_submission(value: Any) -> dict | None:
             "values": values,
         }
     if kind == "button" and isinstance(value.get(ACTION), str):
-        return {"kind": "button", "action": value[ACTION], "value": str(value.get(VALUE) or "")}
+        pressed = str(value.get(VALUE) or "")
+        if beyond_any_id(pressed):  # no card of ours carries such a number: not ours
+            return None
+        return {"kind": "button", "action": value[ACTION], "value": pressed}
     return None
 
 

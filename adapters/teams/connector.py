@@ -30,6 +30,8 @@ from urllib.parse import quote
 
 import aiohttp
 
+from adapters.teams.serviceurls import DEFAULT_HOSTS, allowed
+
 log = logging.getLogger(__name__)
 
 BOT_FRAMEWORK_SCOPE = "https://api.botframework.com/.default"
@@ -110,6 +112,13 @@ class ConnectorOptions:
     turn_retries: int = 2  # retries of a reply inside a turn on 429/5xx
     ca_file: str | None = None  # an extra CA to trust (tests: the local login service's)
     trace_configs: tuple = ()  # aiohttp TraceConfigs (outbound spans, when tracing is on)
+    service_hosts: tuple[str, ...] = DEFAULT_HOSTS  # where activities may be sent (serviceurls.py)
+    allow_loopback: bool = False  # local mode: the local fake connector
+
+    def check_service_url(self, service_url: str) -> None:
+        """Refuse (before any token is fetched) an address the bot may not send to."""
+        if not allowed(service_url, self.service_hosts, self.allow_loopback):
+            raise ConnectorError("service URL not allowed", 403)
 
 
 def client_session(options: ConnectorOptions) -> aiohttp.ClientSession:
@@ -210,6 +219,7 @@ class Connector:
     # --- the plumbing -----------------------------------------------------------------
 
     async def _call(self, method: str, service_url: str, path: str, body: Any, retries: int) -> dict:
+        self.options.check_service_url(service_url)
         url = service_url.rstrip("/") + path
 
         async def attempt(token: str | None) -> tuple[int, dict | None, float | None]:

@@ -33,6 +33,8 @@ from adapters.teams.runtime import (
     TeamsOptions,
     UnreadableActivity,
 )
+from adapters.teams.serviceurls import allowed
+from adapters.teams.shapes import problem
 from adapters.teams.translate import PLATFORM, missing_fields
 from bot.machinery.config import Settings
 
@@ -58,7 +60,9 @@ def setup_teams(app: web.Application, settings: Settings) -> None:
     """Mount ``POST /api/messages`` and register the Teams deliverer."""
     options = app[OPTIONS_KEY] = TeamsOptions.from_settings(settings)
     # Outbound spans for the engine's calls, when tracing is on.
-    options.connector = replace(options.connector, trace_configs=tuple(app.get(CLIENT_TRACING_KEY, ())))
+    hosts = tuple(h.strip() for h in settings.teams_service_url_hosts.split(",") if h.strip())
+    options.connector = replace(options.connector, trace_configs=tuple(app.get(CLIENT_TRACING_KEY, ())),
+                                service_hosts=hosts, allow_loopback=settings.is_local)
 
     async def runtime(app: web.Application):
         engine = create_engine(app, app[OPTIONS_KEY])
@@ -111,17 +115,24 @@ async def messages(request: web.Request) -> web.Response:
         return _problem(413, "activity too large")
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested thousands deep
         return _problem(400, "the body is not valid JSON")
     if not isinstance(body, dict):
         return _problem(400, "the body is not a JSON object")
     if missing := missing_fields(body):
         return _problem(400, "missing or invalid: " + ", ".join(missing))
+    if wrong := problem(body):
+        return _problem(400, f"malformed activity ({wrong})")
     try:
         await engine.authenticate(request.headers.get("Authorization"), body)
     except Unauthorized as exc:
         log.info("refused an activity: %s", exc)
         return _problem(401, "unauthorized")
+    if not allowed(body["serviceUrl"], request.app[OPTIONS_KEY].connector.service_hosts,
+                   request.app[OPTIONS_KEY].connector.allow_loopback):
+        # Never answered, never remembered: the bot's token would go with the answer.
+        log.info("refused an activity from a service URL that is not allowed")
+        return _problem(403, "serviceUrl not allowed")
 
     # A redelivered activity (same conversation and id) has no second effect here: the
     # first delivery's answer is returned. The core also dedupes on event_id across instances.
@@ -136,11 +147,20 @@ async def messages(request: web.Request) -> web.Response:
         status, payload = await engine.process(body)
     except UnreadableActivity as exc:
         status, payload = 400, {"error": f"unreadable activity: {exc}"}
+    except Exception as exc:
+        # Checked above, still not handled: answered 200 (nothing done), logged by type only.
+        log.error("teams %s activity not handled: %s", _kind(body), type(exc).__name__)
+        status, payload = 200, None
     except BaseException:
         done.set_result((200, None))
         raise
     done.set_result((status, payload))
     return _answer(status, payload)
+
+
+def _kind(body: dict) -> str:
+    kind = body.get("type")
+    return kind if isinstance(kind, str) and kind.isalpha() and len(kind) < 40 else "unknown"
 
 
 def _answer(status: int, payload: Any) -> web.Response:

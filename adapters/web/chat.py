@@ -17,6 +17,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from adapters.appkeys import BOT_KEY, DELIVERERS_KEY
+from adapters.web.guard import csrf_token, keep_token, safe_url, web_chat_guard
 from bot.app import BoundaryBot, parse_command
 from bot.machinery.storage.models import Identity as IdentityRow
 from bot.machinery.storage.models import Person
@@ -136,6 +137,8 @@ def setup_web_chat(app: web.Application) -> None:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    app[JINJA_KEY].filters["safe_url"] = safe_url
+    app.middlewares.append(web_chat_guard)  # Origin + CSRF on every POST, security headers
     app[JINJA_KEY].globals.update(
         FieldKind=FieldKind, is_form=_is(Form), is_card=_is(Card), is_notice=_is(Notice), is_dialog=_is(Dialog)
     )
@@ -194,7 +197,8 @@ async def index(request: web.Request) -> web.Response:
     chosen = request.cookies.get(PERSON_COOKIE)
     me = next((p for p, _ in people if _web_user(p) == chosen), None)
     session = request.cookies.get(SESSION_COOKIE) or secrets.token_urlsafe(16)
-    context = dict(org=org, people=people, me=me)
+    csrf = csrf_token(request)
+    context = dict(org=org, people=people, me=me, csrf=csrf)
     transcript = None
     if me is not None:
         transcript = context["transcript"] = request.app[TRANSCRIPTS_KEY].get(session, chosen)
@@ -203,6 +207,7 @@ async def index(request: web.Request) -> web.Response:
         # A dialog (a report's narrative) is shown once and not kept, like a closed modal.
         transcript.entries = [e for e in transcript.entries if not isinstance(e.view, Dialog)]
     response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="Strict")
+    keep_token(response, csrf)
     return response
 
 
@@ -227,7 +232,8 @@ def _transcript(request: web.Request, identity: Identity) -> Transcript:
 
 async def _answer(request: web.Request, identity: Identity, said: str, event) -> web.Response:
     transcript = _transcript(request, identity)
-    transcript.add("you", text=said)
+    if said:  # a pressed button is not echoed back ("Pressed: Accept"): its answer follows
+        transcript.add("you", text=said)
     for view in await request.app[BOT_KEY].handle(event):
         transcript.add("bot", view=view)
     raise web.HTTPSeeOther(f"/#e{transcript.entries[-1].id}")
@@ -253,7 +259,7 @@ async def submit(request: web.Request) -> web.Response:
     data = await request.post()
     form_id = str(data.get("_form", ""))
     values: dict[str, object] = {}
-    for key in set(data.keys()) - {"_form", "_state", "_entry"}:
+    for key in set(data.keys()) - {"_form", "_state", "_entry", "csrf"}:
         got = [str(v) for v in data.getall(key)]
         values[key] = got if len(got) > 1 else got[0]
     event = FormSubmitted(identity, form_id, values, state=str(data.get("_state", "")))
@@ -277,7 +283,7 @@ async def press(request: web.Request) -> web.Response:
         raise web.HTTPSeeOther("/")
     data = await request.post()
     event = ButtonPressed(identity, str(data.get("action", "")), str(data.get("value", "")))
-    return await _answer(request, identity, f"Pressed: {data.get('label', 'a button')}", event)
+    return await _answer(request, identity, "", event)
 
 
 FOUND_MAX = 20  # choices listed under a search box: enough to pick from, short enough to read
@@ -300,7 +306,7 @@ async def find(request: web.Request) -> web.Response:
     typed = str(data.get(f"{name}__q", ""))
     found = await request.app[BOT_KEY].search(identity, field.search, typed, limit=FOUND_MAX)
     values: dict[str, object] = {}
-    for key in set(data.keys()) - {"_form", "_state", "_entry", "_find"}:
+    for key in set(data.keys()) - {"_form", "_state", "_entry", "_find", "csrf"}:
         got = [str(v) for v in data.getall(key)]
         values[key] = got if len(got) > 1 else got[0]
     chosen = set(values.get(name) or ()) if isinstance(values.get(name), list) else {values.get(name)}

@@ -142,6 +142,15 @@ def conditions_in(text: str) -> list[Condition]:
     return found
 
 
+def danger_in(text: str) -> bool:
+    """Words that say the person may be in danger now (the safety line goes first), or that
+    the client may harm themselves."""
+    clean = normalise(text)
+    if any(_has(clean, cue) is not None for cue in vocab.DANGER_CUES):
+        return True
+    return Condition.SELF_HARM in conditions_in(text)
+
+
 def family_in(text: str) -> bool:
     clean = normalise(text)
     for cue in vocab.FAMILY_CUES:

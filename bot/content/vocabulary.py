@@ -100,6 +100,17 @@ CONDITION_CUES: dict[Condition, tuple[str, ...]] = {
         "year old boy",
     ),
 }
+# Words that say the clinician may be in danger now: the safety line comes first.
+DANGER_CUES = (
+    "following me", "followed me", "follows me", "following", "stalking", "stalked", "stalker",
+    "waiting outside", "waiting for me", "outside my house", "outside my home", "at my home",
+    "at my house", "turned up at my", "knows where i live", "threatened", "threatening", "threat",
+    "threatens", "kill me", "hurt me", "hit me", "attack", "attacked", "assault", "assaulted",
+    "punched", "grabbed me", "pinned", "cornered", "locked in", "won't let me leave",
+    "will not let me leave", "knife", "weapon", "gun", "scared", "afraid", "frightened",
+    "terrified", "unsafe", "danger", "in danger", "help me", "emergency", "violent", "aggressive",
+    "trapped", "my car",
+)
 # "15 yr old", "14 year old": under 18.
 CHILD_AGE = re.compile(r"\b(1[0-7]|[2-9])\s*(?:-\s*)?(?:yr|yrs|year|years|y)\s*(?:-\s*)?(?:/\s*)?o(?:ld)?\b")
 # "my kids", "my child's school": the clinician's own family, not the client.

@@ -94,6 +94,10 @@ class Settings(BaseSettings):
         None, validation_alias="BOUNDARY_AUDIT_ANCHOR_FILE",
         description="Where the server also appends the audit chain's hourly anchors (they always go to the "
                     "log); an auditor checks them with `boundary-bot audit verify --anchor FILE`.")
+    web_demo_on_network: bool = Field(
+        False, validation_alias="BOUNDARY_WEB_DEMO_ON_NETWORK",
+        description="Let the local web chat (a demo: anyone who reaches it picks who they are) serve on an address "
+                    "other than loopback. Without it, local mode on such an address refuses to start.")
     local_mode: bool | None = Field(
         None, validation_alias="BOUNDARY_LOCAL_MODE",
         description="The local web chat at `/` with a demo organisation. On by default when no chat platform "
@@ -148,6 +152,14 @@ class Settings(BaseSettings):
         description="Another base URL for the Slack Web API (tests, proxies).")
     slack_command: str = Field("/boundary", validation_alias="SLACK_COMMAND",
                                description="The slash command's name.")
+    slack_workers: int = Field(
+        16, ge=1, validation_alias="SLACK_WORKERS",
+        description="How many Slack commands and clicks are worked on at once after Slack has been "
+                    "answered (each holds a database connection while the core runs).")
+    slack_queue_depth: int = Field(
+        500, ge=0, validation_alias="SLACK_QUEUE_DEPTH",
+        description="How many more may wait for a worker. Beyond that a command is answered \"busy, try "
+                    "again\" at once and nothing of it is done.")
     slack_app_id: str | None = Field(
         None, validation_alias="SLACK_APP_ID",
         description="The Slack app's id (`A0…`); with `SLACK_CONFIG_TOKEN`, `doctor` compares the installed "
@@ -176,6 +188,10 @@ class Settings(BaseSettings):
         description="Which SDK runs Teams turns: `botbuilder` (Bot Framework SDK 4.17, retired) or `agents` "
                     "(Microsoft 365 Agents SDK). Same app registration and stored conversations: switching "
                     "is this setting and a restart.")
+    teams_service_url_hosts: str = Field(
+        "smba.trafficmanager.net,*.botframework.com", validation_alias="TEAMS_SERVICE_URL_HOSTS",
+        description="Comma-separated hosts a Teams activity's `serviceUrl` may name (`*.` for any subdomain); "
+                    "the bot sends replies, and its token, nowhere else (https only; loopback in local mode).")
     teams_login_url: str | None = Field(
         None, validation_alias="BOUNDARY_TEAMS_LOGIN_URL",
         description="Another Microsoft login service for the Teams app's tokens (tests, proxies); by default "

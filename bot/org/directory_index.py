@@ -5,12 +5,14 @@ database (more on SQLite), so each process keeps a small index instead: every wo
 name and of every team name, sorted, so a typed prefix is two binary searches (its size for
 20,000 people is in docs/benchmarks.md).
 
-It is a cache of the ``people``/``teams``/``team_members`` tables. Every search first reads a
-stamp (the highest person and team ids: one cheap query), so a person or team added by any
-instance (the organisation file, SCIM) is found at the next keystroke; a rename, a move
-between teams or a reactivation is found once the background loop refreshes an index older
-than :data:`MAX_AGE` (the old one answers meanwhile); a deactivated person is never offered,
-because every page found is re-read.
+It is a cache of the ``people``/``teams``/``team_members`` tables, kept by the organisation's
+version (``organisation.version``, moved on by every change to them on any instance:
+bot.machinery.storage.orgcache), which each transaction reads once anyway. When the version
+has moved, a person or team added (the highest ids moved) is waited for, so they are found at
+the next keystroke; any other change (a rename, a move between teams, a (de)activation) is
+rebuilt in the background while the old index answers. A deactivated person is never offered
+either way, because every page found is re-read from the database. As a safety net the
+background loop also rebuilds an index older than :data:`MAX_AGE`.
 :func:`forget` drops this process's copy at once (call it after changing people). Whatever
 the index says, results are re-read from the database before anyone sees them
 (:mod:`bot.org.directory_search`), so a stale entry can never offer someone who may no longer
@@ -29,7 +31,8 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.machinery.storage.models import Person, Team, TeamMember
+from bot.machinery.storage import orgcache
+from bot.machinery.storage.models import Organisation, Person, Team, TeamMember
 
 MAX_AGE = 60.0  # seconds before an index is rebuilt even if the stamp has not moved
 KEPT = 8  # databases indexed per process (tests open many; a server opens one)
@@ -121,14 +124,21 @@ class _Cache:
         """The index for this session's database. ``refresh_old`` (the background loop) also
         rebuilds one older than MAX_AGE; a keystroke never waits for that."""
         key = str(session.bind.url) if session.bind is not None else ""
-        stamp = await _stamp(session)
+        version = session.info.get(orgcache.VERSION)  # read once per transaction already, usually
+        if version is None:
+            version = await session.scalar(select(Organisation.version).where(Organisation.id == 1))
         hit = self._by_database.get(key)
-        if hit and hit[1] == stamp:
-            if refresh_old and time.monotonic() - hit[0] >= MAX_AGE:
-                await self._rebuild(session, key, stamp, fold)
+        old = hit is not None and time.monotonic() - hit[0] >= MAX_AGE
+        if hit and hit[1][0] == version and not (refresh_old and old):
             return hit[2]
-        # People were added, removed or moved: wait for the new index (once per change, shared,
-        # and shielded — a keystroke that gives up waiting leaves it running for the next).
+        stamp = (version, *await _newest_ids(session))
+        if hit and hit[1][1:] == stamp[1:]:
+            # Nobody was added: the old index answers (what it finds is re-read anyway) while
+            # the new one is built.
+            await self._rebuild(session, key, stamp, fold)
+            return hit[2]
+        # Someone was added: wait for the new index (once per change, shared, and shielded —
+        # a keystroke that gives up waiting leaves it running for the next).
         return await asyncio.shield(await self._rebuild(session, key, stamp, fold))
 
     async def _rebuild(self, session: AsyncSession, key: str, stamp: tuple, fold) -> asyncio.Task:
@@ -150,11 +160,9 @@ class _Cache:
             self._by_database.popitem(last=False)
 
 
-async def _stamp(session: AsyncSession) -> tuple:
-    """The highest person and team ids, in one round trip of two primary-key lookups: a count
-    would walk 20,000 rows on every keystroke. New people and teams change it; renames,
-    moves and (re)activations wait for the background refresh, and a deactivated person is
-    never offered anyway (the page is re-read)."""
+async def _newest_ids(session: AsyncSession) -> tuple:
+    """The highest person and team ids (two primary-key lookups, one round trip): they move
+    when someone or some team is added."""
     return tuple((await session.execute(select(
         select(func.max(Person.id)).scalar_subquery(),
         select(func.max(Team.id)).scalar_subquery(),

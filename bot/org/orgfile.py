@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from bot.features import away, support
 from bot.features.volunteer import ensure_default_profile
+from bot.machinery.storage.identities import platforms_json
 from bot.machinery.storage.models import Identity, Organisation, Person, Team, TeamMember
 from bot.machinery.storage.repos import Tx
 from bot.org import schema_support
@@ -132,6 +133,12 @@ def _cross_check(document: dict) -> list[str]:
         if isinstance(referral, dict) and referral.get("approval") == "required" and not team.get("managers"):
             problems.append(f"teams[{i}] (key {team.get('key')!r}): referral.approval: 'required', "
                             "but the team has no managers to approve")
+    organisation = document.get("organisation")
+    contacts = organisation.get("contacts") if isinstance(organisation, dict) else None
+    for role, contact in (contacts.items() if isinstance(contacts, dict) else ()):
+        who = contact.get("person") if isinstance(contact, dict) else None
+        if who is not None and who not in keys:
+            problems.append(f"organisation.contacts.{role}.person: no person with key {who!r}")
     return problems + schema_support.cross_check(document, keys, team_keys)
 
 
@@ -180,6 +187,8 @@ async def apply(tx: Tx, org: OrgFile, now: datetime | None = None) -> ApplySumma
         reviewed_scripts_only=spec.show_only_reviewed_scripts,
         governance=governance_json(spec.retention, spec.client_patterns),
         peer_support=org.peer_support.policy_json() if org.peer_support else None,
+        platforms=platforms_json(spec.slack_workspaces, spec.teams_tenants,
+                                 [(i.platform, i.workspace) for p in org.people for i in p.identities]),
     )
     if row is None:
         s.add(Organisation(id=1, **values))
@@ -223,11 +232,12 @@ async def apply(tx: Tx, org: OrgFile, now: datetime | None = None) -> ApplySumma
             triple = (ident.platform, ident.workspace, ident.user)
             row_i = existing_ids.get(triple)
             if row_i is None:
-                s.add(Identity(person_id=person.id, platform=ident.platform, workspace=ident.workspace, user_id=ident.user))
+                s.add(Identity(person_id=person.id, platform=ident.platform, workspace=ident.workspace,
+                               user_id=ident.user, linked_by="org_file"))
                 if spec_p.key not in summary.created and spec_p.key not in summary.updated:
                     summary.updated.append(spec_p.key)
-            elif row_i.person_id != person.id:
-                row_i.person_id = person.id
+            elif row_i.person_id != person.id or row_i.linked_by != "org_file":
+                row_i.person_id, row_i.linked_by = person.id, "org_file"
                 if spec_p.key not in summary.updated:
                     summary.updated.append(spec_p.key)
 

@@ -233,6 +233,9 @@ class Contact(BaseModel):
     email: str | None = None
     url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    # The key of a person in this file who IS this contact: the bot can then tell them itself
+    # (a child safeguarding concern reaches the named lead), after showing the clinician who.
+    person: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
 
     @field_validator("phone")
     @classmethod
@@ -282,6 +285,9 @@ class Contacts(BaseModel):
     clinical_team: Contact | None = None        # the clinical team or on-call, for a risk assessment
     speak_up: Contact | None = None             # HR or the speak-up route, for a colleague's behaviour
     employee_assistance: Contact | None = None  # support for the clinician
+    # The organisation's own words on the safety card (a commitment it has made, such as "you
+    # will not be blamed for leaving a visit"); none by default: the bot promises nothing itself.
+    safety_note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
 
 
 class OrganisationSpec(BaseModel):
@@ -301,6 +307,10 @@ class OrganisationSpec(BaseModel):
     client_patterns: ClientPatternSpec | None = None
     holidays: HolidaysSpec | None = None  # whose public holidays teams with hours keep
     closed: Closed = []  # the organisation's own closure days
+    # Where requests are believed from: Slack team ids (T…) and Teams tenant ids. None listed
+    # for a platform: the workspaces the people's identities name (bot.machinery.storage.identities).
+    slack_workspaces: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]] = []
+    teams_tenants: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]] = []
 
     @field_validator("timezone")
     @classmethod

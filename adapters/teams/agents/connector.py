@@ -147,6 +147,7 @@ class AgentsConnector:
 
     async def _call(self, service_url: str, route: str, retries: int,
                     operation: Callable[[TeamsConnectorClient], Awaitable[Any]]) -> dict:
+        self.options.check_service_url(service_url)
         client = self.client(service_url)
 
         async def attempt(token: str | None) -> tuple[int, dict | None, float | None]:

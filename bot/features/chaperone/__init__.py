@@ -7,14 +7,16 @@ widening, going to the managers, reminders), ``storage`` (tables, queries, timer
 """
 
 from bot.feature import Feature, Verb
-from bot.features.chaperone import flow
+from bot.features.chaperone import flow, urgent
+from bot.features.chaperone.calendar import ROUTE as CALENDAR_ROUTE
+from bot.features.chaperone.calendar import calendar_file
 from bot.features.chaperone.retention import expired as expired_requests
 from bot.features.chaperone.retention import forget as forget_request
 from bot.features.chaperone.timers import TIMER_HANDLERS
 from bot.features.chaperone.wording import FORM_ID, SITE_PICKER, request_form
 from bot.org.directory_search import site_picker
 
-__all__ = ["FEATURE", "expired_requests", "forget_request"]
+__all__ = ["FEATURE", "expired_requests", "forget_request", "calendar_file", "CALENDAR_ROUTE"]
 
 async def _form_as_shown(turn, state):
     return await request_form(turn)
@@ -25,6 +27,8 @@ FEATURE = Feature(
     verbs=(Verb("chaperone", flow.start, "ask for a colleague to be present at a session", order=30),),
     buttons={
         "chaperone.for_report": flow.start_for_report,
+        "chaperone.now": urgent.colleague_now,
+        "chaperone.message": urgent.link_opened,
         "chaperone.accept": flow.accept,
         "chaperone.decline": flow.decline,
         "chaperone.details": flow.details,

@@ -16,8 +16,17 @@ refusal looks the same as a request that does not exist.
 button only comes after it), and record again over an earlier outcome; each is audited.
 (²) Accept looks only at the request: a volunteer who declined, or a chaperone who
 withdrew, can still accept while it is open. Exactly one acceptance wins.
-(³) Cancelling keeps the chaperone on the request, so the chaperone of a cancelled request
-can still open its details (the note and the link) from their acceptance card.
+(³) Cancelling keeps the chaperone on the request (for the record), but from then on only
+the requester can open its note and link: the chaperone's old card answers that the
+request is cancelled. A volunteer who was asked but did not accept never sees them.
+
+After the fact (decided here once, tested in tests/features/test_authorisation_table.py):
+
+| the request is | the requester | the chaperone who had accepted | a volunteer asked who did not accept |
+|---|---|---|---|
+| cancelled | note and link, in details | "is cancelled", nothing more | "can't find it" |
+| withdrawn from by the chaperone | note and link | "can't find it" (no longer theirs) | accept while open |
+| done / did not happen | note and link | note and link, audited, until its records expire | "can't find it" |
 (⁴) Not checked against the clock: a chaperone can withdraw after the session has started
 (or ended, until the requester records it), which re-opens the request and asks others.
 (⁵) A manager of any team in which the requester is a plain member, not only the home
@@ -77,6 +86,11 @@ async def find_offer(turn: Turn, value: str) -> tuple[ChaperoneRequest, Chaperon
     offer = await turn.tx.session.scalar(select(ChaperoneOffer).where(
         ChaperoneOffer.request_id == request.id, ChaperoneOffer.volunteer_id == turn.person.id))
     return (request, offer) if offer else None
+
+
+def can_read_details(request: ChaperoneRequest, person_id: int) -> bool:
+    """Whether this party may still read the note and the join link (see the table above)."""
+    return person_id == request.requester_id or request.status != "cancelled"
 
 
 def audited(request: ChaperoneRequest, person_id: int) -> bool:

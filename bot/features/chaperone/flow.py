@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 
 from bot.content.identifiers import find_identifier_kinds
 from bot.features import escalation
-from bot.features.chaperone import wording
+from bot.features.chaperone import calendar, wording
 from bot.features.chaperone.access import (
     audited,
+    can_read_details,
     find_for_chaperone,
     find_for_party,
     find_for_requester,
@@ -52,6 +53,7 @@ from bot.features.chaperone.wording import (
     zone_of,
 )
 from bot.machinery import offers
+from bot.machinery.links import message_link
 from bot.machinery.outbox import notify
 from bot.machinery.storage.repos import Tx
 from bot.pickers import with_choices
@@ -140,15 +142,22 @@ async def accept(turn: Turn, value: str) -> list[View]:
     await offers.settle_won(turn.tx, BOOK, request, offer, now)
     requester = await turn.tx.people.get(request.requester_id)
     org = await turn.tx.org.get()
+    to_chaperone = await message_link(turn.tx, requester.id, turn.person)
+    their_calendar = calendar.link(turn.public_url, turn.sealer, request, requester.id)
     await notify(turn.tx, f"chap:{request.id}:covered:{request.generation}", requester.id,
-                 wording.covered_card(request, turn.person, zone_of(requester, org)), now)
+                 wording.covered_card(request, turn.person, zone_of(requester, org), to_chaperone, their_calendar),
+                 now)
     await _after_cover(turn.tx, request, now)
     await escalation.settle_about(turn.tx, "chaperone", request.id, now,
                                   f"{turn.person.display_name} accepted")
     await turn.tx.audit.record(now, turn.person.id, "chaperone.accepted", "chaperone", request.id)
     turn.observer.duration("chaperone_fill", (now - request.created_at).total_seconds())
     link = turn.sealer.open(request.join_link_sealed) if request.setting == "telehealth" else None
-    return [wording.accepted_card(request, requester, zone_of(turn.person, turn.org), link)]
+    note = turn.sealer.open(request.note_sealed)  # logistics, written for whoever accepts
+    to_requester = await message_link(turn.tx, turn.person.id, requester)
+    my_calendar = calendar.link(turn.public_url, turn.sealer, request, turn.person.id)
+    return [wording.accepted_card(request, requester, zone_of(turn.person, turn.org), link, note, to_requester,
+                                  my_calendar)]
 
 
 async def _after_cover(tx: Tx, request: ChaperoneRequest, now: datetime) -> None:
@@ -181,6 +190,8 @@ async def details(turn: Turn, value: str) -> list[View]:
     request = await find_for_party(turn, value)
     if request is None:
         return [NOT_FOUND]
+    if not can_read_details(request, turn.person.id):
+        return [wording.details_closed(request)]
     requester = await turn.tx.people.get(request.requester_id)
     chaperone = await turn.tx.people.get(request.chaperone_id) if request.chaperone_id else None
     note = turn.sealer.open(request.note_sealed)

@@ -15,7 +15,7 @@ from bot.features.chaperone.storage import (
     schedule,
 )
 from bot.features.chaperone.wording import offer_card
-from bot.features.volunteer import VolunteerProfile, Window, covers
+from bot.features.volunteer import VolunteerProfile, covers, parsed_windows
 from bot.machinery import offers
 from bot.machinery.offers import OfferBook
 from bot.machinery.storage.models import Person
@@ -35,14 +35,31 @@ def deadline_for(request: ChaperoneRequest, policy: ChaperonePolicy, now: dateti
     return max(now, request.starts_at - policy.deadline_before)
 
 
+async def volunteers(tx: Tx) -> list[tuple]:
+    """Every opted-in volunteer as plain values, windows parsed: (person id, name, sites,
+    settings, professions, zone, windows, unavailable dates). Kept per organisation version
+    (volunteer profiles are a watched table), so a request does not read 2,000 profiles."""
+    async def load() -> list[tuple]:
+        profiles = VolunteerProfile.__table__
+        rows = (await tx.session.execute(
+            select(profiles.c.person_id, Person.display_name, profiles.c.sites, profiles.c.settings,
+                   profiles.c.professions, profiles.c.timezone, profiles.c.windows, profiles.c.unavailable)
+            .join(Person, Person.id == profiles.c.person_id)
+            .where(profiles.c.active.is_(True), Person.active.is_(True))
+        )).all()
+        return [(pid, name, frozenset(sites), frozenset(settings), frozenset(professions), zone,
+                 tuple(parsed_windows(windows)), tuple(unavailable))
+                for pid, name, sites, settings, professions, zone, windows, unavailable in rows]
+    return await tx.org.memo("chaperone.volunteers", load)
+
+
 async def eligible(tx: Tx, request: ChaperoneRequest, requester: Person) -> list[Person]:
     """Volunteers who could cover the request, in the order they are asked: those who have
-    covered fewest sessions lately first, then by name."""
-    rows = (await tx.session.execute(
-        select(Person, VolunteerProfile)
-        .join(VolunteerProfile, VolunteerProfile.person_id == Person.id)
-        .where(VolunteerProfile.active.is_(True), Person.active.is_(True), Person.id != requester.id)
-    )).all()
+    covered fewest sessions lately first, then by name.
+
+    Profiles come from :func:`volunteers` (plain values, cached per organisation version):
+    at 2,000 volunteers loading every one as a ``Person`` with its profile took about a second
+    (bench/hospital.py). Only those who fit become ``Person`` objects."""
     end = request.starts_at + timedelta(minutes=request.minutes)
     bookings = (await tx.session.execute(
         select(ChaperoneRequest.chaperone_id, ChaperoneRequest.starts_at, ChaperoneRequest.minutes).where(
@@ -59,18 +76,20 @@ async def eligible(tx: Tx, request: ChaperoneRequest, requester: Person) -> list
         .group_by(ChaperoneRequest.chaperone_id)
     )).all())
     fits = []
-    for person, profile in rows:
-        if person.id in busy or request.setting not in profile.settings:
+    for person_id, name, sites, settings, professions, zone, windows, unavailable in await volunteers(tx):
+        if person_id in busy or person_id == requester.id or request.setting not in settings:
             continue
-        if request.setting == "in_person" and profile.sites and request.site not in profile.sites:
+        # No site: someone asked for a colleague with them now, wherever that is (everyone).
+        if request.setting == "in_person" and sites and request.site and request.site not in sites:
             continue
-        if profile.professions and (requester.profession or "") not in profile.professions:
+        if professions and (requester.profession or "") not in professions:
             continue
-        windows = [Window.from_json(w) for w in profile.windows]
-        if not covers(windows, profile.unavailable, profile.timezone, request.starts_at, request.minutes):
+        if not covers(windows, unavailable, zone, request.starts_at, request.minutes):
             continue
-        fits.append(person)
-    return sorted(fits, key=lambda p: (recent.get(p.id, 0), p.display_name, p.id))
+        fits.append((recent.get(person_id, 0), name, person_id))
+    fits.sort()
+    people = await tx.people.many([person_id for *_, person_id in fits])
+    return [people[person_id] for *_, person_id in fits if person_id in people]
 
 
 async def _cards(tx: Tx, request: ChaperoneRequest):

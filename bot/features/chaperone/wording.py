@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.content.identifiers import describe
 from bot.content.taxonomy import Category
+from bot.features import escalation
 from bot.features.chaperone.storage import ChaperoneRequest
 from bot.machinery.storage.models import Person
 from bot.org import directory_search as directory
@@ -34,7 +35,8 @@ SETTING_OPTIONS = (
 SETTING_LABELS = {o.value: o.label for o in SETTING_OPTIONS}
 NOT_FOUND = Notice("I can't find that chaperone request among yours.")
 NOT_ASKED = Notice("I can't find a chaperone request that you were asked about.")
-NOT_THE_CHAPERONE = Notice("You are not the chaperone for that request.")
+# Worded like NOT_FOUND: a refusal must not tell a stranger the request exists.
+NOT_THE_CHAPERONE = Notice("I can't find that request among those you are chaperoning. Type status to see yours.")
 
 
 def reference(request: ChaperoneRequest) -> str:
@@ -55,7 +57,8 @@ def facts_of(request: ChaperoneRequest, zone: str) -> tuple[tuple[str, str], ...
     facts = [("When", when_of(request, zone)), ("Length", f"{request.minutes} minutes"),
              ("Setting", SETTING_LABELS[request.setting])]
     if request.setting == "in_person":
-        facts.append(("Where", ", ".join(filter(None, (request.site, request.room)))))
+        facts.append(("Where", ", ".join(filter(None, (request.site, request.room)))
+                      or "Where they are now (message them to find them)"))
     if request.urgent:
         facts.append(("Urgent", "Yes"))
     return tuple(facts)
@@ -107,12 +110,16 @@ async def request_form(turn: Turn, values=None, errors=None) -> Form:
         fields.append(Field("report", "About one of your reports (optional)", FieldKind.SINGLE_CHOICE, options=reports))
     fields.append(Field("note", "A short note for the chaperone (optional)", FieldKind.SHORT_TEXT, max_length=200,
                         help="Logistics only, e.g. where to meet. Nothing that identifies the client."))
+    # Who else hears of it, before anyone is asked: the team's managers, if nobody accepts.
+    levels = await escalation.ladder(turn.tx, turn.person, turn.clock.now())
+    managers = " and ".join(p.display_name for p in levels[0][0]) if levels else ""
+    fallback = f" If nobody accepts in time, {managers} will be told so they can help." if managers else ""
     return Form(
         form_id=FORM_ID,
         title="Ask for a chaperone",
         intro=("A colleague who volunteers will be in the room, join the call as an announced observer, "
                "or be your buddy on the phone during a home visit. Only volunteers who are free then "
-               "are asked, privately."),
+               "are asked, privately." + fallback),
         fields=tuple(fields),
         submit_label="Find a chaperone",
         values=values or {"minutes": "30", "urgent": "no"},
@@ -190,19 +197,34 @@ def lost_race(request: ChaperoneRequest, mine: bool) -> Notice:
     return Notice(f"{reference(request)} is already covered by a colleague. Thank you for offering.")
 
 
-def covered_card(request: ChaperoneRequest, chaperone: Person, zone: str) -> Card:
-    """The requester's news that someone accepted."""
+def _message_button(person: Person, link: str | None) -> tuple[Button, ...]:
+    first = person.display_name.removeprefix("Dr ").split(" ")[0]
+    return (Button(f"Message {first}", "chaperone.message", url=link, style=ButtonStyle.PRIMARY),) if link else ()
+
+
+def _calendar_button(link: str | None) -> tuple[Button, ...]:
+    return (Button("Add to calendar", "chaperone.message", url=link),) if link else ()
+
+
+def covered_card(request: ChaperoneRequest, chaperone: Person, zone: str, link: str | None = None,
+                 calendar: str | None = None) -> Card:
+    """The requester's news that someone accepted, with a way to reach them."""
+    reach = "Message them to agree the details." if link else "Agree the details with them directly."
     return Card(
-        title=f"Chaperone found for {reference(request)}",
-        paragraphs=(f"{chaperone.display_name} will be your chaperone. You could message them to agree the details.",),
+        title=f"{chaperone.display_name} is coming" if request.urgent else f"Chaperone found for {reference(request)}",
+        paragraphs=(f"{chaperone.display_name} will be your chaperone. {reach}",),
         facts=facts_of(request, zone),
-        buttons=(_cancel_button(request),),
+        buttons=(*_message_button(chaperone, link), *_calendar_button(calendar), _cancel_button(request)),
     )
 
 
-def accepted_card(request: ChaperoneRequest, requester: Person, zone: str, link: str | None) -> Card:
-    """The chaperone's answer on accepting: the join link (telehealth) is given here, to them only."""
+def accepted_card(request: ChaperoneRequest, requester: Person, zone: str, link: str | None,
+                  note: str | None = None, message: str | None = None, calendar: str | None = None) -> Card:
+    """The chaperone's answer on accepting: the requester's note and the join link (telehealth)
+    are given here, to them only."""
     paragraphs = [f"Thank you. {requester.display_name} has been told it's you."]
+    if note:
+        paragraphs.append(f"{requester.display_name}'s note for you: {note}")
     if request.setting == "telehealth":
         paragraphs.append(f"Join link: {link}" if link else f"Ask {requester.display_name} for the join link.")
         paragraphs.append("Join as an announced observer: the clinician introduces you at the start.")
@@ -210,7 +232,8 @@ def accepted_card(request: ChaperoneRequest, requester: Person, zone: str, link:
         paragraphs.append(f"Agree with {requester.display_name} when they will call in, and what to do if they don't.")
     return Card(title=f"You're chaperoning {reference(request)}", paragraphs=tuple(paragraphs),
                 facts=facts_of(request, zone) + (("For", requester.display_name),),
-                buttons=(_details_button(request), _withdraw_button(request)))
+                buttons=(*_message_button(requester, message), *_calendar_button(calendar), _details_button(request),
+                         _withdraw_button(request)))
 
 
 def nothing_to_decline(offer_status: str) -> Notice:
@@ -238,6 +261,11 @@ def details_dialog(request: ChaperoneRequest, requester: Person, chaperone: Pers
 
 def already(request: ChaperoneRequest) -> Notice:
     return Notice(f"{reference(request)} is already {request.status}.")
+
+
+def details_closed(request: ChaperoneRequest) -> Notice:
+    return Notice(f"{reference(request)} was cancelled by the person who asked, so its note and link are no "
+                  "longer shown. Type status to see what you have coming up.")
 
 
 def cancelled_for_chaperone(request: ChaperoneRequest, requester: Person) -> Notice:

@@ -1,7 +1,10 @@
 """Reading the audit log: filtered by person, action, subject and date, a page at a time.
 
 Entries hold no free text (who, what, which record, when), so the view and its exports carry
-none either. Opening the log is itself recorded by the caller.
+none either. Opening the log is itself recorded by the caller. A confidential reporter is
+shown as "a confidential reporter" in their own entries about the report and its
+escalations, to every viewer chat would not name them to (the escalation feature decides:
+``hidden_reporters``), and searching by their name does not find those entries.
 """
 
 from __future__ import annotations
@@ -10,12 +13,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, tuple_
 
+from bot.features.escalation import hidden_reporters
 from bot.machinery.storage.models import AuditEntry, Person
 from bot.machinery.storage.repos import Tx
 
 PAGE_SIZE = 50
+MASKED = "a confidential reporter"
 
 
 @dataclass
@@ -79,7 +84,7 @@ class AuditPage:
     unknown_person: bool = False
 
 
-async def _where(tx: Tx, q: AuditQuery) -> tuple[list, bool]:
+async def _where(tx: Tx, q: AuditQuery, hidden: set) -> tuple[list, bool]:
     conditions = []
     if q.person:
         needle = q.person.lower()
@@ -90,6 +95,9 @@ async def _where(tx: Tx, q: AuditQuery) -> tuple[list, bool]:
         if not ids:
             return [], True
         conditions.append(AuditEntry.actor_id.in_(ids))
+        if hidden:  # a search by name must not find what the name is hidden on
+            conditions.append(tuple_(AuditEntry.subject_type, AuditEntry.subject_id, AuditEntry.actor_id)
+                              .not_in(sorted(hidden)))
     if q.action:
         conditions.append(AuditEntry.action == q.action)
     if q.subject_type:
@@ -112,32 +120,36 @@ def _select(conditions):
     )
 
 
-def _row(entry: AuditEntry, name: str | None, key: str | None) -> Row:
+def _row(entry: AuditEntry, name: str | None, key: str | None, hidden: set = frozenset()) -> Row:
     actor = f"{name} ({key})" if name else "the bot"
+    if (entry.subject_type, entry.subject_id, entry.actor_id) in hidden:
+        actor = MASKED
     return Row(entry.id, entry.at, actor, entry.action, entry.subject_type, entry.subject_id)
 
 
-async def page(tx: Tx, q: AuditQuery) -> AuditPage:
-    conditions, unknown = await _where(tx, q)
+async def page(tx: Tx, q: AuditQuery, viewer_id: int) -> AuditPage:
+    hidden = await hidden_reporters(tx, viewer_id)
+    conditions, unknown = await _where(tx, q, hidden)
     if unknown:
         return AuditPage([], 1, False, unknown_person=True)
     found = (await tx.session.execute(
         _select(conditions).offset((q.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     )).all()
-    rows = [_row(*r) for r in found[:PAGE_SIZE]]
+    rows = [_row(*r, hidden) for r in found[:PAGE_SIZE]]
     return AuditPage(rows, q.page, len(found) > PAGE_SIZE)
 
 
 async def count(tx: Tx, q: AuditQuery) -> int:
-    conditions, unknown = await _where(tx, q)
+    conditions, unknown = await _where(tx, q, set())
     if unknown:
         return 0
     return await tx.session.scalar(select(func.count()).select_from(AuditEntry).where(*conditions)) or 0
 
 
-async def every(tx: Tx, q: AuditQuery, batch: int = 2000) -> AsyncIterator[Row]:
+async def every(tx: Tx, q: AuditQuery, viewer_id: int, batch: int = 2000) -> AsyncIterator[Row]:
     """Every matching entry, newest first, in batches (for exports of any size)."""
-    conditions, unknown = await _where(tx, q)
+    hidden = await hidden_reporters(tx, viewer_id)
+    conditions, unknown = await _where(tx, q, hidden)
     if unknown:
         return
     last_id = None
@@ -147,7 +159,7 @@ async def every(tx: Tx, q: AuditQuery, batch: int = 2000) -> AsyncIterator[Row]:
             query = query.where(AuditEntry.id < last_id)
         found = (await tx.session.execute(query.limit(batch))).all()
         for record in found:
-            yield _row(*record)
+            yield _row(*record, hidden)
         if len(found) < batch:
             return
         last_id = found[-1][0].id

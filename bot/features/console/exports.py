@@ -114,10 +114,10 @@ async def _dashboard_rows(tx: Tx, req: ExportRequest, access: Access) -> list[di
     return rows
 
 
-async def _audit_rows(tx: Tx, req: ExportRequest, progress: Progress | None) -> list[dict]:
+async def _audit_rows(tx: Tx, req: ExportRequest, viewer_id: int, progress: Progress | None) -> list[dict]:
     rows = []
     query = auditlog.AuditQuery(since=req.since, until=req.until)
-    async for row in auditlog.every(tx, query):
+    async for row in auditlog.every(tx, query, viewer_id):
         rows.append({"id": row.id, "at": row.at.isoformat(), "actor": row.actor, "action": row.action,
                      "subject_type": row.subject_type, "subject_id": row.subject_id})
         if progress and len(rows) % 500 == 0:
@@ -198,7 +198,7 @@ async def run(tx: Tx, sealer: Sealer, access: Access, req: ExportRequest, now: d
     if req.kind == "dashboard":
         rows = await _dashboard_rows(tx, req, access)
     elif req.kind == "audit":
-        rows = await _audit_rows(tx, req, progress)
+        rows = await _audit_rows(tx, req, actor, progress)
     else:
         rows = await _report_rows(tx, req, sealer, actor, now, progress)
     start, end = _range(req)

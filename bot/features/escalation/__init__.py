@@ -7,8 +7,8 @@ may see and act: the people the team's policy names), ``wording`` (every card an
 """
 
 from bot.feature import Feature, Gauge
-from bot.features.escalation import flow, later
-from bot.features.escalation.access import people_at
+from bot.features.escalation import closure, flow, later
+from bot.features.escalation.access import hidden_reporters, people_at
 from bot.features.escalation.flow import (
     escalate_report,
     handler_cards,
@@ -17,6 +17,7 @@ from bot.features.escalation.flow import (
     start_about,
     status_line,
 )
+from bot.features.escalation.preview import ladder, who_and_when
 from bot.features.escalation.retention import (
     forget_about,
     forget_for_report,
@@ -27,9 +28,9 @@ from bot.features.escalation.timers import TIMER_HANDLERS, audit_overdue
 from bot.features.escalation.wording import RESOLVE_FORM, reference, resolve_form
 from bot.org.policy import Policy
 
-__all__ = ["FEATURE", "start", "start_about", "settle_about", "status_line", "escalate_report", "reference",
+__all__ = ["FEATURE", "hidden_reporters", "start", "start_about", "settle_about", "status_line", "escalate_report", "reference",
            "forget_about", "forget_for_report", "forget_resolution_notes", "levels_of",
-           "handler_cards"]
+           "handler_cards", "ladder", "who_and_when"]
 
 
 async def levels_of(tx, team) -> list[list]:
@@ -59,6 +60,9 @@ FEATURE = Feature(
         "escalation.view": flow.view_details,
         "escalation.now": later.send_now,
         "escalation.snooze": later.snooze,
+        closure.READ: closure.read_note,
+        closure.CONFIRM: closure.confirm,
+        closure.REOPEN: flow.reopen,
     },
     forms={RESOLVE_FORM: flow.resolve},
     form_views={RESOLVE_FORM: _resolve_form_as_shown},
@@ -71,6 +75,8 @@ FEATURE = Feature(
         "report.viewed": "a manager opened a report's details from an escalation",
         "escalation.sent_now": "the reporter sent an escalation waiting for working hours at once",
         "escalation.snoozed": "a manager put off an escalation's reminder",
+        "escalation.confirmed": "the reporter said a resolved escalation is resolved for them",
+        "escalation.reopened": "the reporter said a resolved escalation is not resolved for them",
     },
     status=flow.section,
     status_order=10,

@@ -7,7 +7,18 @@
 | the reporter | no (told of each change; may send a waiting one now) | no | no |
 | anyone else | no | no | no (the same "can't find it" as a missing one) |
 
+A confidential reporter's name is hidden below the top level, in the notice and in the
+console's audit log and its exports alike (`hidden_reporters`).
+
 An escalation waiting for the team's working hours has been sent to nobody yet.
+
+After the fact (decided here once, tested in tests/features/test_authorisation_table.py):
+
+| the report behind it was | the details (narrative) | acknowledge, resolve |
+|---|---|---|
+| withdrawn by its reporter | shown to nobody: a notice says it was withdrawn | yes (the escalation itself stays) |
+| deleted by its reporter or by retention | the escalation goes with it: "can't find it", for everyone | no |
+| resolved (the escalation) | yes, to the same people, audited | no ("already resolved") |
 """
 
 from __future__ import annotations
@@ -15,7 +26,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.features.escalation.storage import Escalation, EscalationNotice
-from bot.machinery.storage.models import Person, Team, TeamMember
+from bot.machinery.storage.models import Person, Report, Team, TeamMember
 from bot.machinery.storage.repos import Tx
 from bot.org.policy import MANAGERS, Policy
 from bot.turn import Turn
@@ -42,6 +53,33 @@ async def handlers_of(tx: Tx, team: Team) -> dict[int, Person]:
         for person in await people_at(tx, team, policy, level):
             found[person.id] = person
     return found
+
+
+async def hidden_reporters(tx: Tx, viewer_id: int) -> set[tuple[str, int, int]]:
+    """Audit entries whose actor this viewer may not see named, as (subject type, subject id,
+    reporter id): a confidential reporter's own entries about their report and its
+    escalations, unless the viewer is named at the top level of the team's policy and an
+    escalation of that report has reached it (as the notice in chat shows the name)."""
+    reports = (await tx.session.execute(
+        select(Report.id, Report.author_id).where(Report.confidential.is_(True)))).all()
+    if not reports:
+        return set()
+    escalations = (await tx.session.scalars(
+        select(Escalation).where(Escalation.report_id.in_([r for r, _ in reports])))).all()
+    named: set[int] = set()
+    tops: dict[int, tuple[int, set[int]]] = {}
+    for escalation in escalations:
+        if escalation.team_id not in tops:
+            team = await tx.session.get(Team, escalation.team_id)
+            policy = Policy.from_json(team.escalation_policy)
+            top = len(policy.levels) - 1
+            tops[escalation.team_id] = (top, {p.id for p in await people_at(tx, team, policy, top)})
+        top, people = tops[escalation.team_id]
+        if escalation.level >= top and viewer_id in people:
+            named.add(escalation.report_id)
+    hidden = {("report", report_id, author) for report_id, author in reports if report_id not in named}
+    hidden |= {("escalation", e.id, e.reporter_id) for e in escalations if e.report_id not in named}
+    return hidden
 
 
 async def find_for_handler(turn: Turn, value: str) -> tuple[Escalation, Team] | None:

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.content.taxonomy import Category, Factor, Occurrence, Setting
+from bot.features.escalation import closure
 from bot.features.escalation.access import find_for_handler
 from bot.features.escalation.notices import (
     BEGIN,
@@ -180,8 +181,9 @@ async def resolve(turn: Turn, values: dict, state: str) -> list[View]:
         return [Notice(await already_done(turn, escalation))]
     form = resolve_form(escalation.id)
     cleaned, errors = clean(form, values)
-    if kinds := find_identifier_kinds(cleaned.get("note")):
-        errors["note"] = f"This seems to contain {describe(kinds)}. Please take it out."
+    for name in ("note", "for_reporter"):
+        if kinds := find_identifier_kinds(cleaned.get(name)):
+            errors[name] = f"This seems to contain {describe(kinds)}. Please take it out."
     if errors:
         return [form.with_errors(values, errors)]
     now = turn.clock.now()
@@ -190,13 +192,16 @@ async def resolve(turn: Turn, values: dict, state: str) -> list[View]:
     if escalation.acknowledged_at is None:
         escalation.acknowledged_at, escalation.acknowledged_by = now, turn.person.id
     escalation.resolution_sealed = turn.sealer.seal(cleaned["note"])
+    escalation.reporter_note_sealed = turn.sealer.seal(cleaned.get("for_reporter"))
     escalation.generation += 1
     escalation.next_action_at = None
     await turn.tx.timers.cancel_for("escalation", escalation.id)
     await refresh_notices(turn.tx, escalation, now)
-    await tell_reporter(turn.tx, escalation, f"{turn.person.display_name} has resolved", now)
+    await closure.tell_reporter_closed(turn.tx, escalation, turn.person, now)
     await turn.tx.audit.record(now, turn.person.id, "escalation.resolved", "escalation", escalation.id)
-    return [Notice(f"{reference(escalation)} is resolved. The reporter has been told.")]
+    shared = " what you wrote for them," if cleaned.get("for_reporter") else ""
+    return [Notice(f"{reference(escalation)} is resolved. The reporter has been told,{shared} and asked whether "
+                   "it is resolved for them.")]
 
 
 async def view_details(turn: Turn, value: str) -> list[View]:
@@ -208,6 +213,9 @@ async def view_details(turn: Turn, value: str) -> list[View]:
     report = await turn.tx.reports.get(escalation.report_id) if escalation.report_id else None
     if report is None:
         return [Notice("The report behind this escalation has been deleted by its author.")]
+    if report.status == "withdrawn":  # see access.py: the reporter's choice stands
+        return [Notice(f"The reporter has withdrawn the report behind {reference(escalation)}, so its details "
+                       "are no longer shown. You can still resolve the escalation; type status to see it.")]
     policy = Policy.from_json(team.escalation_policy)
     reporter = await turn.tx.people.get(escalation.reporter_id)
     now = turn.clock.now()
@@ -237,7 +245,7 @@ async def tell_reporter(tx: Tx, escalation: Escalation, what: str, now: datetime
     subject = f"R-{escalation.report_id}" if escalation.report_id else SUBJECTS.get(escalation.subject_type, "a request")
     await notify(
         tx, f"esc:{escalation.id}:reporter:{escalation.generation}", escalation.reporter_id,
-        Notice(f"{what} your escalation of {subject} ({reference(escalation)}). Type status to see where it stands."),
+        Notice(f"{what} your escalation of {subject}. Type status to see where it stands."),
         now,
     )
 
@@ -256,7 +264,7 @@ async def escalate_report(turn: Turn, report: Report) -> list[View]:
         return [Notice(f"R-{report.id} is already with your managers ({reference(escalation)}): "
                        f"{STATUS_LABELS[escalation.status].lower()}.")]
     names = ", ".join(p.display_name for p in told)
-    return [Notice(f"R-{report.id} has gone to {names} now ({reference(escalation)}). "
+    return [Notice(f"R-{report.id} has gone to {names} now. "
                    "I'll tell you when it is acknowledged, and when it is resolved.")]
 
 
@@ -293,3 +301,28 @@ async def handler_cards(turn: Turn) -> list[View]:
         cards.append(notice_card(escalation, report, team, Policy.from_json(team.escalation_policy), reporter,
                                  turn.person, turn.clock.now(), turn.org))
     return cards
+
+
+async def reopen(turn: Turn, value: str) -> list[View]:
+    """Not resolved for the reporter: a new escalation of the same thing, from the first level."""
+    escalation = await closure.own(turn, value)
+    if escalation is None:
+        return [closure.NOT_YOURS]
+    if escalation.status in LIVE:
+        return [Notice("That escalation is still open with your managers. Type status to see where it stands.")]
+    now = turn.clock.now()
+    if escalation.report_id:
+        report = await turn.tx.reports.get(escalation.report_id)
+        if report is None or (await current_for_report(turn.tx, report.id)) not in (None, escalation):
+            return [closure.NOT_YOURS]
+        found, told = await start(turn.tx, turn.clock, report, turn.person, "reopened", urgent=escalation.urgent)
+    else:
+        found, told = await start_about(turn.tx, turn.clock, turn.person, "reopened", escalation.subject_type,
+                                        escalation.subject_id, escalation.summary or "", urgent=escalation.urgent)
+    await turn.tx.audit.record(now, turn.person.id, "escalation.reopened", "escalation", escalation.id)
+    if found is None:
+        return [Notice("I couldn't reopen it: you're not in a team with a manager. Please contact your "
+                       "manager or security directly.")]
+    names = ", ".join(p.display_name for p in told) or "your managers"
+    return [Notice(f"Reopened. {names} {'has' if len(told) == 1 else 'have'} been told it is not resolved for "
+                   "you. I'll tell you when someone answers.")]

@@ -38,6 +38,6 @@ async def forget_resolution_notes(tx: Tx, report_id: int) -> int:
     """The managers' resolution notes on a report's escalations (free text, like the report's)."""
     result = await tx.session.execute(
         update(Escalation).where(Escalation.report_id == report_id, Escalation.resolution_sealed.is_not(None))
-        .values(resolution_sealed=None)
+        .values(resolution_sealed=None, reporter_note_sealed=None)
     )
     return result.rowcount or 0

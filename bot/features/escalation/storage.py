@@ -47,6 +47,8 @@ class Escalation(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     resolution_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # What the resolver chose to tell the reporter (shown to them in a private view).
+    reporter_note_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     # Urgent escalations never wait for working hours (safety ones never do, whatever this says).
     urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # How many times its reminder has been snoozed (see SNOOZE_LIMIT).

@@ -23,6 +23,7 @@ REASONS = {
     "requested": "The reporter asked for it",
     "chaperone": "No chaperone accepted in time",
     "referral": "A referral was not answered in time",
+    "reopened": "The reporter said an earlier resolution did not resolve it for them",
 }
 
 
@@ -124,9 +125,12 @@ def resolve_form(escalation_id: int, values=None, errors=None) -> Form:
     return Form(
         form_id=RESOLVE_FORM,
         title=f"Resolve escalation E-{escalation_id}",
-        intro="Say briefly what was done. The note is encrypted and shown only in the escalation's details.",
-        fields=(Field("note", "What was done", FieldKind.LONG_TEXT, required=True, max_length=1000,
-                      help="Leave out anything that identifies the client."),),
+        intro="Say briefly what was done. Both notes are encrypted; neither is posted in chat.",
+        fields=(Field("note", "What was done (for the record)", FieldKind.LONG_TEXT, required=True, max_length=1000,
+                      help="Shown only in the escalation's details. Leave out anything that identifies the client."),
+                Field("for_reporter", "What to tell the reporter (optional)", FieldKind.LONG_TEXT, max_length=600,
+                      help="They see exactly these words, in a private view, and are asked whether it is "
+                           "resolved for them. Left empty, they are told only that it is resolved."),),
         submit_label="Resolve",
         state=str(escalation_id),
         values=values or {},

@@ -28,5 +28,9 @@ FEATURE = Feature(
         "retention.audit_trimmed": "retention deleted audit entries up to this position in the chain",
         "retention.hold_placed": "an admin placed a legal hold on a report",
         "retention.hold_released": "an admin released a legal hold on a report",
+        "identity.linked": "a platform account was linked to this person by its confirmed email",
+        "identity.held": "two platform accounts claimed this person's email: neither linked until an admin decides",
+        "identity.admin_linked": "an admin linked a platform account to this person",
+        "identity.unlinked": "an admin unlinked a platform account from this person",
     },
 )

@@ -26,6 +26,7 @@ from sqlalchemy import delete, func, or_, select, update
 from bot.features import chaperone, escalation, patterns, referral, report, support
 from bot.features.governance.holds import held_ids
 from bot.features.governance.wording import REMOVED
+from bot.machinery import drafts
 from bot.machinery.storage.audit_chain import lock_head, sign_head
 from bot.machinery.storage.models import AuditEntry, Notification, Report, Timer
 from bot.machinery.storage.repos import Tx
@@ -69,6 +70,7 @@ async def purge(tx: Tx, now: datetime, batch: int = BATCH) -> Counter:
     zone = ZoneInfo(org.timezone) if org and org.timezone else ZoneInfo("UTC")
     done["tallies"] += await report.forget_tallies_before(tx, (now - periods.report_metadata).astimezone(zone).strftime("%Y-%m"))
     done["client marks"] += await patterns.forget_old(tx, now)
+    done["form drafts"] += await drafts.forget_old(tx, now)
     await _notices(tx, now - periods.notices, done)
     await _audit(tx, now, now - periods.audit_entries, done)
     return done
@@ -82,6 +84,7 @@ async def _reports(tx: Tx, now: datetime, before: datetime, batch: int, done: Co
     done["more"] += len(ids) > batch
     for report_id in ids[:batch]:
         await escalation.forget_for_report(tx, report_id, REMOVED, now)
+        await report.forget_messages(tx, report_id, now, REMOVED)
         await tx.session.execute(delete(Report).where(Report.id == report_id))
         await tx.audit.record(now, None, "retention.report_removed", "report", report_id)
         done["reports"] += 1

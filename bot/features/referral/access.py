@@ -23,6 +23,12 @@ nothing more. "Anyone else" includes admins, volunteers, other teams' managers, 
 receiving team's managers and pool members who were not sent an offer. The escalation goes
 to whoever the referrer's team's escalation policy names, and is acted on there.
 
+After the fact (decided here once, tested in tests/features/test_authorisation_table.py): a
+**withdrawn** referral shows its note to the referrer only; everyone who was asked is told
+where it stands and nothing more. A **declined** or **returned** one shows the note and the
+reasons to the referrer (reading reasons is audited). An **accepted** one shows the note to
+the referrer and the receiver who accepted; the others asked are told where it stands.
+
 Asked to approve: the referrer's home team's active managers (never the referrer), when the
 team's policy requires approval or the referrer asks for it. The pool: the receiving team's
 active members (not its managers), never the referrer. Anyone may start a referral; they

@@ -3,24 +3,55 @@ recommended ladder step and words the clinician could say."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.content import ladder
 from bot.content.identifiers import describe, find_identifier_kinds, reference_problems
 from bot.content.scripts import Suggestion, Tone, suggest
 from bot.content.situations import Condition, OtherPerson, SexualAct, situation_for
 from bot.content.taxonomy import Category, Factor, Occurrence, Setting, Step
 from bot.features import escalation, patterns, script, support
-from bot.features.report import count_only
-from bot.features.report.form import FORM_ID, REPORT_FORM, read_category, read_condition, read_other
+from bot.features.report import count_only, safeguarding, safety
+from bot.features.report.form import (
+    FORM_ID,
+    REPORT_FORM,
+    read_category,
+    read_condition,
+    read_other,
+    with_preview,
+)
+from bot.machinery import drafts
+from bot.machinery.retract import retract
 from bot.machinery.storage.models import Report
 from bot.port.forms import clean
 from bot.port.views import Button, ButtonStyle, Card, Notice, View
 from bot.turn import Turn
 
+# The form as first shown: only what the advice needs at once (the optional rest follows from
+# the advice card, see more.py); submissions are still read against the whole form.
+FIRST_STEP_FORM = replace(REPORT_FORM, fields=tuple(
+    f for f in REPORT_FORM.fields if f.name in ("felt_unsafe", "category", "details", "condition", "keep")))
+
 __all__ = ["FORM_ID", "REPORT_FORM"]
 
 
 async def start(turn: Turn, args: str = "") -> list[View]:
-    return [REPORT_FORM]
+    """The form, with whatever was typed into it before and not sent (a server-side draft)."""
+    form = await form_for(turn)
+    kept = await drafts.load(turn.tx, turn.sealer, turn.person.id, FORM_ID, turn.clock.now())
+    return [replace(form, values=kept) if kept else form]
+
+
+async def open_button(turn: Turn, value: str = "") -> list[View]:
+    return [await form_for(turn)]
+
+
+async def form_for(turn: Turn):
+    """The report form, saying who a "yes, I'm in danger" alerts and when (the team's real
+    escalation ladder, with deputies for anyone away)."""
+    zone = turn.person.timezone or (turn.org.timezone if turn.org else None)
+    told = await escalation.who_and_when(turn.tx, turn.person, turn.clock.now(), zone=zone)
+    return with_preview(FIRST_STEP_FORM, told)
 
 
 async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
@@ -28,6 +59,11 @@ async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
     legacy_sexual = submitted.get("category") == "SEXUAL"
     checked = {**submitted, "category": "SEXUAL:remark"} if legacy_sexual else submitted
     values, errors = clean(REPORT_FORM, checked)
+    shown = {f.name for f in FIRST_STEP_FORM.fields}
+    for name in [n for n in errors if n not in shown]:
+        # An optional detail the person was not shown cannot be corrected by them: left out.
+        del errors[name]
+        values[name] = [] if name == "factors" else None
     if kinds := reference_problems(values.get("client_ref")):
         errors["client_ref"] = (
             f"This looks like {describe(kinds)}. Please use a nickname that nobody else "
@@ -41,7 +77,10 @@ async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
     if message := patterns.reference_problem(values.get("pattern_ref")):
         errors["pattern_ref"] = message
     if errors:
-        return [REPORT_FORM.with_errors(submitted, errors)]
+        return [(await form_for(turn)).with_errors(submitted, errors)]
+    # Only the first two questions are needed; the rest sharpens the advice.
+    values["setting"] = values.get("setting") or Setting.OTHER.value
+    values["occurrence"] = values.get("occurrence") or Occurrence.FIRST.value
 
     category, act = read_category(values["category"])
     act = None if legacy_sexual else act
@@ -56,6 +95,7 @@ async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
                        step=assessment.step.value, act=act.value if act else None,
                        condition=condition.value if condition else None,
                        other_person=other.value if other is not OtherPerson.CLIENT else None)
+        await drafts.discard(turn.tx, turn.person.id, FORM_ID)
         return await count_only.submit(turn, REPORT_FORM, submitted, values, assessment, shown, _advice)
     now = turn.clock.now()
     report = await turn.tx.reports.add(
@@ -79,6 +119,7 @@ async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
         )
     )
     await turn.tx.audit.record(now, turn.person.id, "report.created", "report", report.id)
+    await drafts.discard(turn.tx, turn.person.id, FORM_ID)
     if values.get("pattern_ref"):
         await patterns.note_reference(turn.tx, now, report, turn.person, values["pattern_ref"], turn.pseudonyms)
     return [await confirmation(turn, report, assessment.reason)]
@@ -88,33 +129,6 @@ def _advice(turn: Turn, report: Report) -> list[str]:
     """The words to say for a report at its step, as paragraphs (or none if none are written)."""
     choices = suggestions(turn, report)
     return _script_paragraphs(turn, report, choices[0]) if choices else []
-
-
-SAFETY_FIRST = ("Your safety comes first. If you are in danger, leave and get help now: call "
-                "security or the emergency number.")
-SAFETY_FIRST_AT_RISK = ("Your safety comes first. If you are in danger, get to safety and call security "
-                        "or the emergency number, and say the person may be at risk, so that someone "
-                        "stays with them.")
-
-
-async def _escalate_at_once(turn: Turn, report: Report) -> list[str]:
-    """Step 5: managers are told now; the reporter is told who. When the client may be at
-    risk, leaving is still advised if the clinician is in danger, and so is getting help to
-    the person: both."""
-    first = SAFETY_FIRST_AT_RISK if report.condition else SAFETY_FIRST
-    found, told = await escalation.start(turn.tx, turn.clock, report, turn.person, "safety")
-    if found is None:
-        return [
-            first,
-            "I couldn't alert a manager for you: you're not in a team with one. Please tell "
-            "your manager or security now.",
-        ]
-    names = " and ".join(p.display_name for p in told) or "your managers"
-    return [
-        first,
-        f"I have alerted {names} now ({escalation.reference(found)}). I'll tell you when "
-        "someone acknowledges it. You can still call them or security directly.",
-    ]
 
 
 def reference(report: Report) -> str:
@@ -143,22 +157,40 @@ def suggestions(turn: Turn, report: Report) -> list[Suggestion]:
     return [s for s in ranked if s.exact_step == ranked[0].exact_step] if ranked else []
 
 
+WHY = "report.why"
+
+
 async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
+    """The answer to a report: the words to say, one plain line on why, the next step as a
+    button; the step on the ladder, the notes and the sources are behind "Why this advice?".
+    When the clinician said they were in danger, the safety card comes first instead."""
     step = Step(report.step)
-    paragraphs = [f"Recommended step {step.value} of 5: {step.label} (because {reason})."]
-    if step is Step.SAFETY:
-        paragraphs.extend(await _escalate_at_once(turn, report))
     choices = suggestions(turn, report)
-    buttons = []
     if choices:
-        paragraphs.extend(_script_paragraphs(turn, report, choices[0]))
-        buttons.extend(_other_tones(report, choices, shown=choices[0]))
+        words = script.plain_paragraphs(choices[0].script, choices[0].situation or situation_of(report),
+                                        contacts=turn.contacts, region=turn.region, step=report.step)
     else:
-        act, condition, _ = situation(report)
+        _, condition, _ = situation(report)
         where = f"RISK/{condition.value}" if condition else situation_of(report)
-        paragraphs.extend(script.fallback_paragraphs(where, region=turn.region,
-                                                     contacts=turn.contacts, step=report.step))
-    if report.condition and step is not Step.SAFETY:
+        words = script.fallback_paragraphs(where, region=turn.region, contacts=turn.contacts, step=report.step)
+    why = Button("Why this advice?", WHY, str(report.id))
+    lead_lines, lead_buttons = await safeguarding.offer(turn, report)
+    # Who to tell comes before what to say: the offer goes right after the contacts.
+    at = next((i for i, w in enumerate(words) if i + 1 < len(words) and words[i + 1].startswith("> ")), len(words))
+    words[at:at] = lead_lines
+    if step is Step.SAFETY:
+        found, told = await escalation.start(turn.tx, turn.clock, report, turn.person, "safety")
+        if found is not None:
+            await safety.start_check_in(turn.tx, report, turn.clock.now())
+        zone = turn.person.timezone or (turn.org.timezone if turn.org else None)
+        card = await safety.card(turn, report, found, told, zone)
+        # The script's "why" says to tell a manager: on this card the manager has been told.
+        words = [w for w in words if not w.startswith(("Why: ", "Next: "))]
+        return Card(title=card.title,
+                    paragraphs=(*card.paragraphs, *words, f"Your report is saved privately ({reference(report)})."),
+                    buttons=(*card.buttons, *lead_buttons, why))
+    buttons = list(lead_buttons)
+    if report.condition:
         # The risk pathway may still need a second person, a referral or a manager.
         buttons.append(Button("Ask for a chaperone", "chaperone.for_report", str(report.id)))
         buttons.append(Button("Escalate to my manager", "report.escalate", str(report.id)))
@@ -166,20 +198,48 @@ async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
     elif step is Step.SECOND_PERSON:
         buttons.append(Button("Ask for a chaperone", "chaperone.for_report", str(report.id), ButtonStyle.PRIMARY))
     if step is Step.REFERRAL and not report.condition:
-        paragraphs.append("At this step it can help to involve your manager: you can escalate this report now, "
-                          "or refer the client on to a colleague (without leaving them without care).")
+        words.append("It can help to involve your manager now, or to refer the client on to a colleague "
+                     "(without leaving them without care).")
         buttons.append(Button("Escalate to my manager", "report.escalate", str(report.id), ButtonStyle.PRIMARY))
         buttons.append(Button("Refer to a colleague", "referral.start", str(report.id)))
+    if any(b.action == "report.escalate" for b in buttons):
+        # Before anything alerts anyone: who an escalation goes to, and when.
+        zone = turn.person.timezone or (turn.org.timezone if turn.org else None)
+        if told := await escalation.who_and_when(turn.tx, turn.person, turn.clock.now(), urgent=False, zone=zone):
+            words.append(f"Escalate to my manager sends this report to {told}.")
+    buttons += _other_tones(report, choices, shown=choices[0]) if choices else []
+    buttons.append(Button("Add details", "report.add_details", str(report.id)))  # the optional rest (more.py)
+    buttons.append(why)
     offer_line, offer_button = support.offer(report.id)  # gentle and skippable: a line and a button
-    paragraphs.append(offer_line)
     buttons.append(offer_button)
     buttons.append(Button("My reports", "status.show"))
     return Card(
         title=f"Report {reference(report)} saved privately",
-        paragraphs=tuple(paragraphs),
+        paragraphs=(*words, offer_line),
         facts=_facts(report),
         buttons=tuple(buttons),
     )
+
+
+async def why_this(turn: Turn, value: str) -> list[View]:
+    """The step, the reasons, the notes for the setting and profession, and the sources."""
+    report = await own_report(turn, value)
+    if report is None:
+        return [NOT_YOURS]
+    act, condition, _ = situation(report)
+    assessment = ladder.assess(Category(report.category), Occurrence(report.occurrence), report.felt_unsafe,
+                               [Factor(f) for f in report.factors or ()], act=act, condition=condition)
+    choices = suggestions(turn, report)
+    if not choices:
+        return [Card(title="Why this advice?", paragraphs=(
+            f"Step {report.step} of 5 on the ladder from redirecting to safety, because {assessment.reason}.",
+            "No script is written for this situation yet, so the card shows who can help."))]
+    choice = choices[0]
+    paragraphs = script.why_paragraphs(
+        choice.script, choice.situation or situation_of(report), setting=Setting(report.setting),
+        profession=turn.profession, region=turn.region, contacts=turn.contacts, step=report.step,
+        reason=assessment.reason)
+    return [Card(title="Why this advice?", paragraphs=tuple(paragraphs))]
 
 
 def _facts(report: Report) -> tuple[tuple[str, str], ...]:
@@ -189,17 +249,18 @@ def _facts(report: Report) -> tuple[tuple[str, str], ...]:
         facts.append(("Who", other.label))
     if condition is not None:
         facts.append(("Linked to", condition.label))
-    facts += [("Where", Setting(report.setting).label), ("Before?", Occurrence(report.occurrence).label)]
+    # Where and whether it happened before are optional on the form (a default is stored when
+    # left out), so the card does not repeat them as if the clinician had said so.
     return tuple(facts)
 
 
 def _script_paragraphs(turn: Turn, report: Report, choice: Suggestion) -> list[str]:
-    out = script.script_paragraphs(
+    """The words, why, and (for a count-only report, which has no "Why this advice?" to
+    press, since nothing is kept) the notes and contacts too."""
+    return script.script_paragraphs(
         choice.script, choice.situation or situation_of(report), setting=Setting(report.setting),
         profession=turn.profession, region=turn.region, contacts=turn.contacts, step=report.step,
     )
-    out.append(choice.reason)
-    return out
 
 
 TONE_BUTTONS = {Tone.GENTLE: "Say it more gently", Tone.FIRM: "Say it more firmly",
@@ -236,8 +297,10 @@ async def another_tone(turn: Turn, value: str) -> list[View]:
     return [
         Card(
             title=f"Words for {reference(report)} ({choice.script.tone.label})",
-            paragraphs=tuple(_script_paragraphs(turn, report, choice)),
-            buttons=tuple(_other_tones(report, choices, shown=choice)),
+            paragraphs=tuple(script.plain_paragraphs(choice.script, choice.situation or situation_of(report),
+                                                     contacts=turn.contacts, region=turn.region,
+                                                     step=report.step)),
+            buttons=(*_other_tones(report, choices, shown=choice), Button("Why this advice?", WHY, str(report.id))),
         )
     ]
 
@@ -295,6 +358,7 @@ async def delete(turn: Turn, value: str) -> list[View]:
         return [NOT_YOURS]
     ref = reference(report)
     await turn.tx.audit.record(turn.clock.now(), turn.person.id, "report.deleted", "report", report.id)
+    await forget_messages(turn.tx, report.id, turn.clock.now())
     await turn.tx.reports.delete(report)
     return [Notice(f"Report {ref} is deleted, with everything you wrote in it.")]
 
@@ -310,10 +374,13 @@ async def escalate_verb(turn: Turn, args: str = "") -> list[View]:
     reports = await turn.tx.reports.by_author(turn.person.id)
     if not reports:
         return [Notice("You have no open reports to escalate. Type report to file one.")]
+    zone = turn.person.timezone or (turn.org.timezone if turn.org else None)
+    told = await escalation.who_and_when(turn.tx, turn.person, turn.clock.now(), urgent=False, zone=zone)
+    who = f"It goes to {told}." if told else "You're not in a team with a manager, so I can't send it."
     return [
         Card(
             title="Which report should go to your manager?",
-            paragraphs=("Your manager sees what kind of situation it was and when, and can open "
+            paragraphs=(who, "They see what kind of situation it was and when, and can open "
                         "what you wrote in a private view. Every time they do is recorded.",),
             facts=tuple((reference(r), f"{Category(r.category).short}, {turn.local_time(r.created_at)}") for r in reports[:10]),
             buttons=tuple(Button(f"Escalate {reference(r)}", "report.escalate", str(r.id)) for r in reports[:10]),
@@ -326,3 +393,12 @@ async def escalate_button(turn: Turn, value: str) -> list[View]:
     if report is None or report.status != "open":
         return [NOT_YOURS]
     return await escalation.escalate_report(turn, report)
+
+
+REMOVED = Notice("This message was about a report that has since been deleted.")
+
+
+async def forget_messages(tx, report_id: int, now, removed: Notice = REMOVED) -> int:
+    """Take back what the bot said to others about a report (check-ins, safeguarding notices:
+    keyed ``rep:<id>:…``) and drop its timers."""
+    return await retract(tx, f"rep:{report_id}", ("safety", report_id), removed, now)

@@ -7,6 +7,8 @@ client's age or condition?" moves the advice to the risk and capacity pathway.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.content.situations import (
     CONDITION_LABELS,
     OTHER_PERSON_LABELS,
@@ -52,24 +54,30 @@ CONDITION_OPTIONS = (
     *(Option(c.value, label) for c, label in CONDITION_LABELS.items() if c is not Condition.UNSURE),
 )
 
+UNSAFE_HELP_NO_TEAM = ("If you answer yes, the advice puts your safety first. You are in no team with a "
+                       "manager, so nobody is alerted: call security if you are in danger.")
+INTRO_NO_TEAM = ("Only you can see this report. Nothing is posted to a channel, and nobody else is told "
+                 "unless you choose to. Only the first two questions are needed: you get advice at once.")
+
 REPORT_FORM = Form(
     form_id=FORM_ID,
     title="Report privately",
-    intro=(
-        "Only you can see this report. Nothing is posted to a channel, and nobody else is "
-        "told about it unless you choose to, or you say you felt unsafe: then your managers "
-        "are told at once."
-    ),
+    intro=INTRO_NO_TEAM,
     submit_label="Save and get advice",
     fields=(
+        Field("felt_unsafe", "Are you in danger, or did you feel unsafe?", FieldKind.YES_NO, required=True,
+              help=UNSAFE_HELP_NO_TEAM),
         Field("category", "What happened?", FieldKind.SINGLE_CHOICE, required=True, options=_what_happened()),
-        Field("setting", "Where were you?", FieldKind.SINGLE_CHOICE, required=True,
+        Field("details", "What happened, in your own words (optional)", FieldKind.LONG_TEXT,
+              max_length=DETAILS_MAX,
+              help="Encrypted, and never posted in chat. Leave out names, phone numbers, "
+                   "addresses, dates of birth and record numbers."),
+        # The rest is optional: it sharpens the advice.
+        Field("setting", "Where were you? (optional)", FieldKind.SINGLE_CHOICE,
               options=_options(SETTING_LABELS)),
-        Field("occurrence", "Has it happened before?", FieldKind.SINGLE_CHOICE, required=True,
+        Field("occurrence", "Has it happened before? (optional)", FieldKind.SINGLE_CHOICE,
               options=_options(OCCURRENCE_LABELS)),
-        Field("felt_unsafe", "Did you feel unsafe?", FieldKind.YES_NO, required=True,
-              help="If you did, the advice puts your safety first and your managers are told now."),
-        Field("condition", "Could this be linked to the client's age or condition?", FieldKind.SINGLE_CHOICE,
+        Field("condition", "Could this be linked to the client's age or condition? (optional)", FieldKind.SINGLE_CHOICE,
               options=CONDITION_OPTIONS,
               help="For example confusion, a learning disability, a mental-health crisis, alcohol or "
                    "drugs, a threat to harm themselves, or a child. The advice changes to fit."),
@@ -81,18 +89,27 @@ REPORT_FORM = Form(
               help="A nickname you choose, only so you can recognise this later; encrypted, and only "
                    "you see it. Do not use initials, dates of birth or record numbers."),
         patterns.FIELD,
-        Field("details", "What happened, in your own words (optional)", FieldKind.LONG_TEXT,
-              max_length=DETAILS_MAX,
-              help="Encrypted, and never posted in chat. Leave out names, phone numbers, "
-                   "addresses, dates of birth and record numbers."),
         Field("named", "If this goes to your managers (optional)", FieldKind.SINGLE_CHOICE,
               options=(Option("named", "They may see my name"),
                        Option("confidential", "Keep my name from them, except the most senior level")),
-              help="It goes to them only if you escalate it, or at once if it is a safety matter. "
+              help="It goes to them only if you escalate it, or at once if you say you are in danger. "
                    "Managers who can see it are those in your team's escalation policy."),
         count_only.FIELD,
     ),
 )
+
+
+def with_preview(form: Form, told: str | None) -> Form:
+    """The form, saying who a "yes, I'm in danger" alerts and when, before anyone chooses it
+    (``told``: "Morgan Reyes now; Dr Chris Osei if not acknowledged in 15 minutes")."""
+    if told is None:
+        return form
+    help_text = f"Yes: I alert {told}. Your safety comes first, so this happens at once. No: nobody is told."
+    intro = ("Only you can see this report. Nothing is posted to a channel, and nobody else is told "
+             "unless you escalate it, or you answer yes to the first question: then I alert " + told
+             + ". Only the first two questions are needed: you get advice at once.")
+    fields = tuple(replace(f, help=help_text) if f.name == "felt_unsafe" else f for f in form.fields)
+    return replace(form, intro=intro, fields=fields)
 
 
 def read_category(value: str) -> tuple[Category, SexualAct | None]:

@@ -12,7 +12,7 @@ from bot.content import lookup as finder
 from bot.content.library import Library
 from bot.content.situations import all_situations, situation_button, situation_label
 from bot.content.taxonomy import Category
-from bot.features.script.wording import fallback_paragraphs, script_paragraphs
+from bot.features.script.wording import fallback_paragraphs, plain_paragraphs, why_paragraphs
 from bot.port.views import Button, Card, Notice, View
 
 NOTHING_SAVED = (
@@ -24,6 +24,7 @@ NOT_FOUND = Notice(
     "number\" or \"hugged me\", or type script on its own to see every kind of situation."
 )
 PICK = "script.pick"
+WHY = "script.why"
 
 
 async def lookup(turn, args: str = "") -> list[View]:
@@ -48,7 +49,9 @@ async def lookup(turn, args: str = "") -> list[View]:
 
 
 async def pick(turn, value: str) -> list[View]:
-    """A "Did you mean…" button: the scripts for that situation."""
+    """A "Did you mean…" button: the scripts for that situation (none named: every kind)."""
+    if not value:
+        return [overview(turn.library)]
     if value not in all_situations():
         return [NOT_FOUND]
     candidates = [s for s in turn.scripts.scripts if value in s.situations
@@ -106,13 +109,21 @@ def overview(library: Library) -> Card:
 
 
 def script_card(turn, situation: str, script, position: int = 1) -> Card:
-    paragraphs = script_paragraphs(
-        script, situation, setting=None, profession=turn.profession, region=turn.region,
-        contacts=turn.contacts, step=min(script.steps),
-    )
-    facts = [("Ladder step", ", ".join(str(s.value) for s in script.steps))]
+    """A plain card: the words, one line on why, the next step; the rest behind a button."""
+    paragraphs = plain_paragraphs(script, situation, contacts=turn.contacts, region=turn.region,
+                                  step=min(script.steps))
+    return Card(title=f"{position}. {situation_label(situation)}", paragraphs=tuple(paragraphs),
+                buttons=(Button("Why this advice?", WHY, f"{script.id}|{situation}"),))
+
+
+async def why(turn, value: str) -> list[View]:
+    """Behind "Why this advice?": the ladder step, notes for settings and professions, sources."""
+    script_id, _, situation = value.partition("|")
+    script = turn.scripts.get(script_id) if script_id else None
+    if script is None or situation not in all_situations():
+        return [NOT_FOUND]
+    paragraphs = why_paragraphs(script, situation, setting=None, profession=turn.profession, region=turn.region,
+                                contacts=turn.contacts, step=min(script.steps))
     if script.settings:
-        facts.append(("Written for", ", ".join(s.label for s in script.settings)))
-    if script.professions:
-        facts.append(("For", ", ".join(f"{p.value}s" for p in script.professions)))
-    return Card(title=f"{position}. {situation_label(situation)}", paragraphs=tuple(paragraphs), facts=tuple(facts))
+        paragraphs.append("Written for: " + ", ".join(s.label.lower() for s in script.settings) + ".")
+    return [Card(title="Why this advice?", paragraphs=tuple(paragraphs))]

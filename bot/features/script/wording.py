@@ -74,6 +74,45 @@ def script_paragraphs(
     return out
 
 
+def plain_paragraphs(script: Script, situation: str, *, contacts: dict[str, dict], region: Region | None,
+                     step: int = 1) -> list[str]:
+    """The plain card: who to contact first when it matters (a child, a risk), the words to
+    say, and one line on why. The step, notes and sources are behind "Why this advice?"."""
+    out: list[str] = []
+    contacts_for = situation
+    if script.pathway is Pathway.RISK:
+        condition = (Condition(situation.removeprefix(RISK_PREFIX)) if situation.startswith(RISK_PREFIX)
+                     else script.conditions[0])
+        contacts_for = RISK_PREFIX + condition.value
+        out.append(RISK_INTRO.format(what=CONDITION_SHORT[condition]))
+    if situation == COLLEAGUE:
+        out.append(COLLEAGUE_INTRO)
+    if script.pathway is Pathway.RISK or situation == COLLEAGUE:
+        # For a child, a risk of harm or a colleague, who to tell comes before what to say
+        # (security, when it matters, is already first on the safety card and line).
+        roles = [r for r in roles_for(contacts_for, 1) if r != "security"] or roles_for(contacts_for, 1)
+        out += ["Who to tell first:", *[f"- {line}" for line in contact_lines(contacts, roles, region)]]
+    out += [f"{script.audience.heading}:", f"> {script.say}"]
+    if script.audience is Audience.SUPERVISOR and situation != COLLEAGUE:
+        out.append("These words are for your supervisor or manager, not for the client.")
+    out.append(f"Why: {script.why}")
+    out.append(f"Next: {script.next_step.label}.")
+    return out
+
+
+def why_paragraphs(script: Script, situation: str, *, setting: Setting | None, profession: Profession | None,
+                   region: Region | None, contacts: dict[str, dict], step: int, reason: str = "") -> list[str]:
+    """Behind "Why this advice?": the step on the ladder and why, the next step, the notes
+    for the setting and profession, who to contact, and the sources."""
+    full = script_paragraphs(script, situation, setting=setting, profession=profession, region=region,
+                             contacts=contacts, step=step)
+    quote = next((i for i, p in enumerate(full) if p.startswith("> ")), -1)
+    rest = full[quote + 1:] if quote >= 0 else full
+    intro = [f"Step {step} of 5 on the ladder (from steering back to the work, to getting safe)."
+             + (f" What decided it: {reason}." if reason else "")]
+    return intro + rest
+
+
 def fallback_paragraphs(situation: str, *, region: Region | None, contacts: dict[str, dict], step: int) -> list[str]:
     """When no signed-off script fits: never a dead end."""
     roles = roles_for(situation, step) or ["clinical_team", "employee_assistance"]

@@ -17,6 +17,13 @@ auditors, which could point at who asked. Nobody but the two parties can open it
 (³) Counts of requests, conversations taken on and check-ins, with anything from 1 to 4 shown
 as "fewer than 5" so nobody can be singled out. Support writes nothing to the audit log, never
 escalates, and is never shown in another person's ``status``.
+After the fact (decided here once): a **cancelled** request shows what was shared, and the
+number, to the clinician only; the supporter who had accepted is told it is cancelled. A
+request **handed back** is no longer that supporter's ("can't find it"); the next supporter
+to accept sees it. A **declined** offer shows nothing more to the one who declined (they may
+still accept while it is open). A **closed** ("we've talked") request stays readable by
+both until its records expire.
+
 Supporters are never the clinician's own managers (the management line is excluded when
 matching), and never the clinician.
 """

@@ -144,6 +144,8 @@ async def shared(turn: Turn, value: str) -> list[View]:
     request = await for_party(turn, value)
     if request is None or request.supporter_id is None:
         return [wording.NOT_FOUND]
+    if request.status == "cancelled" and turn.person.id != request.requester_id:
+        return [wording.already(request)]  # cancelled: what was shared is the clinician's again (access.py)
     requester = await turn.tx.people.get(request.requester_id)
     return [wording.shared_dialog(request, requester, turn.sealer.open(request.shared_sealed),
                                   turn.sealer.open(request.phone_sealed))]

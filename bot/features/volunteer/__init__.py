@@ -2,13 +2,20 @@
 
 from bot.feature import Feature, Verb
 from bot.features.volunteer import flow
-from bot.features.volunteer.availability import Window, covers, describe_windows, parse_windows
+from bot.features.volunteer.availability import (
+    Window,
+    covers,
+    describe_windows,
+    parse_windows,
+    parsed_windows,
+)
 from bot.features.volunteer.flow import ensure_default_profile
 from bot.features.volunteer.roster import apply as apply_roster
 from bot.features.volunteer.roster import parse as parse_roster
 from bot.features.volunteer.storage import VolunteerProfile
 
-__all__ = ["FEATURE", "ensure_default_profile", "Window", "covers", "parse_windows", "describe_windows",
+__all__ = ["FEATURE", "ensure_default_profile", "Window", "covers", "parse_windows", "parsed_windows",
+           "describe_windows",
            "VolunteerProfile", "parse_roster", "apply_roster"]
 
 

@@ -35,6 +35,11 @@ class Window:
         return cls(data["day"], time.fromisoformat(data["start"]), time.fromisoformat(data["end"]))
 
 
+def parsed_windows(stored: Iterable[dict]) -> list[Window]:
+    """Windows as stored (``[{"day": 0, "start": "08:00", "end": "18:00"}]``)."""
+    return [Window.from_json(w) for w in stored]
+
+
 def parse_windows(text: str) -> list[Window]:
     """``"Mon-Fri 08:00-18:00; Sat 09:00-12:00"`` → windows. Raises ValueError saying what is
     wrong with which part."""

@@ -13,6 +13,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.machinery.storage.models import Base, UTCDateTime
+from bot.machinery.storage.orgcache import watch
 
 
 class VolunteerProfile(Base):
@@ -31,3 +32,8 @@ class VolunteerProfile(Base):
     windows: Mapped[list[dict]] = mapped_column(JSON, default=list)
     unavailable: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO dates, own zone
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Profiles are read-mostly and read whole by every chaperone request: cached per organisation
+# version, so a change to one moves the version on (bot.machinery.storage.orgcache).
+watch(VolunteerProfile.__tablename__)

@@ -74,6 +74,12 @@ class Organisation(Base):
     governance: Mapped[dict | None] = mapped_column(JSON)
     # How peer-support requests fan out (org file ``peer_support``; None: the defaults).
     peer_support: Mapped[dict | None] = mapped_column(JSON)
+    # The Slack workspaces and Teams tenants requests are accepted from ({"slack": [...],
+    # "teams": [...]}; None: see bot.machinery.identities).
+    platforms: Mapped[dict | None] = mapped_column(JSON)
+    # Moves on with every change to people, teams or the organisation: instances compare it
+    # to what they cached (bot.machinery.storage.orgcache).
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Person(Base):
@@ -108,8 +114,26 @@ class Identity(Base):
     # When the person last used the bot through this identity: notifications go to the
     # platform they use most recently.
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How it came to be linked: "org_file", "email" (the platform's confirmed email) or
+    # "admin" (`boundary-bot identities link`); None for links made before this was kept.
+    linked_by: Mapped[str | None] = mapped_column(String(16))
 
     person: Mapped[Person] = relationship(back_populates="identities")
+
+
+class IdentityClaim(Base):
+    """A platform account whose confirmed email names a person another account of the same
+    platform also claims: linked to nobody until an admin decides (`boundary-bot identities`)."""
+
+    __tablename__ = "identity_claims"
+    __table_args__ = (UniqueConstraint("platform", "workspace", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[str] = mapped_column(String(128))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Team(Base):
@@ -237,6 +261,21 @@ class InboundEvent(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class PendingPress(Base):
+    """A command or button press a platform was told we have (Slack's 200 ack) but that is not
+    carried out yet: written before the ack, deleted when done, resumed after a restart. The
+    payload is sealed (a command can carry words someone typed)."""
+
+    __tablename__ = "pending_presses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))
+    payload_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class Notification(Base):
     """The outbox: a message for a person, written in the same transaction as the state
     change that caused it, delivered after commit by the delivery worker."""
@@ -302,3 +341,17 @@ class ConversationRef(Base):
     user_id: Mapped[str] = mapped_column(String(128))
     data: Mapped[dict] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FormDraft(Base):
+    """A half-filled form kept for its person (sealed: it can hold free text), so an
+    interruption loses nothing; removed when the form is sent, or after a few days."""
+
+    __tablename__ = "form_drafts"
+    __table_args__ = (UniqueConstraint("person_id", "form_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    form_id: Mapped[str] = mapped_column(String(64))
+    values_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, raiseload
 
+from bot.machinery.storage import identities, orgcache
 from bot.machinery.storage.audit_chain import Audit
 from bot.machinery.storage.models import (
     ConversationRef,
@@ -23,8 +25,8 @@ from bot.machinery.storage.models import (
     Team,
     TeamMember,
 )
+from bot.machinery.storage.orgcache import OrgCache
 from bot.machinery.storage.queues import Notifications, Timers
-from bot.machinery.storage.sql import insert_ignoring_duplicates
 from bot.port import events
 from bot.port.delivery import Address
 
@@ -35,42 +37,52 @@ LAST_SEEN_RESOLUTION = timedelta(hours=1)
 
 
 class People:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, audit: Audit | None = None,
+                 cache: OrgCache | None = None) -> None:
         self._s = session
+        self._audit = audit
+        self._cache = cache
         self._resolved: dict[events.Identity, Identity] = {}
 
-    async def resolve(self, identity: events.Identity, at: datetime | None = None) -> Person | None:
+    async def resolve(self, identity: events.Identity, at: datetime | None = None, *,
+                      linked_at: datetime | None = None) -> Person | None:
         """The active person behind a platform identity.
 
         An identity seen for the first time is linked to the person with the same email in
-        the organisation file, if the platform told us an email. ``at`` records when the
-        identity was last used (at most hourly, to keep reads cheap), so that notifications
-        go to the platform the person actually uses.
+        the organisation file, if the platform told us an email it confirms as the account's
+        own, and only as :mod:`bot.machinery.storage.identities` allows (the caller has
+        checked the workspace). ``at`` records when the identity was last used (at most
+        hourly, to keep reads cheap), so that notifications go to the platform the person
+        actually uses.
+
+        People already resolved are copied from the instance's cache (no query) while the
+        organisation's version has not moved (bot.machinery.storage.orgcache).
         """
+        key = (identity.platform, identity.workspace, identity.user_id)
+        cache = self._cache if self._cache is not None and await self._cache.check(self._s) else None
+        if cache is not None and (known := await cache.person(self._s, key)) is not None:
+            person, row = known
+            if person.active:
+                self._resolved[identity] = row
+                if at is not None and (row.last_seen_at is None or at - row.last_seen_at > LAST_SEEN_RESOLUTION):
+                    row.last_seen_at = at
+                    cache.seen(key, at)
+                    await self._s.flush()
+                return person
         row = await self._find_identity(identity)
-        if row is None and identity.email:
-            person = await self._s.scalar(
-                select(Person).where(
-                    func.lower(Person.email) == identity.email.strip().lower(),
-                    Person.active.is_(True),
-                )
-            )
-            if person is not None:
-                # Two first events from the same new user can arrive together (a command
-                # and a click): the second link is a no-op rather than a unique violation.
-                await self._s.execute(insert_ignoring_duplicates(
-                    self._s, Identity,
-                    {"person_id": person.id, "platform": identity.platform, "workspace": identity.workspace,
-                     "user_id": identity.user_id},
-                    ["platform", "workspace", "user_id"],
-                ))
-                row = await self._find_identity(identity)
+        if row is None and identity.email and self._audit is not None \
+                and not await identities.is_held(self._s, identity):
+            await identities.link_by_email(self._s, self._audit, identity,
+                                             linked_at or at or datetime.now(UTC))
+            row = await self._find_identity(identity)
         if row is None or not row.person.active:
             return None
         self._resolved[identity] = row
         if at is not None and (row.last_seen_at is None or at - row.last_seen_at > LAST_SEEN_RESOLUTION):
             row.last_seen_at = at
         await self._s.flush()
+        if cache is not None:
+            cache.keep_person(self._s, key, row.person, row)
         return row.person
 
     def seen(self, identity: events.Identity, at: datetime) -> None:
@@ -79,6 +91,8 @@ class People:
         row = self._resolved.get(identity)
         if row is not None and (row.last_seen_at is None or at - row.last_seen_at > LAST_SEEN_RESOLUTION):
             row.last_seen_at = at
+            if self._cache is not None:
+                self._cache.seen((identity.platform, identity.workspace, identity.user_id), at)
 
     async def _find_identity(self, identity: events.Identity) -> Identity | None:
         return await self._s.scalar(
@@ -105,6 +119,15 @@ class People:
 
     async def get(self, person_id: int) -> Person | None:
         return await self._s.get(Person, person_id)
+
+    async def many(self, person_ids: Sequence[int]) -> dict[int, Person]:
+        """People by id, in one read (without their platform identities: a fan-out to
+        thousands needs only who they are; ``addresses_of`` finds where to reach them)."""
+        if not person_ids:
+            return {}
+        found = await self._s.scalars(select(Person).where(Person.id.in_(person_ids))
+                                      .options(raiseload(Person.identities)))
+        return {person.id: person for person in found.all()}
 
     async def by_key(self, key: str) -> Person | None:
         return await self._s.scalar(select(Person).where(Person.key == key))
@@ -189,11 +212,26 @@ class Reports:
 
 
 class Org:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: OrgCache | None = None) -> None:
         self._s = session
+        self._cache = cache
 
     async def get(self) -> Organisation | None:
+        if self._cache is not None:
+            return await self._cache.organisation(self._s)
         return await self._s.get(Organisation, 1)
+
+    async def changed(self) -> None:
+        """Say that this transaction changed people, teams or the organisation behind the
+        session's back (raw SQL): every instance's cache is dropped when it commits."""
+        await orgcache.org_changed(self._s)
+
+    async def memo(self, name: str, load):
+        """A feature's read-mostly data, loaded once per organisation version (see
+        :meth:`bot.machinery.storage.orgcache.OrgCache.memo`)."""
+        if self._cache is None:
+            return await load()
+        return await self._cache.memo(self._s, name, load)
 
     async def wipe_memberships(self) -> None:
         await self._s.execute(delete(TeamMember))
@@ -217,6 +255,11 @@ class ConversationRefs:
             row.data, row.updated_at = data, at
         await self._s.flush()
 
+    async def forget(self, platform: str, workspace: str, user_id: str) -> None:
+        await self._s.execute(delete(ConversationRef).where(
+            ConversationRef.platform == platform, ConversationRef.workspace == workspace,
+            ConversationRef.user_id == user_id))
+
     async def _find(self, platform: str, workspace: str, user_id: str) -> ConversationRef | None:
         return await self._s.scalar(
             select(ConversationRef).where(
@@ -238,8 +281,9 @@ class InboundEvents:
         together: on PostgreSQL a concurrent duplicate waits for this one and then sees it.
         The id is stored hashed: platform event ids can contain user ids.
         """
-        statement = insert_ignoring_duplicates(self._s, InboundEvent, {"key": _hashed(key), "received_at": at}, ["key"])
-        return (await self._s.execute(statement)).first() is not None
+        connection = await self._s.connection()
+        statement = _FIRST_TIME[connection.dialect.name == "postgresql"]
+        return (await connection.execute(statement, {"key": _hashed(key), "received_at": at})).first() is not None
 
     async def known(self, key: str) -> bool:
         return await self._s.scalar(select(InboundEvent.key).where(InboundEvent.key == _hashed(key))) is not None
@@ -254,6 +298,17 @@ class InboundEvents:
         return result.rowcount or 0
 
 
+# Built once: every event runs it, and building and caching a statement per event measured
+# more than executing it (bench/teams_turns.py profile). Core, on the session's connection.
+_FIRST_TIME = {
+    postgres: dialect.insert(InboundEvent.__table__)
+    .values(key=bindparam("key"), received_at=bindparam("received_at"))
+    .on_conflict_do_nothing(index_elements=["key"])
+    .returning(InboundEvent.__table__.c.key)
+    for postgres, dialect in ((True, postgresql), (False, sqlite))
+}
+
+
 def _hashed(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -261,12 +316,13 @@ def _hashed(key: str) -> str:
 class Tx:
     """A transaction's repositories, sharing one session."""
 
-    def __init__(self, session: AsyncSession, audit_signer: Signer | None = None) -> None:
+    def __init__(self, session: AsyncSession, audit_signer: Signer | None = None,
+                 cache: OrgCache | None = None) -> None:
         self.session = session
-        self.people = People(session)
-        self.reports = Reports(session)
         self.audit = Audit(session, audit_signer)
-        self.org = Org(session)
+        self.people = People(session, self.audit, cache)
+        self.reports = Reports(session)
+        self.org = Org(session, cache)
         self.conversations = ConversationRefs(session)
         self.inbound = InboundEvents(session)
         self.notifications = Notifications(session)
@@ -285,4 +341,7 @@ class Tx:
             raise
 
     async def before_commit(self) -> None:
+        # The audit chain's head is the last lock a transaction takes, so the version bump
+        # (a lock on the organisation row) comes first.
+        await orgcache.bump_if_changed(self.session)
         await self.audit.seal()

@@ -94,8 +94,9 @@ async def test_a_manager_signs_in_from_a_link_sent_in_teams(database_url, tmp_pa
 async def test_links_expire_sessions_end_and_cookies_are_locked_down(database_url, tmp_path, clock):
     async with console_server(database_url, tmp_path, clock) as (base, app):
         chat = Browser(base)
-        await chat.post("/chat/as", {"person": "morgan"}, csrf=False)
-        await chat.post("/chat/say", {"text": "console"}, csrf=False)
+        await chat.get("/")  # the web chat's page gives its CSRF token
+        await chat.post("/chat/as", {"person": "morgan"})
+        await chat.post("/chat/say", {"text": "console"})
         link = LINK.findall(chat.last)[-1]
 
         clock.advance(minutes=11)  # links last ten minutes
@@ -103,7 +104,7 @@ async def test_links_expire_sessions_end_and_cookies_are_locked_down(database_ur
         status, page = await late.post("/console/link", {"t": link.split("t=")[1]}, csrf=False)
         assert status == 403 and "expired" in page
 
-        await chat.post("/chat/say", {"text": "console"}, csrf=False)
+        await chat.post("/chat/say", {"text": "console"})
         link = LINK.findall(chat.last)[-1]
         browser = Browser(base)
         async with browser.http.post(base + "/console/link", data={"t": link.split("t=")[1]},
@@ -121,7 +122,7 @@ async def test_links_expire_sessions_end_and_cookies_are_locked_down(database_ur
         assert status == 403 and "not signed in" in page
 
         # Sign out ends it at once.
-        await chat.post("/chat/say", {"text": "console"}, csrf=False)
+        await chat.post("/chat/say", {"text": "console"})
         link = LINK.findall(chat.last)[-1]
         browser2 = await open_link(base, link)
         status, page = await browser2.post("/console/signout")
@@ -134,8 +135,9 @@ async def test_links_expire_sessions_end_and_cookies_are_locked_down(database_ur
 async def test_a_link_from_another_site_or_a_bad_token_signs_no_one_in(database_url, tmp_path, clock):
     async with console_server(database_url, tmp_path, clock) as (base, app):
         chat = Browser(base)
-        await chat.post("/chat/as", {"person": "morgan"}, csrf=False)
-        await chat.post("/chat/say", {"text": "console"}, csrf=False)
+        await chat.get("/")  # the web chat's page gives its CSRF token
+        await chat.post("/chat/as", {"person": "morgan"})
+        await chat.post("/chat/say", {"text": "console"})
         token = LINK.findall(chat.last)[-1].split("t=")[1]
         browser = Browser(base)
         status, _ = await browser.post("/console/link", {"t": token}, origin="https://evil.example", csrf=False)

@@ -106,6 +106,10 @@ def _broken_cases(tmp: Path, public: str) -> list:
     readable_key.chmod(0o644)
     bad_org = tmp / "bad-org.yaml"
     bad_org.write_text(EXAMPLE_ORG.read_text().replace("email: sam.okafor@example.org", "email: not-an-email"))
+    unlisted_org = tmp / "no-workspaces.yaml"
+    unlisted_org.write_text("\n".join(
+        line.replace("[T0123ABCD]", "[]") for line in EXAMPLE_ORG.read_text().splitlines()
+        if "{platform: " not in line and not line.strip().startswith("identities:")))
 
     def scopes(slack, _):
         slack.headers["x-oauth-scopes"] = ",".join(s for s in BOT_SCOPES if s != "users:read.email")
@@ -134,6 +138,8 @@ def _broken_cases(tmp: Path, public: str) -> list:
         ("public URL not https", {"BOUNDARY_PUBLIC_URL": "http://bot.example.org"}, None,
          "BOUNDARY_PUBLIC_URL is not https://"),
         ("organisation file", {"BOUNDARY_ORG_FILE": str(bad_org)}, None, "email: not an email address"),
+        ("no workspace listed", {"BOUNDARY_ORG_FILE": str(unlisted_org)}, None,
+         "lists no Slack workspace: every request from it will be refused"),
         ("clock", {}, skewed, "s behind Slack's"),
         ("half-configured Slack", {"SLACK_SIGNING_SECRET": ""}, None,
          "SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET nor SLACK_APP_TOKEN"),

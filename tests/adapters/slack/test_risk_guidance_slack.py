@@ -16,7 +16,7 @@ async def test_a_report_linked_to_dementia_gets_calm_words_and_the_on_call_team(
     shown = texts(dm)
     assert "non-punitive" in shown and "Duty doctor on call (demo): ext. 4100" in shown
     assert "step out" not in shown.lower() and "not acceptable" not in shown.lower()
-    assert "Recommended step 3 of 5" in shown  # a second person and the care plan, not an emergency
+    assert "Your safety first" not in shown and "Ask for a chaperone" in shown  # not an emergency
 
 
 async def test_the_script_verb_shows_the_crisis_line(slack):  # noqa: F811

@@ -51,3 +51,21 @@ def test_text_is_escaped_so_nothing_becomes_a_mention_or_link():
     assert [a["action_id"] for a in actions] == ["x.go|0", "x.go|1"] and actions[0]["style"] == "danger"
     assert blocks.read_action(actions[1]) == ("x.go", "")
     assert blocks.message(Notice("a <b>"))["text"] == "a &lt;b&gt;"  # the notification text too
+
+
+def test_form_readers_take_only_text_from_a_payload_of_the_wrong_shape():
+    from adapters.slack.blocks import read_metadata, read_values
+
+    assert read_metadata({"private_metadata": "[" * 5000}) == ("", "")
+    assert read_metadata({"private_metadata": '{"form_id": 7, "state": ["x"]}'}) == ("", "")
+    assert read_metadata({"private_metadata": "[1]"}) == ("", "")
+    assert read_values({"state": "values"}) == {}
+    assert read_values({"state": {"values": [1, 2]}}) == {}
+    odd = {"state": {"values": {
+        "a": {"x": {"type": "checkboxes", "selected_options": "abc"}},
+        "b": {"x": {"type": "checkboxes", "selected_options": [{"value": 3}, "y", {"value": "ok"}]}},
+        "c": {"x": {"type": "static_select", "selected_option": {"value": {"deep": 1}}}},
+        "d": {"x": {"type": "plain_text_input", "value": 10 ** 30}},
+        "e": {"x": {"type": "datepicker", "selected_date": ["2025-01-01"]}},
+    }}}
+    assert read_values(odd) == {"a": [], "b": ["ok"], "c": None, "d": None, "e": None}

@@ -46,11 +46,10 @@ async def test_report_flow_card_errors_in_place_then_the_script(teams, caplog):
     assert form["type"] == "AdaptiveCard" and form["version"] == "1.4"
     fields = inputs(form)
     assert fields["category"]["type"] == "Input.ChoiceSet" and fields["category"]["style"] == "compact"
-    assert fields["setting"]["style"] == "expanded"
-    assert fields["factors"]["isMultiSelect"] is True
+    assert fields["keep"]["style"] == "expanded"
+    assert set(fields) == {"felt_unsafe", "category", "details", "condition", "keep"}  # a short first step
     assert fields["felt_unsafe"]["choices"] == [{"title": "Yes", "value": "yes"}, {"title": "No", "value": "no"}]
     assert fields["details"]["type"] == "Input.Text" and fields["details"]["isMultiline"] is True
-    assert fields["client_ref"]["maxLength"] == 40
     data = submit_data(form)
     assert data["bb"] == "form" and data["bb_form"] == "report" and form["actions"][0]["type"] == "Action.Submit"
 
@@ -58,17 +57,16 @@ async def test_report_flow_card_errors_in_place_then_the_script(teams, caplog):
     card_id = last_card_id(fake, "asha")
 
     # Half-filled: the card is updated in place with an error under each wrong field.
-    value = {**data, "category": "THREAT", "details": SECRET, "factors": "affects_care,unwanted"}
+    value = {**data, "category": "THREAT", "details": SECRET}
     sent = await client.say(None, value=value, reply_to=card_id)
     assert [r.method for r in sent] == ["PUT"]
     assert sent[0].path == f"/v3/conversations/a:chat-asha/activities/{card_id}"
     updated = card_of(sent[0])
     assert sent[0].activity["id"] == card_id and sent[0].activity["type"] == "message"
     shown = texts(updated)
-    assert "Please check the 3 highlighted answers" in shown
+    assert "Please check the 1 highlighted answer" in shown
     kept = inputs(updated)
     assert kept["category"]["value"] == "THREAT"
-    assert kept["factors"]["value"] == "affects_care,unwanted"
     assert "value" not in kept["details"], "free text must not be posted back into the chat"
     assert "Please type it again" in shown
     assert await count_reports(app) == 0
@@ -82,9 +80,11 @@ async def test_report_flow_card_errors_in_place_then_the_script(teams, caplog):
     assert "Report privately" in closed and "Sent" in closed
     answer = card_of(sent[1])
     shown = texts(answer)
-    assert "Report R-1 saved privately" in shown and "Recommended step 5 of 5" in shown
+    assert "Your safety first" in shown and "Your report is saved privately (R-1)" in shown
     assert sent[1].activity["replyToId"].startswith("f:")
-    assert {a["type"] for a in answer["actions"]} == {"Action.Submit"}
+    # The security number as a call link (Teams can dial), then the safety actions.
+    assert answer["actions"][0] == {"type": "Action.OpenUrl", "title": "Call ext. 2222", "url": "tel:2222"}
+    assert {a["type"] for a in answer["actions"][1:]} == {"Action.Submit"}
     assert await count_reports(app) == 1
 
     # Nothing anyone wrote went into a posted message or a log line.

@@ -40,14 +40,11 @@ async def test_a_clinician_reports_in_a_real_browser(server):
             # Send it half-filled first: errors appear beside the fields, the choice is kept.
             await page.get_by_label("Flirting, romantic interest, asking me out").check()
             await page.get_by_role("button", name="Save and get advice").click()
-            assert await page.get_by_text("Please check the 3 highlighted answers").is_visible()
+            assert await page.get_by_text("Please check the 1 highlighted answer").is_visible()
             assert await page.get_by_label("Flirting, romantic interest, asking me out").is_checked()
             await page.screenshot(path=str(SHOTS / "report-form-errors.png"), full_page=True)
 
-            await page.get_by_label("Telehealth (video or phone)").check()
-            await page.get_by_label("It has happened before").check()
             await page.locator("input[name=felt_unsafe][value=no]").check()
-            await page.get_by_label("Your own nickname for this client (optional)").fill("Blue heron")
             await page.get_by_label("What happened, in your own words (optional)").fill(
                 "Asked me out again at the end of the video call."
             )
@@ -58,10 +55,18 @@ async def test_a_clinician_reports_in_a_real_browser(server):
             assert await card.locator("blockquote").count() == 1
             words = await card.locator("blockquote").inner_text()
             assert len(words) > 20
-            assert "Recommended step 2 of 5" in await card.inner_text()
+            assert "Why:" in await card.inner_text() and "Recommended step" not in await card.inner_text()
             await page.screenshot(path=str(SHOTS / "report-saved.png"), full_page=True)
 
-            await page.get_by_role("button", name="My reports").click()
+            # The optional rest, after the advice: where it was, and a nickname for the client.
+            await card.get_by_role("button", name="Add details").click()
+            await page.get_by_label("Telehealth (video or phone)").check()
+            await page.get_by_label("It has happened before").check()
+            await page.get_by_label("Your own nickname for this client (optional)").fill("Blue heron")
+            await page.get_by_role("button", name="Save details").click()
+            assert "saved privately" in await page.locator("article.card").last.locator("h3").inner_text()
+
+            await page.get_by_role("button", name="My reports").last.click()
             assert await page.get_by_text("You have 1 open report").is_visible()
             await page.screenshot(path=str(SHOTS / "status.png"), full_page=True)
         finally:

@@ -275,7 +275,7 @@ async def test_withdraw_reopens_and_asks_again(world):
     await ask(world)
     await world.bot.handle(ButtonPressed(who("v1"), "chaperone.accept", "1"))
     [no] = await world.bot.handle(ButtonPressed(who("v2"), "chaperone.withdraw", "1"))
-    assert "not the chaperone" in no.text
+    assert "can't find that request among those you are chaperoning" in no.text
     [gone] = await world.bot.handle(ButtonPressed(who("v1"), "chaperone.withdraw", "1"))
     assert "You've withdrawn from C-1" in gone.text
     await world.settle()

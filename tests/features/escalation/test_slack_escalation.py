@@ -52,3 +52,26 @@ async def test_unsafe_report_to_manager_acknowledge_and_details_in_a_modal(slack
     # (a one-line answer to a button replaces the card it was pressed on, in his own DM)
     await slack.fake.wait_for("chat.update", where=in_dm(SAM, "can't find that escalation"))
     assert all(SECRET not in json.dumps(c.body) for c in slack.fake.of("views.open")[2:])
+
+
+async def test_closure_reaches_the_reporter_in_slack_and_opens_privately(slack):
+    await slack.slash(MORGAN, "help", channel="D" + MORGAN)
+    await slack.slash(ASHA, "report", channel="D" + ASHA)
+    (opened,) = await slack.fake.wait_for("views.open")
+    answers = {"category": "THREAT", "felt_unsafe": "yes", "details": SECRET}
+    await slack.interaction(submission_payload(ASHA, opened.body["view"], answers))
+    await slack.fake.wait_for("chat.postMessage", where=in_dm(MORGAN, "Escalation E-1"))
+
+    await slack.interaction(button_payload(MORGAN, "escalation.resolve", "1"))
+    views = await slack.fake.wait_for("views.open", count=2)
+    form = views[-1].body["view"]
+    shared = "Visits to this client are now always in pairs."
+    await slack.interaction(submission_payload(MORGAN, form, {"note": "Agreed pairs with the team.",
+                                                              "for_reporter": shared}))
+    (closed,) = await slack.fake.wait_for("chat.postMessage", where=in_dm(ASHA, "Your escalation is resolved"))
+    assert shared not in json.dumps(closed.body)  # the words open privately, never in chat
+    labels = [e["text"]["text"] for b in closed.body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert labels == ["What was done", "Yes", "No, reopen"]
+    await slack.interaction(button_payload(ASHA, "escalation.told", "1"))
+    views = await slack.fake.wait_for("views.open", count=3)
+    assert shared in json.dumps(views[-1].body["view"]) and "Agreed pairs" not in json.dumps(views[-1].body["view"])

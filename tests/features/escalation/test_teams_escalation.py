@@ -29,7 +29,7 @@ async def test_unsafe_report_reaches_the_manager_climbs_and_stops(teams, clock):
     sent = await client.say(None, reply_to=card_id, value={
         **data, "category": "THREAT", "setting": "home_visit", "occurrence": "first",
         "felt_unsafe": "yes", "details": SECRET})
-    assert "I have alerted Morgan Reyes now (E-1)" in texts(card_of(sent[-1]))
+    assert "I have alerted Morgan Reyes now" in texts(card_of(sent[-1]))
 
     notice = await wait_for(client, "morgan", "Escalation E-1")
     morgan_card = card_of(notice)
@@ -70,3 +70,28 @@ async def test_unsafe_report_reaches_the_manager_climbs_and_stops(teams, clock):
     status, body = await client.post(activity(client.fake, "sam", kind="invoke", name="task/fetch",
                                               value={"data": view["data"]}))
     assert status == 200 and SECRET not in json.dumps(body) and "can't find that escalation" in json.dumps(body)
+
+
+async def test_closure_reaches_the_reporter_in_teams(teams):
+    client, _ = teams
+    await client.say("help", who="morgan")
+    sent = await client.say("report")
+    data = submit_data(card_of(sent[0]))
+    card_id = last_card_id(client.fake, "asha")
+    await client.say(None, reply_to=card_id, value={**data, "category": "THREAT", "felt_unsafe": "yes"})
+    morgan_card = card_of(await wait_for(client, "morgan", "Escalation E-1"))
+    sent = await client.say(None, who="morgan", value=action(morgan_card, "Resolve…")["data"])
+    form = card_of(sent[-1])
+    shared = "Visits to this client are now always in pairs."
+    form_id = last_card_id(client.fake, "morgan")
+    await client.say(None, who="morgan", reply_to=form_id, value={
+        **submit_data(form), "note": "Agreed pairs with the team.", "for_reporter": shared})
+    closed = card_of(await wait_for(client, "asha", "Your escalation is resolved"))
+    assert "Is this resolved for you?" in texts(closed) and shared not in json.dumps(closed)
+    what = action(closed, "What was done")
+    assert what["data"]["msteams"] == {"type": "task/fetch"}  # opens a dialog
+    status, body = await client.post(activity(client.fake, "asha", kind="invoke", name="task/fetch",
+                                              value={"data": what["data"]}))
+    assert status == 200 and shared in texts(body["task"]["value"]["card"]["content"])
+    sent = await client.say(None, value=action(closed, "Yes")["data"])
+    assert "Thank you for letting me know" in json.dumps([s.body for s in sent])

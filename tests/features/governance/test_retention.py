@@ -2,6 +2,8 @@
 say so; one on legal hold stays; narratives go before metadata; the audit chain's start
 moves and stays verifiable."""
 
+import re
+
 import pytest
 from sqlalchemy import text
 
@@ -32,7 +34,8 @@ async def file(world, category):
     [card] = await world.bot.handle(FormSubmitted(ASHA, "report", {
         **UNSAFE, "category": category, "details": WORDS[category], "client_ref": "Blue heron",
         "pattern_ref": "ZX 123456"}))
-    report_id = int(card.title.split("R-")[1].split()[0])
+    # The safety card names the report once, where the clinician may need to quote it.
+    report_id = int(re.search(r"\(R-(\d+)\)", " ".join(card.paragraphs)).group(1))
     await world.settle()
     return report_id
 
@@ -78,7 +81,9 @@ async def test_a_report_past_retention_is_gone_everywhere_and_its_notices_say_so
     # Morgan's notice about the removed report now says so, in place; the held one is untouched.
     latest = world.updates("morgan")[notices_before:]
     removed = [v for v in latest if isinstance(v, Notice) and v.text.startswith("Removed:")]
-    assert len(removed) == 1  # the one message about R-{gone}, in its latest version
+    # The messages about R-{gone}, each in its latest version: the escalation notice and the
+    # unanswered safety check-in (the report said the reporter felt unsafe).
+    assert len(removed) == 2
     assert not any("Romantic" in text_of(v) for v in latest)
     async with db.transaction() as tx:
         actions = [(e.action, e.subject_id) for e in await tx.audit.entries()]

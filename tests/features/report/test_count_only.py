@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.features.report import ReportTally, trends
 from bot.machinery.storage.models import Base, Identity, Person, Report
 from bot.org import orgfile
-from bot.port.events import Command, FormSubmitted
+from bot.port.events import ButtonPressed, Command, FormSubmitted
 from bot.port.events import Identity as Who
 from bot.port.views import Card, Form
 from tests.records_harness import all_rows
@@ -33,8 +33,12 @@ async def test_the_form_says_what_count_only_means_before_saving(world):
     assert [o.label for o in keep.options][1] == "Count only — don't record who I am"
     for promise in ("not your name", "not the day or time", "Nobody can follow it up", "safety threat"):
         assert promise in keep.help
-    nickname = next(f for f in form.fields if f.name == "client_ref")
-    reference = next(f for f in form.fields if f.name == "pattern_ref")
+    # The nickname and pattern reference are optional details, added after the advice.
+    [card] = await world.bot.handle(FormSubmitted(ASHA, "report", {"felt_unsafe": "no", "category": "GIFT"}))
+    add = next(b for b in card.buttons if b.label == "Add details")
+    [more] = await world.bot.handle(ButtonPressed(ASHA, add.action, add.value))
+    nickname = next(f for f in more.fields if f.name == "client_ref")
+    reference = next(f for f in more.fields if f.name == "pattern_ref")
     assert "nickname" in nickname.label.lower() and "Not the nickname above" in reference.help
 
 

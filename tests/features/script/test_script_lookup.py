@@ -13,7 +13,7 @@ from bot.content.scripts import load_library
 from bot.content.situations import Condition, Pathway
 from bot.content.taxonomy import Category, Profession
 from bot.features import registry
-from bot.features.script.flow import PICK, lookup, pick
+from bot.features.script.flow import PICK, lookup, pick, why
 from bot.port.views import Card, Notice
 
 
@@ -133,8 +133,13 @@ def test_a_risk_lookup_shows_the_named_contacts(library):
 def test_lookup_shows_only_sources_for_the_organisations_region(library):
     for region, absent in ((Region.US, ("NMC", "GMC", "NHS")), (Region.SCOTLAND, ("NHS England", "AMA", "NICE")),
                            (Region.NORTHERN_IRELAND, ("Worker Protection", "HSE,", "NHS England"))):
-        views = asyncio.run(lookup(turn_for(library, region=region), "grabbed my breast"))
-        based_on = [p for v in views if isinstance(v, Card) for p in v.paragraphs if p.startswith("Based on")]
+        turn = turn_for(library, region=region)
+        views = asyncio.run(lookup(turn, "grabbed my breast"))
+        cards = [v for v in views if isinstance(v, Card)]
+        # Plain cards: the sources are behind "Why this advice?".
+        assert not any(p.startswith("Based on") for v in cards for p in v.paragraphs)
+        whys = [asyncio.run(why(turn, b.value))[0] for v in cards for b in v.buttons if b.label == "Why this advice?"]
+        based_on = [p for v in whys for p in v.paragraphs if p.startswith("Based on")]
         assert based_on
         for line in based_on:
             for word in absent:

@@ -91,6 +91,13 @@ async def test_hand_back_reopens_and_cancel_tells_the_supporter(world):
     assert "has cancelled S-1: no need to reach out" in world.texts("tam")[-1]
     [again] = await press(world, "rosa", "support.cancel", "1")
     assert again.text == "That request (S-1) is cancelled."
+    # after the fact (support/access.py): what was shared is the clinician's alone again
+    [told] = await press(world, "tam", "support.shared", "1")
+    assert told == Notice("That request (S-1) is cancelled.")
+    [mine] = await press(world, "rosa", "support.shared", "1")
+    assert not isinstance(mine, Notice)
+    [gone] = await press(world, "sol", "support.shared", "1")  # handed back earlier: not theirs
+    assert "can't find" in gone.text
 
 
 async def test_out_of_hours_it_waits_for_the_first_supporter_on_and_closes_kindly_if_nobody_takes_it(world, clock):

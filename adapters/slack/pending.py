@@ -1,0 +1,70 @@
+"""An acknowledged press is a done press: a Slack command or button press is written to the
+database (sealed) before Slack gets its 200, carried out from there, and deleted when done.
+If the process dies in between, whichever instance runs the next sweep claims the row and
+carries it out; the core's own dedupe on the event id keeps a press that did reach the core
+from taking effect twice.
+
+A row is claimed by moving its ``claimed_at`` forward in a conditional update, so two
+instances sweeping at once cannot both take it; a row claimed less than :data:`STALE` ago is
+work in progress somewhere and is left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from bot.app import BoundaryBot
+from bot.machinery.storage.models import PendingPress
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+STALE = timedelta(seconds=10)  # longer than any press takes to carry out
+SWEEP_EVERY = 5.0  # seconds
+
+
+class PendingPresses:
+    def __init__(self, bot: BoundaryBot) -> None:
+        self.bot = bot
+
+    async def record(self, kind: str, body: dict[str, Any]) -> int:
+        now = self.bot.clock.now()
+        sealed = self.bot.sealer.seal(json.dumps(body))
+        async with self.bot.db.transaction() as tx:
+            row = PendingPress(platform=PLATFORM, kind=kind, payload_sealed=sealed, received_at=now, claimed_at=now)
+            tx.session.add(row)
+            await tx.session.flush()
+            return row.id
+
+    async def done(self, press_id: int) -> None:
+        async with self.bot.db.transaction() as tx:
+            await tx.session.execute(delete(PendingPress).where(PendingPress.id == press_id))
+
+    async def claim_stale(self) -> list[tuple[int, str, dict[str, Any]]]:
+        """Presses whose instance stopped before carrying them out, claimed for this one."""
+        now = self.bot.clock.now()
+        claimed = []
+        async with self.bot.db.transaction() as tx:
+            rows = (await tx.session.execute(
+                select(PendingPress.id, PendingPress.kind, PendingPress.payload_sealed, PendingPress.claimed_at)
+                .where(PendingPress.platform == PLATFORM, PendingPress.claimed_at < now - STALE)
+                .order_by(PendingPress.id).limit(100))).all()
+            for press_id, kind, sealed, was in rows:
+                taken = await tx.session.execute(
+                    update(PendingPress).where(PendingPress.id == press_id, PendingPress.claimed_at == was)
+                    .values(claimed_at=now))
+                if taken.rowcount:
+                    claimed.append((press_id, kind, sealed))
+        out = []
+        for press_id, kind, sealed in claimed:
+            try:
+                out.append((press_id, kind, json.loads(self.bot.sealer.open(sealed) or "{}")))
+            except (ValueError, TypeError):
+                log.warning("a pending slack press could not be read; dropped")
+                await self.done(press_id)
+        return out

@@ -1,0 +1,121 @@
+"""The authorisation table: every role against every button, form and verb, in the state each
+is pressed in (including old buttons replayed after the state changed).
+
+Columns (who presses; all Slack unless said):
+
+  own  the owner (the reporter, the requester)        cli  another clinician of the team
+  vno  a volunteer who was not asked                  vas  a volunteer who was asked
+  mgr  the team's manager                             omg  a manager of another team
+  adm  an admin                                       aud  an auditor
+  rem  someone removed from the organisation          unk  a platform user nobody knows
+  fid  another workspace, the manager's user id and email
+  fem  another workspace, a different user with the manager's email
+  dup  this workspace, a second account with the manager's email
+  ftn  another Teams tenant, with the manager's email
+
+Answers:
+
+  Y  done or shown (a form, a card, a notice that moves things on)
+  S  the sensitive details shown (the narrative; a session's note and join link), audited
+  X  refused because of the state it is in now ("already resolved", "withdrawn", "cancelled",
+     "nothing to decline")
+  N  refused as not theirs: the same "I can't find that" as for something that does not exist
+  U  not recognised at all: nothing is looked up for them
+"""
+
+ROLES = ("own", "cli", "vno", "vas", "mgr", "omg", "adm", "aud", "rem", "unk", "fid", "fem", "dup", "ftn")
+REFUSED_IDENTITIES = "U U U U U U"  # rem, unk, fid, fem, dup, ftn: the same in every row
+
+# (row name, state the subject is in, what is pressed, the answers in ROLES order but the
+# last six, which are REFUSED_IDENTITIES in every row)
+CASES: list[tuple[str, str, str, str]] = [
+    # --- an escalation (a report that felt unsafe goes to the team's managers) -------------
+    ("escalation: view details", "escalation open", "escalation.view", "N N N N S N N N"),
+    ("escalation: acknowledge", "escalation open", "escalation.ack", "N N N N Y N N N"),
+    ("escalation: resolve button", "escalation open", "escalation.resolve", "N N N N Y N N N"),
+    ("escalation: resolve form", "escalation open", "form:escalation.resolve", "N N N N Y N N N"),
+    ("escalation: snooze the reminder", "escalation acknowledged", "escalation.snooze", "N N N N Y N N N"),
+    ("escalation: send a waiting one now", "escalation open", "escalation.now", "X N N N N N N N"),
+    ("escalation: old acknowledge after resolve", "escalation resolved", "escalation.ack", "N N N N X N N N"),
+    ("escalation: old resolve form after resolve", "escalation resolved", "form:escalation.resolve",
+     "N N N N X N N N"),
+    ("escalation: old snooze after resolve", "escalation resolved", "escalation.snooze", "N N N N X N N N"),
+    ("escalation: details after resolve", "escalation resolved", "escalation.view", "N N N N S N N N"),
+    ("escalation: details after the reporter withdrew", "escalation report withdrawn", "escalation.view",
+     "N N N N X N N N"),
+    ("escalation: details after the reporter deleted", "escalation report deleted", "escalation.view",
+     "N N N N N N N N"),
+    # --- a chaperone request (telehealth, with a note and a join link) ----------------------
+    ("chaperone: accept", "chaperone open", "chaperone.accept", "N N N Y N N N N"),
+    ("chaperone: decline", "chaperone open", "chaperone.decline", "N N N Y N N N N"),
+    ("chaperone: details while open", "chaperone open", "chaperone.details", "S N N N N N N N"),
+    ("chaperone: details once covered", "chaperone covered", "chaperone.details", "S N N S N N N N"),
+    ("chaperone: details after cancel", "chaperone cancelled", "chaperone.details", "S N N X N N N N"),
+    ("chaperone: cancel", "chaperone covered", "chaperone.cancel", "Y N N N N N N N"),
+    ("chaperone: old cancel after cancel", "chaperone cancelled", "chaperone.cancel", "X N N N N N N N"),
+    ("chaperone: withdraw", "chaperone covered", "chaperone.withdraw", "N N N Y N N N N"),
+    ("chaperone: old accept after cancel", "chaperone cancelled", "chaperone.accept", "N N N X N N N N"),
+    ("chaperone: old accept once covered", "chaperone covered", "chaperone.accept", "N N N X N N N N"),
+    ("chaperone: old withdraw after cancel", "chaperone cancelled", "chaperone.withdraw", "N N N N N N N N"),
+    ("chaperone: old decline once covered", "chaperone covered", "chaperone.decline", "N N N X N N N N"),
+    ("chaperone: record who observed", "chaperone covered", "chaperone.record:observed", "Y N N N N N N N"),
+    # --- a referral (to Carl by name: here "cli" is the receiver asked; the referrer pressing a
+    # receiver's or an approver's button is told where it stands, as referral/access.py says)
+    ("referral: accept", "referral open", "referral.accept", "X Y N N N N N N"),
+    ("referral: decline", "referral open", "referral.decline", "X Y N N N N N N"),
+    ("referral: read the handoff note", "referral open", "referral.note", "S S N N N N N N"),
+    ("referral: ask a question", "referral open", "referral.ask", "X Y N N N N N N"),
+    ("referral: withdraw (asks to confirm)", "referral open", "referral.withdraw", "Y N N N N N N N"),
+    ("referral: withdraw, confirmed", "referral open", "referral.withdraw_yes", "Y N N N N N N N"),
+    ("referral: approve (approval not needed)", "referral open", "referral.approve", "X X N N N N N N"),
+    ("referral: old accept after withdraw", "referral withdrawn", "referral.accept", "X X N N N N N N"),
+    ("referral: note after withdraw", "referral withdrawn", "referral.note", "S X N N N N N N"),
+    ("referral: old accept once accepted", "referral accepted", "referral.accept", "X X N N N N N N"),
+    ("referral: note once accepted", "referral accepted", "referral.note", "S S N N N N N N"),
+    # --- a report ------------------------------------------------------------------------
+    ("report: withdraw", "report filed", "report.withdraw", "Y N N N N N N N"),
+    ("report: old withdraw after withdraw", "report withdrawn", "report.withdraw", "X N N N N N N N"),
+    ("report: ask to delete", "report filed", "report.ask_delete", "Y N N N N N N N"),
+    ("report: delete", "report filed", "report.delete", "Y N N N N N N N"),
+    ("report: old delete after delete", "report deleted", "report.delete", "N N N N N N N N"),
+    ("report: escalate to my manager", "report filed", "report.escalate", "Y N N N N N N N"),
+    ("report: old escalate after withdraw", "report withdrawn", "report.escalate", "N N N N N N N N"),
+    ("report: old other words after delete", "report deleted", "report.tone:firm", "N N N N N N N N"),
+    ("report: other words", "report filed", "report.tone:firm", "Y N N N N N N N"),
+    # (everyone gets the chaperone form; the report is chosen in it only for its author)
+    ("report: ask for a chaperone for it", "report filed", "chaperone.for_report", "Y Y Y Y Y Y Y Y"),
+    # --- verbs: anyone the organisation knows may type them ---------------------------------
+    *[(f"verb: {verb}", "nothing", f"verb:{verb}", "Y Y Y Y Y Y Y Y")
+      for verb in ("report", "script", "chaperone", "support", "volunteer", "refer", "escalate", "status",
+                   "away", "help", "console")],
+    ("button: status", "nothing", "status.show", "Y Y Y Y Y Y Y Y"),
+    ("button: open the console", "nothing", "console.open", "Y Y Y Y Y Y Y Y"),
+    ("button: my volunteer profile", "nothing", "volunteer.open", "Y Y Y Y Y Y Y Y"),
+    ("button: back from being away", "nothing", "away.back", "Y Y Y Y Y Y Y Y"),
+]
+
+# --- the console's URLs, signed in as each person (a session for anyone, even those the
+# console refuses, to prove each page refuses them itself) or with no session at all ------
+#
+# Columns: own cli vno vas mgr omg adm aud rem, then "anon" (no session). Answers: 200,
+# 303 (on to the first page they may use), 403 (refused, the same page for every reason),
+# 400 (an export page they may use, but not that export: "You may not export that"), N (200,
+# "I can't find that": the escalation belongs to a team the viewer does not act for), or
+# S (200, the narrative shown, audited).
+CONSOLE_ROLES = ("own", "cli", "vno", "vas", "mgr", "omg", "adm", "aud", "rem", "anon")
+CONSOLE_CASES: list[tuple[str, str, str, str]] = [
+    ("console home (on to the first page each may use)", "GET", "/console/", "403 403 403 403 303 303 303 303 403 403"),
+    ("dashboard", "GET", "/console/dashboard", "403 403 403 403 200 200 200 403 403 403"),
+    ("open work", "GET", "/console/work", "403 403 403 403 200 200 200 403 403 403"),
+    ("audit log", "GET", "/console/audit", "403 403 403 403 403 403 200 200 403 403"),
+    ("exports page", "GET", "/console/exports", "403 403 403 403 200 200 200 200 403 403"),
+    ("admin home", "GET", "/console/admin", "403 403 403 403 403 403 200 403 403 403"),
+    ("admin: people", "GET", "/console/admin/people", "403 403 403 403 403 403 200 403 403 403"),
+    ("admin: volunteers", "GET", "/console/admin/volunteers", "403 403 403 403 403 403 200 403 403 403"),
+    ("admin: org file", "GET", "/console/admin/org-file", "403 403 403 403 403 403 200 403 403 403"),
+    ("escalation details from open work", "POST", "/console/work/press escalation.view",
+     "403 403 403 403 S N N 403 403 403"),
+    ("acknowledge from open work", "POST", "/console/work/press escalation.ack", "403 403 403 403 200 N N 403 403 403"),
+    ("export the audit log", "POST", "/console/exports audit", "403 403 403 403 400 400 200 200 403 403"),
+    ("export reports with narratives", "POST", "/console/exports reports", "403 403 403 403 400 400 200 400 403 403"),
+]
