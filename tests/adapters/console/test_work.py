@@ -88,7 +88,7 @@ async def test_acknowledge_and_resolve_from_the_console_show_in_slack_at_once(sl
     status, page = await browser.post("/console/work/submit", {"_form": "escalation.resolve", "_state": "1",
                                                                "note": "Spoke with Asha; home visits paired."})
     assert "E-1 is resolved" in page and "Nothing is waiting for you" in page
-    await api.wait_for("chat.postMessage", where=in_dm(ASHA, "Morgan Reyes has resolved"))
+    await api.wait_for("chat.postMessage", where=in_dm(ASHA, "Morgan Reyes has dealt with what you escalated"))
     actions = [a for a, _, _ in await audit_actions(app)]
     assert actions.index("escalation.acknowledged") < actions.index("escalation.resolved")
     posted = [c for c in api.calls if c.method in ("chat.postMessage", "chat.update")]
