@@ -23,8 +23,9 @@ from bot.machinery.ratelimit import ACTIONS, FORMS, TokenBuckets
 from bot.machinery.storage import identities
 from bot.machinery.storage.audit_chain import SIGNING_PURPOSE
 from bot.machinery.storage.db import Database
+from bot.pickers import QUERY_MAX, SEARCH_LIMIT, with_choices
 from bot.port.events import ButtonPressed, Command, Event, FormSubmitted, Identity
-from bot.port.views import Notice, View
+from bot.port.views import Notice, Option, View
 from bot.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -154,6 +155,34 @@ class BoundaryBot:
             verb = self.features.verb("home")
             return await verb.run(turn, "") if verb else []
 
+    async def search(self, identity: Identity, picker_id: str, query: str, limit: int = SEARCH_LIMIT) -> list[Option]:
+        """The choices a picker offers this person for what they have typed so far, best first.
+
+        Asked on every keystroke, so it is light: no redelivery record, no rate limit, nothing
+        written, and nothing about the query logged (it can be a name). Anyone unknown, an
+        unknown picker or a failure gets no choices rather than an error."""
+        picker = self.features.pickers.get(picker_id)
+        started = time.perf_counter()
+        outcome, found = "ok", []
+        with observe.correlated(platform=identity.platform, event_kind="search", event_name=picker_id if picker else "unknown"):
+            try:
+                if picker is None:
+                    outcome = "unknown"
+                else:
+                    async with self.db.transaction() as tx:
+                        person = await tx.people.resolve(identity)
+                        if person is None or not person.active:
+                            outcome = "unknown_person"
+                        else:
+                            turn = self.turn_for(tx, person, await tx.org.get(), identity.platform)
+                            found = list(await picker.search(turn, query.strip()[:QUERY_MAX], limit))[:limit]
+            except Exception as exc:
+                self._log_failure(Command(identity, "search"), exc)
+                outcome, found = "failed", []
+        self.observer.event_handled(identity.platform, "search", picker_id if picker else "unknown", outcome,
+                                    time.perf_counter() - started)
+        return found
+
     async def handle_for(self, person_id: int, event: ButtonPressed | FormSubmitted) -> list[View]:
         """An event from someone the web console has already signed in: the person is known
         by id (not by a platform identity), and they get exactly what chat would give them."""
@@ -230,6 +259,7 @@ class BoundaryBot:
         if isinstance(event, FormSubmitted) and (shown := self.features.form_views.get(event.form_id)):
             form = await shown(turn, event.state)
             if form is not None and form.fields:
+                form = await with_choices(turn, form, event.values)
                 message = slow_down(wait, f"press {form.submit_label} again")
                 return [form.with_errors(event.values, {form.fields[0].name: message})]
         return [Notice(slow_down(wait))]

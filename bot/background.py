@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from bot.app import BoundaryBot
 from bot.machinery.outbox import DeliveryWorker
 from bot.machinery.scheduler import Scheduler, repeat
+from bot.org import directory_search
 from bot.port.delivery import Deliverer
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,13 @@ class Background:
     async def watch_once(self) -> int:
         """Run every feature's watchdog (for instance: flag escalations whose next step is
         overdue to the admins). Always 0: watchdogs run on their own slow beat, never in a
-        tight loop."""
+        tight loop. First, the index pickers search people in is built or refreshed, so a
+        keystroke rarely waits for it (bot.org.directory_index)."""
+        try:
+            async with self.bot.db.transaction() as tx:
+                await directory_search.warm(tx.session)
+        except Exception as exc:  # a search still builds it on demand
+            log.warning("could not index the organisation for pickers: %s", type(exc).__name__)
         for name, watchdog in self.bot.features.watchdogs.items():
             async with self.bot.db.transaction() as tx:
                 self.flagged[name] = await watchdog(tx, self.bot.clock.now())

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bot.machinery.storage.models import Timer
     from bot.machinery.storage.repos import Tx
-    from bot.port.views import Form, View
+    from bot.port.views import Form, Option, View
     from bot.turn import Turn
 
 VerbHandler = Callable[["Turn", str], Awaitable[list["View"]]]
@@ -49,6 +49,10 @@ GaugeReader = Callable[["Tx", datetime], Awaitable[Mapping[tuple[str, ...], floa
 FormView = Callable[["Turn", str], Awaitable["Form | None"]]
 """``(turn, the form's state)`` → the form as it was shown (None if it no longer applies):
 what the core hands back, with what was typed, when it can't take a submission yet."""
+PickerSearch = Callable[["Turn", str, int], Awaitable[list["Option"]]]
+"""``(turn, what was typed, at most how many)`` → the choices this person may pick, best first."""
+PickerResolve = Callable[["Turn", list[str]], Awaitable[list["Option"]]]
+"""``(turn, submitted values)`` → those of them this person may pick, with their labels."""
 
 
 def _frozen(mapping: Mapping | None = None) -> Mapping:
@@ -95,6 +99,17 @@ class Gauge:
 
 
 @dataclass(frozen=True)
+class Picker:
+    """A choice found by typing (a person, a team, a site): ``search`` answers each keystroke
+    (within the platforms' few seconds, so it must be an indexed query or a cached list, never
+    a walk through the organisation), ``resolve`` checks what was submitted. Both apply the
+    same rule of who or what may be picked."""
+
+    search: PickerSearch
+    resolve: PickerResolve
+
+
+@dataclass(frozen=True)
 class Feature:
     """One feature's whole declaration. Every id in it starts with the feature's name."""
 
@@ -121,6 +136,8 @@ class Feature:
     form_views: Mapping[str, FormView] = field(default_factory=_frozen)
     """Form id → the form as shown, for each form in ``forms``; a person going too fast gets
     it back with everything they typed instead of losing it."""
+    pickers: Mapping[str, Picker] = field(default_factory=_frozen)
+    """Picker id (a form field's ``search``) → how to search and check its choices."""
 
 
 class RegistryError(Exception):
@@ -146,6 +163,7 @@ class Registry:
         self.health: dict[str, HealthCheck] = {}
         self.gauges: dict[str, Gauge] = {}
         self.form_views: dict[str, FormView] = {}
+        self.pickers: dict[str, Picker] = {}
         problems: list[str] = []
         fallbacks = [f for f in self.features if f.fallback is not None]
         if len(fallbacks) != 1:
@@ -167,7 +185,8 @@ class Registry:
                                      ("form", feature.forms, self.forms),
                                      ("timer", feature.timers, self.timers),
                                      ("watchdog", feature.watchdogs, self.watchdogs),
-                                     ("gauge", feature.gauges, self.gauges)):
+                                     ("gauge", feature.gauges, self.gauges),
+                                     ("picker", feature.pickers, self.pickers)):
                 for key, handler in own.items():
                     if not _owned(feature.name, key):
                         problems.append(f"{feature.name}: {kind} {key!r} must start with {feature.name!r}")

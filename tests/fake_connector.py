@@ -18,6 +18,10 @@ A request with a bearer token the login service did not issue (or that has expir
 answered 401, as the real connector does; one without a token is accepted (a bot without an
 app id, for local use). The login service runs over HTTPS: see :attr:`FakeConnector.login`.
 
+A message (sent or updated) over Teams' size limit — about 28 KB, counted here as the whole
+activity's JSON, the strictest reading — is refused with 413 ``MessageSizeTooBig`` and kept in
+``refused``, so a card that grows with the organisation fails in tests as it would in Teams.
+
 ``fail(status, times, retry_after)`` makes the next ``times`` connector calls answer
 ``status`` (with ``Retry-After`` when given).
 """
@@ -32,6 +36,8 @@ from typing import Any
 from aiohttp import web
 
 from tests.fake_login import FakeLogin
+
+MESSAGE_MAX_BYTES = 28 * 1024
 
 
 @dataclass
@@ -58,6 +64,7 @@ class FakeConnector:
     installed: set[str] = field(default_factory=set)  # members who can get a new 1:1 chat
     jwks: list[dict] = field(default_factory=list)
     requests: list[Recorded] = field(default_factory=list)
+    refused: list[Recorded] = field(default_factory=list)  # messages over the size limit
     url: str = ""
     login: FakeLogin = field(default_factory=FakeLogin)
 
@@ -158,9 +165,17 @@ class FakeConnector:
             return web.json_response({"error": {"code": "Forbidden", "message": "not installed"}}, status=403)
         return web.json_response({"id": f"a:new-{next(self._ids)}"}, status=201)
 
+    def _too_big(self, body: Any) -> web.Response | None:
+        size = len(json.dumps(body, separators=(",", ":")).encode())
+        if size <= MESSAGE_MAX_BYTES:
+            return None
+        self.refused.append(self.requests[-1])
+        return web.json_response({"error": {"code": "MessageSizeTooBig",
+                                            "message": f"{size} bytes; at most {MESSAGE_MAX_BYTES}"}}, status=413)
+
     async def _send(self, request: web.Request) -> web.Response:
         body, failure = await self._record(request)
-        if failure:
+        if failure := failure or self._too_big(body):
             return failure
         activity_id = f"1:{next(self._ids)}"
         self.activities[(request.match_info["cid"], activity_id)] = body
@@ -171,7 +186,7 @@ class FakeConnector:
 
     async def _update(self, request: web.Request) -> web.Response:
         body, failure = await self._record(request)
-        if failure:
+        if failure := failure or self._too_big(body):
             return failure
         key = (request.match_info["cid"], request.match_info["aid"])
         if key not in self.activities:

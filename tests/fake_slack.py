@@ -24,6 +24,8 @@ import aiohttp
 from aiohttp import WSMsgType, web
 from slack_sdk.signature import SignatureVerifier
 
+from tests import slack_limits
+
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-test-token"
 CONFIG_TOKEN = "xoxe.xoxp-test-config-token"
@@ -48,6 +50,7 @@ class FakeSlack:
     # users.list: whole member records as Slack gives them (id, deleted, is_bot,
     # is_email_confirmed, profile.real_name/email), served a page at a time.
     directory: list[dict] = field(default_factory=list)
+    refused: list[Call] = field(default_factory=list)  # calls refused for breaking a Block Kit limit
     delays: dict[str, float] = field(default_factory=dict)  # method → seconds to wait before answering
 
     def __post_init__(self) -> None:
@@ -157,7 +160,22 @@ class FakeSlack:
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
+        if refused := self._over_limits(method, body):
+            return web.json_response(refused)
         return web.json_response(handler(body), headers=self.headers)
+
+    def _over_limits(self, method: str, body: dict) -> dict | None:
+        """Slack's answer when a view or message breaks a Block Kit limit (tests/slack_limits.py)."""
+        if method.startswith("views."):
+            problems, error = slack_limits.view_problems(body.get("view") or {}), "invalid_arguments"
+        elif method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            problems, error = slack_limits.message_problems(body), "invalid_blocks"
+        else:
+            return None
+        if not problems:
+            return None
+        self.refused.append(Call(method, {"error": error, "messages": problems}))
+        return {"ok": False, "error": error, "response_metadata": {"messages": problems}}
 
     # --- methods ----------------------------------------------------------------------------
 
@@ -267,6 +285,19 @@ class SlackClient:
     async def interaction(self, payload: dict) -> tuple[int, str]:
         return await self.form({"payload": json.dumps(payload)})
 
+    async def suggest(self, user: str, modal: dict, field: str, typed: str) -> list[dict]:
+        """What Slack shows under a searchable select in ``modal`` after ``typed``: the
+        options our server answers to the ``block_suggestion`` (checked against Slack's limits)."""
+        started = time.monotonic()
+        status, body = await self.interaction(suggestion_payload(user, modal, field, typed))
+        assert status == 200, body
+        assert time.monotonic() - started < 3, "Slack waits 3 seconds for options, then shows nothing"
+        options = json.loads(body)["options"]
+        assert len(options) <= slack_limits.STATIC_OPTIONS, len(options)
+        for option in options:
+            assert len(option["text"]["text"]) <= 75 and len(option["value"]) <= 150, option
+        return options
+
     async def event(self, event: dict, event_id: str | None = None, retry: int | None = None) -> tuple[int, str]:
         body = json.dumps({
             "token": "unused", "team_id": TEAM, "api_app_id": "A0TEST", "type": "event_callback",
@@ -300,6 +331,19 @@ def button_payload(user: str, action: str, value: str, *, channel: str | None = 
     return payload
 
 
+def suggestion_payload(user: str, modal: dict, field: str, typed: str) -> dict:
+    """A ``block_suggestion``: someone typed ``typed`` into the searchable select of ``field``."""
+    block = next(b for b in modal["blocks"] if b.get("block_id") == field)
+    assert block["element"]["type"] in ("external_select", "multi_external_select"), block["element"]["type"]
+    return {
+        "type": "block_suggestion", "team": {"id": TEAM, "domain": "test"},
+        "user": {"id": user, "team_id": TEAM}, "api_app_id": "A0TEST",
+        "block_id": field, "action_id": block["element"]["action_id"], "value": typed,
+        "container": {"type": "view", "view_id": "V0MODAL"},
+        "view": {**modal, "id": "V0MODAL", "state": {"values": {}}},
+    }
+
+
 def submission_payload(user: str, modal: dict, answers: dict, view_id: str = "V0MODAL") -> dict:
     """A view_submission for ``modal`` (as the server opened it) with ``answers`` filled in."""
     values: dict = {}
@@ -308,12 +352,16 @@ def submission_payload(user: str, modal: dict, answers: dict, view_id: str = "V0
             continue
         element = block["element"]
         kind, name = element["type"], element["action_id"]
-        answer = answers.get(name)
+        answer = answers.get(block["block_id"], answers.get(name))  # searchable selects name their picker
         state: dict = {"type": kind}
         if kind in ("radio_buttons", "static_select"):
             state["selected_option"] = next((o for o in element["options"] if o["value"] == answer), None)
         elif kind in ("checkboxes", "multi_static_select"):
             state["selected_options"] = [o for o in element["options"] if o["value"] in (answer or [])]
+        elif kind == "external_select":  # the answer is an option found with SlackClient.suggest
+            state["selected_option"] = answer if isinstance(answer, dict) else None
+        elif kind == "multi_external_select":
+            state["selected_options"] = list(answer or [])
         elif kind == "datepicker":
             state["selected_date"] = answer
         elif kind == "timepicker":

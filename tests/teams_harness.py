@@ -139,6 +139,17 @@ class Client:
             text = await response.text()
             return response.status, (json.loads(text) if text else None)
 
+    async def search(self, card: dict, input_id: str, typed: str, who: str = "asha", top: int = 15) -> list[dict]:
+        """What Teams shows under a typeahead ``Input.ChoiceSet`` of ``card`` after ``typed``:
+        the results of the ``application/search`` invoke it sends the bot."""
+        dataset = next(e for e in inputs(card).values() if e["id"] == input_id)["choices.data"]["dataset"]
+        status, body = await self.post(activity(self.fake, who, kind="invoke", name="application/search", value={
+            "queryText": typed, "queryOptions": {"skip": 0, "top": top}, "dataset": dataset}))
+        assert status == 200 and body["type"] == "application/vnd.microsoft.search.searchResponse", (status, body)
+        results = body["value"]["results"]
+        assert len(results) <= top
+        return results
+
     async def say(self, text: str, who: str = "asha", **kw) -> list:
         before = len(self.fake.requests)
         status, _ = await self.post(activity(self.fake, who, text=text, **kw))

@@ -24,7 +24,7 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import blocks
+from adapters.slack import blocks, options
 from adapters.slack.caches import Emails, Seen, _reason
 from adapters.slack.deliver import SlackDeliverer, with_retries
 from adapters.slack.pending import SWEEP_EVERY, PendingPresses
@@ -44,6 +44,14 @@ SHUTDOWN_WAIT = 10.0
 SENT_TO_DM = "I've sent you a direct message."
 NOT_TAKEN = "Sorry, I couldn't take that just now and nothing was done. Please try again in a minute."
 TOO_SLOW = Notice("That took too long for Slack to open the form. Please run the command again.")
+FORM_REFUSED = Notice(
+    "Slack couldn't show that form, so nothing has been saved. Please try the command again in a "
+    "minute; if it still doesn't open, tell your Boundary Bot admin (the problem is on our side, "
+    "not yours)."
+)
+# Slack's answers to views.open that mean the trigger id had expired or was used already.
+TRIGGER_EXPIRED = {"expired_trigger_id", "invalid_trigger_id", "exchanged_trigger_id"}
+PAGE_ACTION = "status.show"  # the status pages' buttons: on the Home tab they page in place
 
 
 def api_url(settings: Settings) -> str:
@@ -157,6 +165,10 @@ class SlackAdapter:
         async def on_submission(ack, body):
             await self.submission(ack, body)
 
+        @bolt.options(re.compile(".*"))
+        async def on_options(ack, body):
+            await ack(**await self.suggest(body))
+
         @bolt.action(re.compile(".*"))
         async def on_action(ack, body):
             if not self.work.has_room():
@@ -257,6 +269,9 @@ class SlackAdapter:
         if rest:
             self.spawn(self.reply(identity, rest, event_id))
 
+    async def suggest(self, body: dict[str, Any]) -> dict[str, Any]:
+        return await options.answer(self.bot, self.identity, body)
+
     async def action(self, body: dict[str, Any]) -> None:
         actions = body.get("actions") or []
         if not actions or not isinstance(actions[0], dict):
@@ -267,10 +282,14 @@ class SlackAdapter:
         event_id = f"slack:{team}:{user}:action:{pressed.get('action_ts')}:{pressed.get('action_id')}"
         if not user or not self.seen.first(event_id):
             return
+        container = body.get("container") or {}
+        home = container.get("type") == "view" and (body.get("view") or {}).get("type") == "home"
+        if home and name == PAGE_ACTION:
+            await self.publish_home(team, user, None, page=value)  # the Home tab pages in place
+            return
         identity = await self.identity(team, user)
         views = await self._handle(ButtonPressed(identity, name, value, event_id=event_id))
         rest = await self._open_forms(str(body.get("trigger_id") or ""), views)
-        container = body.get("container") or {}
         if (
             container.get("type") == "message"
             and len(rest) == 1
@@ -287,10 +306,10 @@ class SlackAdapter:
                 log.warning("slack chat.update failed: %s", exc.reason)
         if rest:
             await self.reply(identity, rest, event_id)
-        if container.get("type") == "view" and (body.get("view") or {}).get("type") == "home":
+        if home:
             await self.publish_home(team, user, None)
 
-    async def publish_home(self, team: str, user: str, event_id: str | None) -> None:
+    async def publish_home(self, team: str, user: str, event_id: str | None, page: str = "") -> None:
         if not user or (event_id and not self.seen.first(f"slack:{team}:{user}:home:{event_id}")):
             return
         identity = await self.identity(team, user)
@@ -320,8 +339,11 @@ class SlackAdapter:
                 try:
                     await self.client.views_open(trigger_id=trigger, view=shown)
                 except Exception as exc:
-                    log.warning("slack views.open failed: %s", _reason(exc))
-                    rest.append(TOO_SLOW)
+                    reason = _reason(exc)
+                    log.warning("slack views.open failed: %s", reason)
+                    # Only an expired trigger is "too slow"; anything else (a form Slack
+                    # refuses, a network fault) must not blame the person's timing.
+                    rest.append(TOO_SLOW if reason in TRIGGER_EXPIRED else FORM_REFUSED)
             else:
                 rest.append(view)
         return rest

@@ -22,6 +22,11 @@ FIELDS_MAX = 10
 RADIO_MAX = 10
 ACTIONS_MAX = 25
 METADATA_MAX = 3000
+MESSAGE_BLOCKS_MAX = 50
+VIEW_BLOCKS_MAX = 100  # a modal or the Home tab
+SHORTENED = "This is shortened to fit in Slack. Type `/boundary status` to see everything, a page at a time."
+OPTIONS_MAX = 100  # static selects and options answers alike
+SEARCH_INITIAL_MAX = 100
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
 
@@ -49,7 +54,16 @@ def message(view: Card | Notice) -> dict[str, Any]:
     if isinstance(view, Notice):
         text = escape(view.text)
         return {"text": text, "blocks": [{"type": "section", "text": _mrkdwn(text)}]}
-    return {"text": escape(view.title), "blocks": card_blocks(view)}
+    return {"text": escape(view.title), "blocks": _within(card_blocks(view), MESSAGE_BLOCKS_MAX)}
+
+
+def _within(blocks: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """At most ``limit`` blocks (Slack refuses more), saying so when something was left out."""
+    if len(blocks) <= limit:
+        return blocks
+    actions = [b for b in blocks if b.get("type") == "actions"][-1:]  # keep the buttons: they are the next step
+    kept = blocks[: limit - 1 - len(actions)]
+    return [*kept, {"type": "section", "text": _mrkdwn(SHORTENED)}, *actions]
 
 
 def card_blocks(card: Card, *, block_prefix: str = "") -> list[dict[str, Any]]:
@@ -118,21 +132,19 @@ HOME_HELP = (
 )
 
 
-HOME_MAX = 100  # Slack's limit for an App Home view
+
 
 
 def home(views: list[Card | Notice], command: str = "/boundary") -> dict[str, Any]:
-    """The App Home: the core's home views in order, then how to type verbs. When the views
-    would pass Slack's 100 blocks, the last ones give way to a line pointing at ``status``."""
+    """The App Home: the core's home views in order, as many as fit in Slack's 100 blocks,
+    whole, then how to type verbs; if any is left out, a line saying where to find it."""
     head: list[dict[str, Any]] = [
         {"type": "header", "text": _plain("Boundary Bot", HEADER_MAX)},
         {"type": "section", "text": _mrkdwn(escape("What waits for you, then your own items. "
                                                    "Only you can see this page."))},
     ]
-    tail = [{"type": "divider"},
-            {"type": "section", "text": _mrkdwn(HOME_HELP.replace("/boundary", command))}]
-    more = [{"type": "divider"}, {"type": "section", "text": _mrkdwn(escape(
-        f"There is more than fits here: type {command} status to see everything."))}]
+    tail = [{"type": "divider"}, {"type": "section", "text": _mrkdwn(HOME_HELP.replace("/boundary", command))}]
+    room = VIEW_BLOCKS_MAX - len(head) - len(tail) - 1  # one left for "there is more"
     body: list[dict[str, Any]] = []
     for i, view in enumerate(views):
         part: list[dict[str, Any]] = [{"type": "divider"}]
@@ -140,8 +152,9 @@ def home(views: list[Card | Notice], command: str = "/boundary") -> dict[str, An
             part.append({"type": "section", "text": _mrkdwn(escape(view.text))})
         else:
             part.extend(card_blocks(view, block_prefix=f"item{i}-"))
-        if len(head) + len(body) + len(part) + len(tail) + len(more) > HOME_MAX:
-            body.extend(more)
+        if len(body) + len(part) > room:
+            more = SHORTENED.replace("/boundary", command)
+            body.append({"type": "section", "text": _mrkdwn(more)})
             break
         body.extend(part)
     return {"type": "home", "blocks": head + body + tail}
@@ -189,6 +202,9 @@ def _input(field: Field, value: Any) -> dict[str, Any]:
     options = [_option(o.value, o.label) for o in field.options]
     labels = {o["value"]: o for o in options}
     element: dict[str, Any]
+    if field.search and field.kind in (FieldKind.SINGLE_CHOICE, FieldKind.MULTI_CHOICE):
+        element = _search_element(field, value, labels)
+        return _input_block(field, element)
     match field.kind:
         case FieldKind.SINGLE_CHOICE | FieldKind.YES_NO:
             if field.kind is FieldKind.YES_NO:
@@ -226,6 +242,33 @@ def _input(field: Field, value: Any) -> dict[str, Any]:
     element["action_id"] = field.name
     if field.placeholder and element["type"] not in ("radio_buttons", "checkboxes"):
         element["placeholder"] = _plain(field.placeholder, 150)
+    return _input_block(field, element)
+
+
+def _search_element(field: Field, value: Any, labels: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A select whose options Slack loads from us as the person types (``block_suggestion``):
+    the ``action_id`` names the core's picker; the block id stays the field's name."""
+    multi = field.kind is FieldKind.MULTI_CHOICE
+    element: dict[str, Any] = {"type": "multi_external_select" if multi else "external_select",
+                               "action_id": field.search, "min_query_length": 0}
+    chosen = [value] if isinstance(value, str) else list(value or ())
+    initial = [labels[v] for v in chosen if v in labels][:SEARCH_INITIAL_MAX]
+    if initial:
+        if multi:
+            element["initial_options"] = initial
+        else:
+            element["initial_option"] = initial[0]
+    if field.placeholder:
+        element["placeholder"] = _plain(field.placeholder, 150)
+    return element
+
+
+def search_options(options) -> dict[str, Any]:
+    """The answer to an options request (``block_suggestion``): at most Slack's 100."""
+    return {"options": [_option(o.value, o.label) for o in list(options)[:OPTIONS_MAX]]}
+
+
+def _input_block(field: Field, element: dict[str, Any]) -> dict[str, Any]:
     block: dict[str, Any] = {
         "type": "input",
         "block_id": field.name,
@@ -269,10 +312,10 @@ def read_values(view: dict[str, Any]) -> dict[str, Any]:
 
 def _element_value(element: dict[str, Any]) -> Any:
     match element.get("type"):
-        case "radio_buttons" | "static_select":
+        case "radio_buttons" | "static_select" | "external_select":
             selected = element.get("selected_option")
             return _text(selected.get("value")) if isinstance(selected, dict) else None
-        case "checkboxes" | "multi_static_select":
+        case "checkboxes" | "multi_static_select" | "multi_external_select":
             chosen = element.get("selected_options")
             if not isinstance(chosen, list):
                 return []

@@ -44,7 +44,9 @@ def manifest(url: str, command: str = "/boundary", name: str = "Boundary Bot") -
         "oauth_config": {"scopes": {"bot": BOT_SCOPES}},
         "settings": {
             "event_subscriptions": {"request_url": endpoint, "bot_events": ["app_home_opened"]},
-            "interactivity": {"is_enabled": True, "request_url": endpoint},
+            "interactivity": {"is_enabled": True, "request_url": endpoint,
+                              # Searchable pickers (external_select) load their options here.
+                              "message_menu_options_url": endpoint},
             "org_deploy_enabled": False,
             "socket_mode_enabled": False,
             "token_rotation_enabled": False,

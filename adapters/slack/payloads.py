@@ -127,9 +127,14 @@ class ViewPayload(Shape):
 
 
 class Suggestion(Shape):
+    """What was typed into a searchable select (``external_select``): ``action_id`` names the
+    core's picker (adapters/slack/options.py)."""
+
     type: Literal["block_suggestion"]
     user: User
+    team: Team | None = None
     action_id: Id
+    block_id: Text = ""
     value: Text = ""
 
 
@@ -156,7 +161,8 @@ class UrlVerification(Shape):
 INTERACTIONS = {"block_actions": BlockActions, "view_submission": ViewPayload,
                 "view_closed": ViewPayload, "block_suggestion": Suggestion}
 EVENTS = {"event_callback": EventCallback, "url_verification": UrlVerification}
-LISTENED = {"command", "block_actions", "view_submission", "url_verification", "app_home_opened"}
+LISTENED = {"command", "block_actions", "view_submission", "block_suggestion", "url_verification",
+            "app_home_opened"}
 FORM = "application/x-www-form-urlencoded"
 
 

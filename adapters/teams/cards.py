@@ -11,6 +11,7 @@ Text from the core is plain: Markdown characters are escaped so nothing is read 
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -65,9 +66,33 @@ def activity_for(view: View) -> dict:
         raise TypeError(f"cannot render {type(view).__name__}")
     return {
         "type": "message",
-        "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}],
+        "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": fit(card)}],
         "summary": _summary(view),
     }
+
+
+CARD_MAX_BYTES = 24 * 1024  # Teams refuses messages over about 28 KB; room left for the envelope
+SHORTENED = "Shortened to fit in Teams. Type status to see everything, a page at a time."
+
+
+def size_of(card: dict) -> int:
+    return len(json.dumps(card, separators=(",", ":")).encode())
+
+
+def fit(card: dict) -> dict:
+    """``card`` as it is if it fits in a Teams message; otherwise with its last paragraphs and
+    facts left out (never its title or buttons: they are the next step), saying so."""
+    if size_of(card) <= CARD_MAX_BYTES:
+        return card
+    body = list(card["body"])
+    note = _text(SHORTENED, isSubtle=True)
+    while len(body) > 1 and size_of({**card, "body": [*body, note]}) > CARD_MAX_BYTES:
+        last = body[-1]
+        if last.get("type") == "FactSet" and len(last["facts"]) > 1:
+            body[-1] = {**last, "facts": last["facts"][: len(last["facts"]) // 2]}
+        else:
+            body.pop()
+    return {**card, "body": [*body, note]}
 
 
 def _summary(view: Form | Card) -> str:
@@ -186,6 +211,20 @@ def _field(field: Field, value: Any, error: str | None) -> list[dict]:
     input_id = field.name
     element: dict[str, Any] = {"id": input_id, "label": field.label, "isRequired": field.required}
     match field.kind:
+        case FieldKind.SINGLE_CHOICE | FieldKind.MULTI_CHOICE if field.search:
+            # Dynamic typeahead: Teams asks the bot (an application/search invoke) as the
+            # person types; the card carries only what is already chosen.
+            element.update(
+                type="Input.ChoiceSet", style="filtered", isMultiSelect=field.kind is FieldKind.MULTI_CHOICE,
+                choices=[{"title": o.label, "value": o.value} for o in field.options],
+                **{"choices.data": {"type": "Data.Query", "dataset": field.search}},
+            )
+            if field.placeholder:
+                element["placeholder"] = field.placeholder
+            known = {o.value for o in field.options}
+            chosen = [v for v in _choices(value) if v in known]
+            if chosen:
+                element["value"] = ",".join(chosen)
         case FieldKind.SINGLE_CHOICE | FieldKind.MULTI_CHOICE:
             multi = field.kind is FieldKind.MULTI_CHOICE
             element.update(
@@ -240,6 +279,15 @@ def _choices(value: Any) -> list[str]:
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value]
     return [str(value)]
+
+
+SEARCH_RESPONSE = "application/vnd.microsoft.search.searchResponse"
+
+
+def search_results(options) -> dict:
+    """The body answering an ``application/search`` invoke (dynamic typeahead)."""
+    return {"type": SEARCH_RESPONSE,
+            "value": {"results": [{"title": o.label, "value": o.value} for o in options]}}
 
 
 def closed_form_card(form_title: str) -> dict:

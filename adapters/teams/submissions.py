@@ -78,3 +78,27 @@ def task_fetch_answer(views: list[View]) -> tuple[int, dict]:
 def invoke_refused() -> tuple[int, dict[str, Any]]:
     """The invoke response (status, body) for an invoke the bot does not handle."""
     return 400, {"code": "BadRequest", "message": "Boundary Bot does not handle this request."}
+
+
+SEARCH = "application/search"
+SEARCH_TOP = 15  # Teams shows at most 15 choices in a typeahead drop-down
+
+
+def search_request(body: dict) -> tuple[str, str, int, int] | None:
+    """``(dataset, what was typed, skip, top)`` of an ``application/search`` invoke (a card's
+    dynamic typeahead), or None for any other invoke."""
+    if body.get("name") != SEARCH or not isinstance(body.get("value"), dict):
+        return None
+    value = body["value"]
+    options = value.get("queryOptions") if isinstance(value.get("queryOptions"), dict) else {}
+
+    def number(key: str, default: int, most: int) -> int:
+        raw = options.get(key)
+        return max(0, min(int(raw), most)) if isinstance(raw, int) and not isinstance(raw, bool) else default
+
+    return (str(value.get("dataset") or "")[:100], str(value.get("queryText") or "")[:100],
+            number("skip", 0, 50), number("top", SEARCH_TOP, 50) or SEARCH_TOP)
+
+
+def search_answer(options) -> tuple[int, dict]:
+    return 200, cards.search_results(options)

@@ -8,6 +8,7 @@ come from :class:`~adapters.teams.runtime.TeamsRuntime`.
 
 from __future__ import annotations
 
+import asyncio
 from typing import NamedTuple
 
 from adapters.teams import submissions, translate
@@ -15,6 +16,8 @@ from adapters.teams.runtime import TeamsRuntime
 from adapters.teams.submissions import CardUpdate
 from bot.port.events import Command, FormSubmitted
 from bot.port.views import View
+
+SEARCH_BUDGET = 2.0  # seconds to find typeahead choices
 
 
 class MessageAnswer(NamedTuple):
@@ -42,7 +45,17 @@ async def answer_message(rt: TeamsRuntime, body: dict) -> MessageAnswer:
 
 
 async def answer_invoke(rt: TeamsRuntime, body: dict) -> tuple[int, dict]:
-    """(status, body) for an invoke: the dialog a ``task/fetch`` button opens, or a refusal."""
+    """(status, body) for an invoke: the choices a card's typeahead asks for, the dialog a
+    ``task/fetch`` button opens, or a refusal."""
+    if (search := submissions.search_request(body)) is not None:
+        dataset, query, skip, top = search
+        identity = await rt.identity(body)
+        try:
+            async with asyncio.timeout(SEARCH_BUDGET):
+                found = await rt.bot.search(identity, dataset, query, limit=skip + top)
+        except TimeoutError:
+            found = []  # an empty list now beats a late one: Teams gives up after a few seconds
+        return submissions.search_answer(found[skip:skip + top])
     submission = submissions.task_fetch_button(body)
     if submission is None:
         return submissions.invoke_refused()

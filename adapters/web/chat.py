@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import secrets
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
 import jinja2
 from aiohttp import web
+from sqlalchemy import select
 
 from adapters.appkeys import BOT_KEY, DELIVERERS_KEY
 from adapters.web.guard import csrf_token, keep_token, safe_url, web_chat_guard
 from adapters.web.live import Changes, stream
 from bot.app import BoundaryBot, parse_command
+from bot.machinery.storage.models import Identity as IdentityRow
 from bot.machinery.storage.models import Person
 from bot.port.delivery import Address, MessageRef
 from bot.port.events import ButtonPressed, Command, FormSubmitted, Identity
@@ -154,6 +156,8 @@ def setup_web_chat(app: web.Application) -> None:
     app.router.add_post("/chat/say", say)
     app.router.add_post("/chat/submit", submit)
     app.router.add_post("/chat/press", press)
+    app.router.add_post("/chat/find", find)
+    app.router.add_get("/chat/search", search)
     app.router.add_static("/static", STATIC)
     app.on_shutdown.append(_end_streams)
 
@@ -175,7 +179,12 @@ def _render(request: web.Request, template: str, status: int = 200, **context) -
 async def _demo_people(bot: BoundaryBot) -> tuple[list[tuple[Person, list[str]]], object]:
     """People the web chat can act as (those with a web identity), with what they do."""
     async with bot.db.transaction() as tx:
-        people = [p for p in await tx.people.active() if any(i.platform == "web" for i in p.identities)]
+        # Only those with a web identity, chosen in the database: the organisation may hold
+        # 20,000 people, a handful of whom are the demo's.
+        people = (await tx.session.scalars(
+            select(Person).where(Person.active.is_(True), Person.id.in_(
+                select(IdentityRow.person_id).where(IdentityRow.platform == "web")))
+            .order_by(Person.display_name))).all()
         described = []
         for person in people:
             roles = [person.profession] if person.profession else []
@@ -335,3 +344,44 @@ async def press(request: web.Request) -> web.Response:
         raise web.HTTPSeeOther("/")
     event = ButtonPressed(identity, str(data.get("action", "")), str(data.get("value", "")))
     return await _answer(request, identity, "", event)
+
+
+FOUND_MAX = 20  # choices listed under a search box: enough to pick from, short enough to read
+
+
+async def find(request: web.Request) -> web.Response:
+    """A form's Find button (no script needed): the same form again, where it was, with the
+    choices the field's picker found for what was typed and everything else kept."""
+    identity = _identity(request)
+    if identity is None:
+        raise web.HTTPSeeOther("/")
+    data = await request.post()
+    transcript = _transcript(request, identity)
+    entry = transcript.find(str(data.get("_entry", "")))
+    form = entry.view if entry is not None else None
+    name = str(data.get("_find", ""))
+    field = next((f for f in form.fields if f.name == name and f.search), None) if isinstance(form, Form) else None
+    if field is None:
+        raise web.HTTPSeeOther("/")
+    typed = str(data.get(f"{name}__q", ""))
+    found = await request.app[BOT_KEY].search(identity, field.search, typed, limit=FOUND_MAX)
+    values: dict[str, object] = {}
+    for key in set(data.keys()) - {"_form", "_state", "_entry", "_find", "csrf"}:
+        got = [str(v) for v in data.getall(key)]
+        values[key] = got if len(got) > 1 else got[0]
+    chosen = set(values.get(name) or ()) if isinstance(values.get(name), list) else {values.get(name)}
+    kept = tuple(o for o in field.options if o.value in chosen)  # what was already ticked stays
+    options = kept + tuple(o for o in found if o.value not in {k.value for k in kept})
+    fields = tuple(replace(f, options=options) if f.name == name else f for f in form.fields)
+    entry.view = replace(form, fields=fields, values=values, errors={})
+    raise web.HTTPSeeOther(f"/#e{entry.id}")
+
+
+async def search(request: web.Request) -> web.Response:
+    """The same search as JSON (``?picker=…&q=…``), for a page script or another client."""
+    identity = _identity(request)
+    if identity is None:
+        return web.json_response({"options": []}, status=401)
+    picker, typed = request.query.get("picker", "")[:100], request.query.get("q", "")[:100]
+    found = await request.app[BOT_KEY].search(identity, picker, typed, limit=FOUND_MAX)
+    return web.json_response({"options": [{"value": o.value, "label": o.label} for o in found]})

@@ -29,6 +29,14 @@ class Option:
 
 @dataclass(frozen=True, slots=True)
 class Field:
+    """One answer on a form.
+
+    ``search`` names a picker (``referral.receiver``, declared in a feature's ``pickers``):
+    the choice is then found by typing — a Slack ``external_select``, a Teams typeahead, a
+    search box in the web chat — because an organisation has too many people, teams or sites
+    to list. ``options`` then holds only what is already chosen (with its label), and the
+    picker checks every submitted value (see :mod:`bot.pickers`)."""
+
     name: str
     label: str
     kind: FieldKind
@@ -37,6 +45,7 @@ class Field:
     help: str = ""
     placeholder: str = ""
     max_length: int | None = None
+    search: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from bot.features.away.cover import (
     route,
     set_away,
 )
-from bot.features.away.wording import FORM_ID
+from bot.features.away.wording import DEPUTY_PICKER, FORM_ID
 
 __all__ = ["FEATURE", "AwayError", "Cover", "apply_standing", "away_among", "cover", "deputy_for", "end_away", "is_away",
            "route", "set_away"]
@@ -31,6 +31,7 @@ FEATURE = Feature(
                 aliases=("ooo",), order=85),),
     buttons={"away.back": flow.back},
     forms={FORM_ID: flow.submit},
+    pickers={DEPUTY_PICKER: flow.DEPUTIES},
     audit_actions={
         "away.set": "someone set days away and who stands in",
         "away.ended": "someone came back early, or cancelled days away",

@@ -7,11 +7,14 @@ from bot.features.away.access import may_stand_in
 from bot.features.away.cover import AwayError, end_away, set_away
 from bot.features.away.storage import current_or_next, standing_deputy, standing_in_for
 from bot.machinery.outbox import notify
+from bot.org import directory_search as directory
+from bot.pickers import with_choices
 from bot.port.forms import clean
-from bot.port.views import Option, View
+from bot.port.views import View
 from bot.turn import Turn
 
-MAX_CHOICES = 100  # Slack refuses a longer static list
+# Who may stand in (bot.features.away.access.may_stand_in), found by typing.
+DEPUTIES = directory.people_picker(lambda turn: directory.Rule(not_id=turn.person.id))
 
 
 def zone_of(turn: Turn) -> str:
@@ -19,10 +22,9 @@ def zone_of(turn: Turn) -> str:
 
 
 async def _form(turn: Turn, values=None, errors=None):
-    people = [p for p in await turn.tx.people.active() if p.id != turn.person.id][:MAX_CHOICES]
     standing_id = await standing_deputy(turn.tx, turn.person.id)
     standing = await turn.tx.people.get(standing_id) if standing_id else None
-    return wording.form(tuple(Option(str(p.id), p.display_name) for p in people), standing, values, errors)
+    return wording.form(standing, values, errors)
 
 
 async def start(turn: Turn, args: str = "") -> list[View]:
@@ -32,7 +34,7 @@ async def start(turn: Turn, args: str = "") -> list[View]:
 
 
 async def submit(turn: Turn, values: dict, state: str = "") -> list[View]:
-    form = await _form(turn)
+    form = await with_choices(turn, await _form(turn), values)
     cleaned, errors = clean(form, values)
     deputy = None
     if cleaned.get("deputy"):
@@ -40,13 +42,13 @@ async def submit(turn: Turn, values: dict, state: str = "") -> list[View]:
         if deputy is None or not may_stand_in(deputy, turn.person):
             errors["deputy"] = "Please choose an active colleague other than yourself."
     if errors:
-        return [await _form(turn, values, errors)]
+        return [form.with_errors(values, errors)]
     now, zone = turn.clock.now(), zone_of(turn)
     try:
         period = await set_away(turn.tx, turn.person, cleaned["first_day"], cleaned["last_day"], deputy, now,
                                 zone=zone)
     except AwayError as exc:
-        return [await _form(turn, values, {"last_day": str(exc)})]
+        return [form.with_errors(values, {"last_day": str(exc)})]
     deputy = deputy or await turn.tx.people.get(await standing_deputy(turn.tx, turn.person.id))
     deputy_zone = deputy.timezone or (turn.org.timezone if turn.org else None) or "UTC"
     await notify(turn.tx, f"away:{period.id}:deputy", deputy.id, wording.deputy_told(period, turn.person, deputy_zone),

@@ -7,7 +7,7 @@ from datetime import timedelta
 from bot.features.away.storage import AwayPeriod
 from bot.machinery.storage.models import Person
 from bot.org.hours import when
-from bot.port.views import Button, ButtonStyle, Card, Field, FieldKind, Form, Notice, Option
+from bot.port.views import Button, ButtonStyle, Card, Field, FieldKind, Form, Notice
 
 FORM_ID = "away"
 
@@ -17,7 +17,10 @@ def _last_day(period: AwayPeriod, zone: str) -> str:
     return when(period.ends_at - timedelta(minutes=1), zone).replace(", 23:59", "")
 
 
-def form(deputies: tuple[Option, ...], standing: Person | None, values=None, errors=None) -> Form:
+DEPUTY_PICKER = "away.deputy"
+
+
+def form(standing: Person | None, values=None, errors=None) -> Form:
     help_text = (f"Leave empty and {standing.display_name}, your standing deputy, stands in."
                  if standing else "Who gets your escalations, approvals and referrals while you're away.")
     return Form(
@@ -29,7 +32,7 @@ def form(deputies: tuple[Option, ...], standing: Person | None, values=None, err
             Field("first_day", "First day away", FieldKind.DATE, required=True),
             Field("last_day", "Last day away", FieldKind.DATE, required=True),
             Field("deputy", "Who stands in for you?", FieldKind.SINGLE_CHOICE, required=standing is None,
-                  options=deputies, help=help_text),
+                  search=DEPUTY_PICKER, placeholder="Type a name", help=help_text),
         ),
         submit_label="Set me away",
         values=values or {},

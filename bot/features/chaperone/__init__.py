@@ -14,7 +14,8 @@ from bot.features.chaperone.retention import expired as expired_requests
 from bot.features.chaperone.retention import forget as forget_request
 from bot.features.chaperone.timers import TIMER_HANDLERS
 from bot.features.chaperone.waiting import waiting
-from bot.features.chaperone.wording import FORM_ID, request_form
+from bot.features.chaperone.wording import FORM_ID, SITE_PICKER, request_form
+from bot.org.directory_search import site_picker
 
 __all__ = ["FEATURE", "expired_requests", "forget_request", "calendar_file", "CALENDAR_ROUTE"]
 
@@ -37,6 +38,7 @@ FEATURE = Feature(
         "chaperone.record": flow.record,
     },
     forms={FORM_ID: flow.submit},
+    pickers={SITE_PICKER: site_picker()},
     form_views={FORM_ID: _form_as_shown},
     timers=TIMER_HANDLERS,
     audit_actions={

@@ -57,6 +57,7 @@ from bot.machinery.links import message_link
 from bot.machinery.outbox import notify
 from bot.machinery.storage.models import Person
 from bot.machinery.storage.repos import Tx
+from bot.pickers import with_choices
 from bot.port.forms import clean
 from bot.port.views import View
 from bot.turn import Turn
@@ -81,7 +82,7 @@ async def start_for_report(turn: Turn, value: str) -> list[View]:
 
 
 async def submit(turn: Turn, values: dict, state: str = "") -> list[View]:
-    form = await request_form(turn, values={})
+    form = await with_choices(turn, await request_form(turn, values={}), values)
     cleaned, errors = clean(form, values)
     now = turn.clock.now()
     zone = zone_of(turn.person, turn.org)

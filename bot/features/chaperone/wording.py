@@ -10,6 +10,7 @@ from bot.content.taxonomy import Category
 from bot.features import escalation
 from bot.features.chaperone.storage import ChaperoneRequest
 from bot.machinery.storage.models import Person
+from bot.org import directory_search as directory
 from bot.org.hours import when
 from bot.port.views import (
     Button,
@@ -83,8 +84,14 @@ async def my_reports(turn: Turn) -> tuple[Option, ...]:
     return tuple(Option(str(r.id), f"R-{r.id} · {Category(r.category).short}") for r in reports[:10])
 
 
+SITE_PICKER = "chaperone.site"
+
+
 async def request_form(turn: Turn, values=None, errors=None) -> Form:
-    sites = tuple(Option(s, s) for s in (turn.org.sites or [])) if turn.org else ()
+    sites = turn.org.sites if turn.org else None
+    site = (directory.site_field("site", "Site (in person)", FieldKind.SINGLE_CHOICE, sites, SITE_PICKER,
+                                 (values or {}).get("site")) if sites
+            else Field("site", "Site (in person)", FieldKind.SHORT_TEXT, max_length=120))
     reports = await my_reports(turn)
     fields = [
         Field("date", "Date", FieldKind.DATE, required=True),
@@ -92,8 +99,7 @@ async def request_form(turn: Turn, values=None, errors=None) -> Form:
         Field("minutes", "How long", FieldKind.SINGLE_CHOICE, required=True,
               options=tuple(Option(str(m), f"{m} minutes") for m in DURATIONS)),
         Field("setting", "Setting", FieldKind.SINGLE_CHOICE, required=True, options=SETTING_OPTIONS),
-        Field("site", "Site (in person)", FieldKind.SINGLE_CHOICE if sites else FieldKind.SHORT_TEXT,
-              options=sites, max_length=None if sites else 120),
+        site,
         Field("room", "Room (in person, optional)", FieldKind.SHORT_TEXT, max_length=60),
         Field("join_link", "Video link (telehealth, optional)", FieldKind.SHORT_TEXT, max_length=500,
               help="Given only to the colleague who accepts, never to everyone asked."),

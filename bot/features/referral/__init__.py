@@ -19,6 +19,7 @@ from bot.features.referral import (
     leave,
     more_wording,
     questions,
+    receivers,
     timers,
     withdraw,
     wording,
@@ -71,6 +72,7 @@ FEATURE = Feature(
         wording.REROUTE_FORM: flow.reroute_form_as_shown,
         wording.TOLD_FORM: lambda turn, state: _by_id(wording.told_form, state),
     },
+    pickers={receivers.PICKER: receivers.RECEIVERS},
     timers=TIMER_HANDLERS,
     audit_actions={
         "referral.created": "a clinician started a referral",

@@ -17,7 +17,7 @@ other than its author is audited.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from bot.content.identifiers import find_identifier_kinds
 from bot.features import escalation
@@ -29,7 +29,6 @@ from bot.features.referral.access import (
     may_read_note,
     open_offer,
     pending,
-    pool,
 )
 from bot.features.referral.steps import (
     APPROVAL_REMIND,
@@ -44,9 +43,9 @@ from bot.features.referral.steps import (
     update_card,
 )
 from bot.features.referral.storage import Referral, offers, offers_to, open_for, policy_for
-from bot.machinery.storage.models import Team
+from bot.pickers import with_choices
 from bot.port.forms import clean
-from bot.port.views import Dialog, Form, Notice, Option, View
+from bot.port.views import Dialog, Form, Notice, View
 from bot.turn import Turn
 
 __all__ = ["REMIND", "TELL_MANAGERS"]  # the timer kinds, for tests and timers
@@ -55,16 +54,10 @@ __all__ = ["REMIND", "TELL_MANAGERS"]  # the timer kinds, for tests and timers
 # --- the form -------------------------------------------------------------------------------
 
 
-async def _receiver_options(turn: Turn) -> tuple[Option, ...]:
-    people = [p for p in await turn.tx.people.active() if p.id != turn.person.id and p.profession]
-    teams = (await turn.tx.session.scalars(select(Team).order_by(Team.name))).all()
-    return wording.receiver_options(people, [team for team in teams if await pool(turn.tx, team.id, turn.person.id)])
-
-
 async def _form(turn: Turn, values: dict | None = None) -> Form:
     policy = await policy_for(turn.tx, turn.person.id)
     reports = (await turn.tx.reports.by_author(turn.person.id))[:10]
-    return wording.referral_form(turn, policy, reports, await _receiver_options(turn), values)
+    return wording.referral_form(turn, policy, reports, values)
 
 
 async def form_as_shown(turn: Turn) -> Form:
@@ -72,7 +65,7 @@ async def form_as_shown(turn: Turn) -> Form:
 
 
 async def reroute_form_as_shown(turn: Turn, state: str) -> Form | None:
-    return wording.reroute_form(int(state), await _receiver_options(turn)) if state.isdigit() else None
+    return wording.reroute_form(int(state)) if state.isdigit() else None
 
 
 async def start(turn: Turn, args: str = "") -> list[View]:
@@ -89,7 +82,7 @@ def _parse_receiver(value: str) -> tuple[str, int]:
 
 
 async def submit(turn: Turn, raw: dict, state: str = "") -> list[View]:
-    form = await _form(turn)
+    form = await with_choices(turn, await _form(turn), raw)
     values, errors = clean(form, raw)
     if kinds := find_identifier_kinds(values.get("note")):
         errors["note"] = wording.identifiers_in_note(kinds)
@@ -210,7 +203,7 @@ async def ask_reroute(turn: Turn, value: str) -> list[View]:
         return [wording.NOT_FOUND]
     if referral.status != "declined":
         return [Notice(await wording.where_it_stands(turn.tx, referral))]
-    return [wording.reroute_form(referral.id, await _receiver_options(turn))]
+    return [wording.reroute_form(referral.id)]
 
 
 async def reroute(turn: Turn, values: dict, state: str) -> list[View]:
@@ -219,7 +212,7 @@ async def reroute(turn: Turn, values: dict, state: str) -> list[View]:
         return [wording.NOT_FOUND]
     if referral.status != "declined":
         return [Notice(await wording.where_it_stands(turn.tx, referral))]
-    form = wording.reroute_form(referral.id, await _receiver_options(turn))
+    form = await with_choices(turn, wording.reroute_form(referral.id), values)
     cleaned, errors = clean(form, values)
     if errors:
         return [form.with_errors(values, errors)]

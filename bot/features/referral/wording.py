@@ -115,21 +115,17 @@ def identifiers_in_note(kinds: Iterable[str]) -> str:
 # --- the forms ------------------------------------------------------------------------------
 
 
-def receiver_options(people: list[Person], pools: list[Team]) -> tuple[Option, ...]:
-    """Colleagues by name, then each team with an intake pool."""
-    options = [Option(f"person:{p.id}", p.display_name) for p in people]
-    for team in pools:
-        options.append(Option(f"team:{team.id}", f"{team.name} intake pool (first to accept takes it)"))
-    return tuple(options)
+RECEIVER_PICKER = "referral.receiver"
 
 
-def receiver_field(options: tuple[Option, ...]) -> Field:
-    return Field("receiver", "Who should take over?", FieldKind.SINGLE_CHOICE, required=True, options=options,
+def receiver_field() -> Field:
+    return Field("receiver", "Who should take over?", FieldKind.SINGLE_CHOICE, required=True,
+                 search=RECEIVER_PICKER, placeholder="Type a name or a team",
                  help="A named colleague, or a team's intake pool: everyone in the pool is asked and "
                       "the first to accept takes it.")
 
 
-def referral_form(turn: Turn, policy: ReferralPolicy, reports: list[Report], receivers: tuple[Option, ...],
+def referral_form(turn: Turn, policy: ReferralPolicy, reports: list[Report],
                   values: dict | None = None) -> Form:
     fields: list[Field] = []
     if reports:
@@ -145,7 +141,7 @@ def referral_form(turn: Turn, policy: ReferralPolicy, reports: list[Report], rec
               options=tuple(Option(k, v) for k, v in URGENCIES.items()),
               help=f"Routine: an answer is expected within {policy.answer_within.describe()}; urgent: "
                    f"within {policy.urgent_within.describe()}."),
-        receiver_field(receivers),
+        receiver_field(),
         Field("note", "Handoff note", FieldKind.LONG_TEXT, required=True, max_length=NOTE_MAX, help=NOTE_HELP),
     ]
     intro = ("Hand this client over to a colleague or a team. Nothing is posted to a channel: only "
@@ -178,10 +174,10 @@ def decline_form(referral_id: int) -> Form:
                         "Decline")
 
 
-def reroute_form(referral_id: int, receivers: tuple[Option, ...]) -> Form:
+def reroute_form(referral_id: int) -> Form:
     return Form(form_id=REROUTE_FORM, title=f"Choose someone else for referral F-{referral_id}",
                 intro="They get the same referral and note; the people who declined are not asked again.",
-                fields=(receiver_field(receivers),), submit_label="Send it",
+                fields=(receiver_field(),), submit_label="Send it",
                 state=str(referral_id))
 
 

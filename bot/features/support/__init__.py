@@ -17,7 +17,8 @@ from bot.features.support.retention import forget_check_ins
 from bot.features.support.roster import Supporter, apply_supporters
 from bot.features.support.timers import TIMER_HANDLERS
 from bot.features.support.waiting import waiting
-from bot.features.support.wording import FORM_ID, OFFER_LINE, offer_button
+from bot.features.support.wording import FORM_ID, OFFER_LINE, SITE_PICKER, offer_button
+from bot.org.directory_search import site_picker
 
 __all__ = ["FEATURE", "Supporter", "apply_supporters", "counts", "Count", "SupportCounts", "FEWER_THAN_5",
            "offer", "expired_requests", "forget_request", "forget_check_ins"]
@@ -52,6 +53,7 @@ FEATURE = Feature(
         "support.stop": checkin.stop,
     },
     forms={FORM_ID: flow.submit},
+    pickers={SITE_PICKER: site_picker()},
     timers=TIMER_HANDLERS,
     # Deliberately no audit actions: an entry would name a person and a moment that auditors
     # see, which could point at who asked (see access.py).

@@ -27,6 +27,7 @@ from bot.features.support.wording import zone_of
 from bot.machinery import offers
 from bot.machinery.outbox import notify
 from bot.machinery.storage.repos import Tx
+from bot.pickers import with_choices
 from bot.port.forms import clean
 from bot.port.views import View
 from bot.turn import Turn
@@ -49,7 +50,7 @@ async def start_for_report(turn: Turn, value: str) -> list[View]:
 
 
 async def submit(turn: Turn, values: dict, state: str = "") -> list[View]:
-    form = wording.request_form(turn.org, values={})
+    form = await with_choices(turn, wording.request_form(turn.org, values={}), values)
     cleaned, errors = clean(form, values)
     if cleaned.get("phone") and not PHONE.match(cleaned["phone"]):
         errors["phone"] = wording.NOT_A_PHONE

@@ -13,6 +13,7 @@ from bot.content.regions import parse_org_region
 from bot.content.taxonomy import CATEGORY_LABELS, Category
 from bot.features.support.storage import CheckIn, SupportRequest
 from bot.machinery.storage.models import Organisation, Person
+from bot.org import directory_search as directory
 from bot.org.contacts import contact_lines
 from bot.org.hours import when
 from bot.port.views import Button, ButtonStyle, Card, Dialog, Field, FieldKind, Form, Notice, Option
@@ -74,8 +75,11 @@ def offer_button(report_id: int | None) -> Button:
 # --- the request form -----------------------------------------------------------------------
 
 
+SITE_PICKER = "support.site"
+
+
 def request_form(org: Organisation | None, values=None, errors=None) -> Form:
-    sites = tuple(Option(s, s) for s in (org.sites or [])) if org else ()
+    sites = org.sites if org else None
     fields = [
         Field("how", "How would you like to talk?", FieldKind.SINGLE_CHOICE, required=True,
               options=tuple(Option(k, v) for k, v in HOW.items())),
@@ -83,8 +87,8 @@ def request_form(org: Organisation | None, values=None, errors=None) -> Form:
               options=tuple(Option(k, v) for k, v in SOON.items())),
     ]
     if sites:
-        fields.append(Field("site", "Where could you meet? (in person, optional)", FieldKind.SINGLE_CHOICE,
-                            options=sites))
+        fields.append(directory.site_field("site", "Where could you meet? (in person, optional)",
+                                           FieldKind.SINGLE_CHOICE, sites, SITE_PICKER, (values or {}).get("site")))
     fields += [
         Field("phone", "Your phone number (optional)", FieldKind.SHORT_TEXT, max_length=40,
               help="Only the supporter who accepts sees it."),

@@ -33,6 +33,7 @@ FEATURE = Feature(
     verbs=(Verb("volunteer", flow.start, "offer to be a chaperone, or pause (volunteer off)", order=40),),
     buttons={"volunteer.open": flow.start, "volunteer.toggle": flow.toggle},
     forms={flow.FORM_ID: flow.submit},
+    pickers={flow.SITE_PICKER: flow.SITES},
     form_views={flow.FORM_ID: _form_as_shown},
     audit_actions={
         "volunteer.updated": "a volunteer changed when, where or whether they chaperone",

@@ -16,6 +16,8 @@ from bot.features.volunteer.availability import (
 from bot.features.volunteer.storage import VolunteerProfile
 from bot.machinery.storage.models import Person
 from bot.machinery.storage.repos import Tx
+from bot.org import directory_search as directory
+from bot.pickers import with_choices
 from bot.port.forms import clean
 from bot.port.views import Button, ButtonStyle, Card, Field, FieldKind, Form, Notice, Option, View
 from bot.turn import Turn
@@ -53,8 +55,14 @@ async def ensure_default_profile(tx: Tx, person: Person, zone: str, now: datetim
     return profile
 
 
+SITE_PICKER = "volunteer.sites"
+SITES = directory.site_picker()
+
+
 def form(turn: Turn, profile: VolunteerProfile | None, values=None, errors=None) -> Form:
-    sites = tuple(Option(s, s) for s in (turn.org.sites or [])) if turn.org else ()
+    if values is None:
+        values = _current_values(profile)
+    sites = turn.org.sites if turn.org else None
     fields = [
         Field("active", "Take chaperone requests?", FieldKind.YES_NO, required=True,
               help="Say no to pause: you keep your settings and can switch back any time with volunteer on."),
@@ -65,15 +73,14 @@ def form(turn: Turn, profile: VolunteerProfile | None, values=None, errors=None)
         Field("end", "Until", FieldKind.TIME, required=True),
     ]
     if sites:
-        fields.append(Field("sites", "Sites you can get to (none ticked: any)", FieldKind.MULTI_CHOICE, options=sites))
+        fields.append(directory.site_field("sites", "Sites you can get to (none ticked: any)", FieldKind.MULTI_CHOICE,
+                                           sites, SITE_PICKER, values.get("sites")))
     fields += [
         Field("professions", "Whose sessions you can chaperone (none ticked: anyone's)",
               FieldKind.MULTI_CHOICE, options=PROFESSIONS),
         Field("unavailable", "Dates you are away (optional)", FieldKind.SHORT_TEXT, max_length=400,
               placeholder="2026-12-24, 2026-12-25"),
     ]
-    if values is None:
-        values = _current_values(profile)
     return Form(
         form_id=FORM_ID,
         title="Volunteer as a chaperone",
@@ -123,7 +130,7 @@ async def start(turn: Turn, args: str = "") -> list[View]:
 
 async def submit(turn: Turn, values: dict, state: str = "") -> list[View]:
     profile = await profile_of(turn.tx, turn.person.id)
-    empty = form(turn, profile, values={})
+    empty = await with_choices(turn, form(turn, profile, values={}), values)
     cleaned, errors = clean(empty, values)
     if not errors and cleaned["end"] <= cleaned["start"]:
         errors["end"] = "Please give a time after the start (availability can't cross midnight)."

@@ -17,7 +17,8 @@ def test_manifest_points_everything_at_the_events_url(monkeypatch):
     assert data["oauth_config"]["scopes"]["bot"] == ["commands", "chat:write", "im:write", "users:read", "users:read.email"]
     (command,) = data["features"]["slash_commands"]
     assert command["command"] == "/boundary-test" and command["url"] == url
-    assert data["settings"]["interactivity"] == {"is_enabled": True, "request_url": url}
+    # Searchable selects load their options from the same URL.
+    assert data["settings"]["interactivity"] == {"is_enabled": True, "request_url": url, "message_menu_options_url": url}
     assert data["settings"]["event_subscriptions"] == {"request_url": url, "bot_events": ["app_home_opened"]}
     assert data["features"]["app_home"]["home_tab_enabled"] is True
     assert data["settings"]["socket_mode_enabled"] is False

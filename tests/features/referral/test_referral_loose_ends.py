@@ -54,8 +54,10 @@ async def act(world, key, event, *args, **kw):
 
 async def refer(world, to: str, **values):
     [form] = await act(world, "rosa", Command, "refer")
-    options = {o.label: o.value for f in form.fields if f.name == "receiver" for o in f.options}
-    target = next(v for label, v in options.items() if label.startswith(to))
+    receiver = next(f for f in form.fields if f.name == "receiver")
+    # The receiver is found by typing (a name, or a team's name for its pool).
+    found = await world.bot.search(who("rosa"), receiver.search, to.split(" intake pool")[0])
+    target = next(o.value for o in found if o.label.startswith(to))
     return await act(world, "rosa", FormSubmitted, "referral",
                      {"reason": "boundary", "urgency": "routine", "receiver": target, "note": NOTE, **values})
 

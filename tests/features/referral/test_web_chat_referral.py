@@ -29,6 +29,13 @@ def state_of(page: str) -> str:
     return re.findall(r'name="_state" value="([^"]*)"', page)[-1]
 
 
+async def find(session, page: str, field: str, typed: str) -> str:
+    """Type into a field's search box and press Find: the form comes back with the choices."""
+    return await post(session, "/chat/find", {"_form": re.findall(r'name="_form" value="([^"]*)"', page)[-1],
+                                              "_entry": entry_of(page), "_state": state_of(page), "_find": field,
+                                              f"{field}__q": typed})
+
+
 async def press(session, page: str, action: str, which: int = 0) -> str:
     value, label = buttons(page, action)[which]
     return await post(session, "/chat/press", {"action": action, "value": value, "label": label})
@@ -37,6 +44,7 @@ async def press(session, page: str, action: str, which: int = 0) -> str:
 async def refer(asha, receiver_label: str, urgency: str = "routine") -> str:
     page = await post(asha, "/chat/say", {"text": "refer"})
     assert "Refer a client to a colleague" in visible(page) and "manager's approval first" in visible(page)
+    page = await find(asha, page, "receiver", receiver_label.split(" intake pool")[0])
     return await post(asha, "/chat/submit", {
         "_form": "referral", "_entry": entry_of(page), "reason": "objectivity", "urgency": urgency,
         "receiver": option(page, receiver_label), "note": NOTE})
@@ -52,6 +60,7 @@ async def test_the_whole_referral_story_in_the_web_chat(server, clock):
     try:
         # A note with an identifier is refused, with what was typed kept.
         page = await post(asha, "/chat/say", {"text": "refer"})
+        page = await find(asha, page, "receiver", "jor")
         page = await post(asha, "/chat/submit", {"_form": "referral", "_entry": entry_of(page), "reason": "boundary",
                                                  "receiver": option(page, "Jordan Lee"), "note": "call 07700 900123"})
         assert "Please check the 2 highlighted answers" in visible(page) and "a phone number" in visible(page)
@@ -81,6 +90,7 @@ async def test_the_whole_referral_story_in_the_web_chat(server, clock):
         assert DECLINE_WHY in page and NOTE in page
         assert DECLINE_WHY not in visible(await page_of(asha))  # the private view is not kept
         page = await press(asha, await page_of(asha), "referral.reroute")
+        page = await find(asha, page, "receiver", "community")
         page = visible(await post(asha, "/chat/submit", {
             "_form": "referral.reroute", "_entry": entry_of(page), "_state": state_of(page),
             "receiver": option(page, "Community mental health intake pool (first to accept takes it)")}))
