@@ -132,9 +132,6 @@ HOME_HELP = (
 )
 
 
-
-
-
 def home(views: list[Card | Notice], command: str = "/boundary") -> dict[str, Any]:
     """The App Home: the core's home views in order, as many as fit in Slack's 100 blocks,
     whole, then how to type verbs; if any is left out, a line saying where to find it."""
