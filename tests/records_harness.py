@@ -31,6 +31,8 @@ WORDS = {
     "console_exports.reason_sealed": "the board's review of case 2026-14",
     "form_drafts.values_sealed": '{"details": "he waited by the lift again"}',
     "pending_presses.payload_sealed": '{"text": "report he followed me to the car park"}',
+    "people.directory_record_sealed": '{"userName": "asha.patel@demo.invalid", "title": "Staff nurse"}',
+    "teams.directory_record_sealed": '{"displayName": "Ward 7 nursing"}',
 }
 
 
@@ -41,6 +43,9 @@ async def one_of_everything(tx, sealer, now, author_key: str = "asha", other_key
     author = await s.scalar(select(Person).where(Person.key == author_key))
     other = await s.scalar(select(Person).where(Person.key == other_key))
     team = await s.scalar(select(Team).order_by(Team.id).limit(1))
+    # As the directory would have sent them (the full SCIM record is kept sealed).
+    author.directory_record_sealed = sealer.seal(WORDS["people.directory_record_sealed"])
+    team.directory_record_sealed = sealer.seal(WORDS["teams.directory_record_sealed"])
     report = Report(author_id=author.id, category="ROMANTIC", setting="in_person", occurrence="repeated",
                     felt_unsafe=False, factors=[], step=2, status="open",
                     details_sealed=sealer.seal(WORDS["reports.details_sealed"]),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import uuid
 
 from adapters.teams import cards, submissions
 from bot.app import parse_command
@@ -95,8 +96,10 @@ def sender_key(body: dict) -> tuple[str, str]:
 
 
 def event_id(body: dict) -> str:
-    """The core's idempotency key for this activity (a redelivery has the same one)."""
-    return f"teams:{body['conversation']['id']}:{body['id']}"
+    """The core's idempotency key for this activity (a redelivery has the same one). The
+    Connector always sends an id; an activity without one cannot be recognised when it comes
+    again, so it gets a key of its own rather than failing the turn."""
+    return f"teams:{body['conversation']['id']}:{body.get('id') or 'no-id-' + uuid.uuid4().hex}"
 
 
 def conversation_references(body: dict) -> tuple[str, str, dict, dict] | None:

@@ -352,10 +352,10 @@ FOUND_MAX = 20  # choices listed under a search box: enough to pick from, short 
 async def find(request: web.Request) -> web.Response:
     """A form's Find button (no script needed): the same form again, where it was, with the
     choices the field's picker found for what was typed and everything else kept."""
-    identity = _identity(request)
+    data = await request.post()
+    identity = _identity(request, data)
     if identity is None:
         raise web.HTTPSeeOther("/")
-    data = await request.post()
     transcript = _transcript(request, identity)
     entry = transcript.find(str(data.get("_entry", "")))
     form = entry.view if entry is not None else None
@@ -366,7 +366,7 @@ async def find(request: web.Request) -> web.Response:
     typed = str(data.get(f"{name}__q", ""))
     found = await request.app[BOT_KEY].search(identity, field.search, typed, limit=FOUND_MAX)
     values: dict[str, object] = {}
-    for key in set(data.keys()) - {"_form", "_state", "_entry", "_find", "csrf"}:
+    for key in set(data.keys()) - {"_form", "_state", "_entry", "_find", "_as", "csrf"}:
         got = [str(v) for v in data.getall(key)]
         values[key] = got if len(got) > 1 else got[0]
     chosen = set(values.get(name) or ()) if isinstance(values.get(name), list) else {values.get(name)}
@@ -374,12 +374,12 @@ async def find(request: web.Request) -> web.Response:
     options = kept + tuple(o for o in found if o.value not in {k.value for k in kept})
     fields = tuple(replace(f, options=options) if f.name == name else f for f in form.fields)
     entry.view = replace(form, fields=fields, values=values, errors={})
-    raise web.HTTPSeeOther(f"/#e{entry.id}")
+    raise web.HTTPSeeOther(_home_url(identity.user_id, f"e{entry.id}"))
 
 
 async def search(request: web.Request) -> web.Response:
     """The same search as JSON (``?picker=…&q=…``), for a page script or another client."""
-    identity = _identity(request)
+    identity = _identity(request, {})  # this tab's person: ?as= or the browser's choice
     if identity is None:
         return web.json_response({"options": []}, status=401)
     picker, typed = request.query.get("picker", "")[:100], request.query.get("q", "")[:100]

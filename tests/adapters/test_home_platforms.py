@@ -58,7 +58,7 @@ def test_a_long_home_stays_within_slacks_100_blocks_and_keeps_the_help():
     home = blocks.home(views)
     assert len(home["blocks"]) <= 100
     shown = json.dumps(home)
-    assert "type /boundary status to see everything" in shown and "/boundary report" in shown
+    assert "Type `/boundary status` to see everything" in shown and "/boundary report" in shown
 
 
 async def test_teams_sends_the_home_when_the_bot_joins_a_personal_chat(teams):

@@ -24,11 +24,10 @@ async def everything_seen_by(world, key: str) -> str:
 async def test_managers_policy_people_and_admins_never_see_who_asked(world, clock):
     # Rosa reports a threat (a safety escalation reaches Morgan and, later, Chris), then asks
     # for peer support from the report's confirmation, sets a check-in, and is supported.
-    # The safety card keeps to safety; peer support is offered once she says she is safe.
+    # Peer support is offered on the safety card (last, after the safety actions) and again
+    # once she says she is safe.
     [confirmation] = await world.bot.handle(FormSubmitted(who("rosa"), "report", UNSAFE))
-    assert not any(b.action == "support.start" for b in confirmation.buttons)
-    [safe] = await press(world, "rosa", "report.safe", "1")
-    assert any(b.action == "support.start" for b in safe.buttons)
+    assert confirmation.buttons[-1].action == "support.start"
     await ask(world, shared="I can't stop shaking", about="THREAT")
     await press(world, "rosa", "support.check_in", "2d")
     await press(world, "sol", "support.accept", "1")
