@@ -63,7 +63,8 @@ async def _ended(turn: Turn, value: str) -> ChaperoneRequest | View:
     if request is None:
         return NOT_FOUND
     if request.status not in ENDED:
-        return Notice(f"{reference(request)} is still going. Type status to see where it stands.")
+        return Notice(f"{reference(request)} is still going, so there is nothing to answer yet. "
+                      "Type status to see where it stands.")
     return request
 
 
