@@ -35,6 +35,7 @@ def unfilled_card(request: ChaperoneRequest, zone: str) -> Card:
     return Card(
         title="Nobody could chaperone your session",
         paragraphs=(f"No volunteer was free for your session on {when_of(request, zone)} ({reference(request)}).",
+                    *(("If you feel unsafe now, call security or the emergency number.",) if request.urgent else ()),
                     "If it goes ahead, you could keep the door ajar, have a colleague nearby, or move it "
                     "to another time.",
                     "Is this resolved for you?"),

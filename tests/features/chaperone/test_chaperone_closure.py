@@ -23,6 +23,7 @@ async def test_unfilled_tells_the_requester_and_no_leads_to_a_next_step(world):
     [card] = [v for v in world.inbox("rosa") if isinstance(v, Card) and v.title == "Nobody could chaperone your session"]
     assert "No volunteer was free for your session on Mon 5 Jan, 09:30–10:00 (C-1)" in text_of(card)
     assert [b.label for b in card.buttons] == ["Yes", "No, I still need someone"]
+    assert "call security" not in text_of(card)  # said only when it was urgent
     await world.later(minutes=5)
     assert len([v for v in world.inbox("rosa") if getattr(v, "title", "") == card.title]) == 1  # sent once
     # Only the requester may answer; anyone else gets the same "can't find" as elsewhere.
@@ -53,3 +54,12 @@ async def test_recorded_session_asks_and_yes_is_audited(world):
     [thanks] = await world.bot.handle(ButtonPressed(ROSA, closure.CONFIRM, "1"))
     assert "Thank you for letting me know" in thanks.text
     assert await audited(world, "chaperone.confirmed") == 1
+
+
+async def test_an_urgent_request_nobody_took_says_to_call_security_first(world):
+    [coming] = await world.bot.handle(ButtonPressed(ROSA, "chaperone.now", "none"))
+    assert coming.title == "Getting a colleague to you"
+    await world.later(hours=1)
+    [card] = [v for v in world.inbox("rosa") if getattr(v, "title", "") == "Nobody could chaperone your session"]
+    assert "If you feel unsafe now, call security or the emergency number." in card.paragraphs
+    assert [b.label for b in card.buttons] == ["Yes", "No, I still need someone"]
