@@ -85,6 +85,8 @@ async def test_no_reopens_the_checklist_and_tells_the_receiver_and_the_manager(w
     async with world.db.transaction() as tx:
         [esc] = (await tx.session.scalars(select(Escalation))).all()
     assert (esc.subject_type, esc.reason) == ("referral", "reopened")
+    notice = world.inbox("morgan")[-1]
+    assert notice.title == "Escalation E-1: a referral the referrer says is not resolved"
     assert "referral.reopened" in await actions(world)
     [twice] = await world.bot.handle(ButtonPressed(ROSA, closure.REOPEN, "1"))
     assert isinstance(twice, Notice) and not twice.text.startswith("Reopened")
