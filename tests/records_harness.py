@@ -23,6 +23,7 @@ WORDS = {
     "chaperone_requests.join_link_sealed": "https://meet.example.org/room-42",
     "referrals.note_sealed": "working on sleep and panic",
     "referrals.return_reason_sealed": "talk to me first about the safety plan",
+    "referrals.referrer_note_sealed": "first session booked; the client is settling in",
     "referral_offers.decline_reason_sealed": "my list is full until spring",
     "referral_questions.question_sealed": "is the client happy to be seen at the other site",
     "referral_questions.answer_sealed": "yes, either site works for them",
@@ -73,6 +74,7 @@ async def one_of_everything(tx, sealer, now, author_key: str = "asha", other_key
                         receiver_id=other.id, status="offered", approval_required=False, round=0, generation=0,
                         note_sealed=sealer.seal(WORDS["referrals.note_sealed"]),
                         return_reason_sealed=sealer.seal(WORDS["referrals.return_reason_sealed"]),
+                        referrer_note_sealed=sealer.seal(WORDS["referrals.referrer_note_sealed"]),
                         created_at=now, updated_at=now)
     s.add(referral)
     await s.flush()

@@ -59,6 +59,9 @@ CASES: list[tuple[str, str, str, str]] = [
     ("chaperone: old withdraw after cancel", "chaperone cancelled", "chaperone.withdraw", "N N N N N N N N"),
     ("chaperone: old decline once covered", "chaperone covered", "chaperone.decline", "N N N X N N N N"),
     ("chaperone: record who observed", "chaperone covered", "chaperone.record:observed", "Y N N N N N N N"),
+    ("chaperone: is it resolved? while still going", "chaperone covered", "chaperone.confirm", "X N N N N N N N"),
+    ("chaperone: still need someone while still going", "chaperone covered", "chaperone.still_need",
+     "X N N N N N N N"),
     # --- a referral (to Carl by name: here "cli" is the receiver asked; the referrer pressing a
     # receiver's or an approver's button is told where it stands, as referral/access.py says)
     ("referral: accept", "referral open", "referral.accept", "X Y N N N N N N"),
@@ -76,6 +79,9 @@ CASES: list[tuple[str, str, str, str]] = [
     ("referral: note after withdraw", "referral withdrawn", "referral.note", "S X N N N N N N"),
     ("referral: old accept once accepted", "referral accepted", "referral.accept", "X X N N N N N N"),
     ("referral: note once accepted", "referral accepted", "referral.note", "S S N N N N N N"),
+    ("referral: close with a note for the referrer", "referral accepted", "form:referral.close", "N Y N N N N N N"),
+    ("referral: is it resolved? before it is closed", "referral accepted", "referral.confirm", "X N N N N N N N"),
+    ("referral: reopen before it is closed", "referral accepted", "referral.reopen", "X N N N N N N N"),
     # --- a peer-support request (Vic is the supporter asked; the manager is never told) ------
     ("support: accept", "support open", "support.accept", "N N N Y N N N N"),
     ("support: decline", "support open", "support.decline", "N N N Y N N N N"),

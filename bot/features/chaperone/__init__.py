@@ -7,7 +7,7 @@ widening, going to the managers, reminders), ``storage`` (tables, queries, timer
 """
 
 from bot.feature import Feature, Verb
-from bot.features.chaperone import flow, leave, urgent
+from bot.features.chaperone import closure, flow, leave, urgent
 from bot.features.chaperone.calendar import ROUTE as CALENDAR_ROUTE
 from bot.features.chaperone.calendar import calendar_file
 from bot.features.chaperone.retention import expired as expired_requests
@@ -36,6 +36,8 @@ FEATURE = Feature(
         "chaperone.cancel": flow.cancel,
         "chaperone.withdraw": flow.withdraw,
         "chaperone.record": flow.record,
+        closure.CONFIRM: closure.confirm,
+        closure.STILL_NEED: closure.still_need,
     },
     forms={FORM_ID: flow.submit},
     pickers={SITE_PICKER: site_picker()},
@@ -50,6 +52,8 @@ FEATURE = Feature(
         "chaperone.observed": "the requester recorded who observed the session",
         "chaperone.did_not_happen": "the requester recorded that the session did not happen",
         "chaperone.reopened_on_leave": "the chaperone left the organisation; the request re-opened to others",
+        "chaperone.confirmed": "the requester said an ended chaperone request is resolved for them",
+        "chaperone.still_needed": "the requester said they still need someone after a request ended",
     },
     status=flow.status_cards,
     waiting=waiting,

@@ -9,6 +9,10 @@
 | the requester's team manager (⁵) | no; if it goes unfilled, an escalation with one line (reference, time, setting, how many asked) (⁶) | no | no | no | no | no | recorded sessions of the last 30 days (at most 20), in status: time, setting, requester, who observed or that it did not happen |
 | anyone else | no | no | no | no | no | no | no |
 
+Once a request has ended (unfilled, or recorded), only the requester may answer "Is this
+resolved for you?" ([Yes] / [No, I still need someone], both audited; see ``closure``);
+anyone else gets the same "can't find" as for a request that does not exist.
+
 Everyone may ask for a chaperone for themselves (and attach only their own reports). A
 refusal looks the same as a request that does not exist.
 

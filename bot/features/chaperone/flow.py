@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.content.identifiers import find_identifier_kinds
 from bot.features import escalation
-from bot.features.chaperone import calendar, wording
+from bot.features.chaperone import calendar, closure, wording
 from bot.features.chaperone.access import (
     audited,
     can_read_details,
@@ -270,7 +270,7 @@ async def record(turn: Turn, value: str) -> list[View]:
     request.status, request.outcome, request.outcome_at = "done", outcome, now
     await turn.tx.audit.record(now, turn.person.id, f"chaperone.{outcome}", "chaperone", request.id)
     chaperone = await turn.tx.people.get(request.chaperone_id)
-    return [wording.recorded(request, outcome, chaperone)]
+    return [closure.recorded_card(request, chaperone)]
 
 
 # --- status -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.features import escalation
-from bot.features.chaperone import wording
+from bot.features.chaperone import closure, wording
 from bot.features.chaperone.matching import fan_out, policy_for, set_offers
 from bot.features.chaperone.storage import (
     DEADLINE,
@@ -89,7 +89,7 @@ async def expire(tx: Tx, timer: Timer, now: datetime) -> None:
     request.generation += 1
     waiting = [o for o in await offers_for(tx, request.id) if o.status == "offered"]
     await set_offers(tx, waiting, "expired", request, now)
-    await notify(tx, f"chap:{request.id}:unfilled", request.requester_id, wording.unfilled(request), now)
+    await closure.tell_unfilled(tx, request, now)
 
 
 async def remind(tx: Tx, timer: Timer, now: datetime) -> None:

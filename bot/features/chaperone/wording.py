@@ -292,13 +292,6 @@ def nothing_to_record(request: ChaperoneRequest) -> Notice:
     return Notice(f"{reference(request)} had no chaperone to record.")
 
 
-def recorded(request: ChaperoneRequest, outcome: str, chaperone: Person | None) -> Notice:
-    if outcome == "observed":
-        return Notice(f"Recorded: {chaperone.display_name} observed your session ({reference(request)}). "
-                      "It's kept with the date, time and setting for you, them and your team's managers.")
-    return Notice(f"Recorded: the session for {reference(request)} did not happen.")
-
-
 # --- what the timers say --------------------------------------------------------------------
 
 
@@ -317,12 +310,6 @@ def escalated(request: ChaperoneRequest, found: bool, told: list[Person]) -> Not
             f"No volunteer has accepted {reference(request)} yet, and I have no manager to tell for you. "
             "Please ask a colleague directly.")
     return Notice(text)
-
-
-def unfilled(request: ChaperoneRequest) -> Notice:
-    return Notice(
-        f"Nobody could chaperone {reference(request)}. If the session goes ahead, think about leaving the door "
-        "ajar, a colleague nearby, or rescheduling.")
 
 
 def reminder_card(request: ChaperoneRequest, other: Person, other_is_chaperone: bool, zone: str) -> Card:

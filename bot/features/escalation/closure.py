@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.features.escalation.storage import Escalation
-from bot.features.escalation.wording import SUBJECTS
+from bot.features.escalation.wording import subject_label
 from bot.machinery.outbox import notify
 from bot.machinery.storage.models import Person
 from bot.machinery.storage.repos import Tx
@@ -26,7 +26,7 @@ NOT_YOURS = Notice("I can't find that among your escalations. Type status to see
 
 def subject_of(escalation: Escalation) -> str:
     return (f"your report R-{escalation.report_id}" if escalation.report_id
-            else SUBJECTS.get(escalation.subject_type, "a request"))
+            else subject_label(escalation))
 
 
 def closed_card(escalation: Escalation, resolver: Person, has_note: bool) -> Card:

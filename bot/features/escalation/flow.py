@@ -33,7 +33,6 @@ from bot.features.escalation.wording import (
     NO_ONE_TO_TELL,
     NOT_FOUND,
     STATUS_LABELS,
-    SUBJECTS,
     already_done,
     notice_card,
     reference,
@@ -41,6 +40,7 @@ from bot.features.escalation.wording import (
     reporter_label,
     resolve_form,
     status_text,
+    subject_label,
     waiting_card,
 )
 from bot.machinery.clock import Clock
@@ -242,7 +242,7 @@ async def view_details(turn: Turn, value: str) -> list[View]:
 
 
 async def tell_reporter(tx: Tx, escalation: Escalation, what: str, now: datetime) -> None:
-    subject = f"R-{escalation.report_id}" if escalation.report_id else SUBJECTS.get(escalation.subject_type, "a request")
+    subject = f"R-{escalation.report_id}" if escalation.report_id else subject_label(escalation)
     await notify(
         tx, f"esc:{escalation.id}:reporter:{escalation.generation}", escalation.reporter_id,
         Notice(f"{what} your escalation of {subject}. Type status to see where it stands."),

@@ -28,6 +28,15 @@ REASONS = {
 
 
 SUBJECTS = {"chaperone": "an unfilled chaperone request", "referral": "an unanswered referral"}
+# Reopened by the person it was about after it was dealt with (see referral.closure).
+REOPENED_SUBJECTS = {"referral": "a referral the referrer says is not resolved"}
+
+
+def subject_label(escalation: Escalation) -> str:
+    """What a non-report escalation is about, in a few words."""
+    if escalation.reason == "reopened" and escalation.subject_type in REOPENED_SUBJECTS:
+        return REOPENED_SUBJECTS[escalation.subject_type]
+    return SUBJECTS.get(escalation.subject_type, "a request")
 
 
 STATUS_LABELS = {"waiting": "Waiting for working hours", "open": "Waiting for a manager", "acknowledged": "Acknowledged", "resolved": "Resolved",
@@ -83,7 +92,7 @@ def notice_card(escalation, report, team, policy, reporter, viewer, now, org=Non
         buttons.append(Button("Resolve…", "escalation.resolve", value))
     if report is not None and escalation.status != "cancelled":
         buttons.append(Button("View details", "escalation.view", value, dialog=True))
-    about = Category(report.category).short if report else SUBJECTS.get(escalation.subject_type, "a request")
+    about = Category(report.category).short if report else subject_label(escalation)
     title = f"Escalation {reference(escalation)}: {about}"
     paragraphs = ()
     if escalation.status == "open" and escalation.next_action_at:

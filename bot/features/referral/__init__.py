@@ -15,6 +15,7 @@ from bot.feature import Feature, Verb
 from bot.features.referral import (
     approval,
     checklist,
+    closure,
     flow,
     leave,
     more_wording,
@@ -55,6 +56,9 @@ FEATURE = Feature(
         "referral.question": questions.read,
         "referral.answer": questions.ask_answer,
         "referral.snooze": timers.snooze,
+        closure.READ: closure.read_note,
+        closure.CONFIRM: closure.confirm,
+        closure.REOPEN: closure.reopen,
     },
     forms={
         wording.FORM_ID: flow.submit,
@@ -64,6 +68,7 @@ FEATURE = Feature(
         wording.TOLD_FORM: checklist.told,
         more_wording.ASK_FORM: questions.submit_question,
         more_wording.ANSWER_FORM: questions.submit_answer,
+        closure.CLOSE_FORM: checklist.close,
     },
     form_views={
         wording.FORM_ID: lambda turn, state: flow.form_as_shown(turn),
@@ -71,6 +76,7 @@ FEATURE = Feature(
         wording.DECLINE_FORM: lambda turn, state: _by_id(wording.decline_form, state),
         wording.REROUTE_FORM: flow.reroute_form_as_shown,
         wording.TOLD_FORM: lambda turn, state: _by_id(wording.told_form, state),
+        closure.CLOSE_FORM: lambda turn, state: _by_id(closure.close_form, state),
     },
     pickers={receivers.PICKER: receivers.RECEIVERS},
     timers=TIMER_HANDLERS,
@@ -90,6 +96,8 @@ FEATURE = Feature(
         "referral.question_answered": "the referrer answered a receiver's question",
         "referral.snoozed": "a receiver put off a reminder about a referral",
         "referral.moved_on_leave": "the person who was to take or approve a referral left: it went to others",
+        "referral.confirmed": "the referrer said a closed referral is resolved for them",
+        "referral.reopened": "the referrer said a closed referral is not resolved for them: it reopened",
     },
     status=flow.status_views,
     waiting=waiting,

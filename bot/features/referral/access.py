@@ -11,6 +11,11 @@
 | a manager of the referrer's team not asked to approve | only an escalation notice (metadata, never the note) if nobody answers after the reminder | no (not found) | no (not found) | no (not found) | no (not found) | no (not found) |
 | anyone else | no | no (not found) | no (not found) | no (not found) | no (not found) | no (not found) |
 
+Closing: the receiver who accepted closes it through a form with an optional note for the
+referrer (sealed); the referrer may close it with one press. Once the receiver has closed it,
+only **the referrer** may open that note and answer "Is this resolved for you?" ([Yes] / [No,
+reopen], audited; see ``closure``); anyone else gets "not found".
+
 Also: only **the referrer** may withdraw it (until closed; everyone asked is told) and answer
 a receiver's question; only **a receiver asked this round, not yet answered** may ask a
 question (read afterwards by the two of them only) or snooze their reminder (twice; never for

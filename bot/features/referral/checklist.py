@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.features.referral import wording
+from bot.features import escalation
+from bot.features.referral import closure, wording
 from bot.features.referral.access import for_checklist
 from bot.features.referral.storage import Referral, step_done
 from bot.machinery.outbox import notify
@@ -43,7 +44,25 @@ async def tick(turn: Turn, value: str) -> list[View]:
         return [wording.NOT_FOUND]
     if referral.status != "accepted":
         return [Notice(await wording.where_it_stands(turn.tx, referral))]
+    if step == "closed" and turn.person.id == referral.accepted_by:
+        return [closure.close_form(referral.id)]  # with a note for the referrer, if they want
     return await _tick(turn, referral, step)
+
+
+async def close(turn: Turn, values: dict, state: str) -> list[View]:
+    """The receiver closing it, with what to tell the referrer (optional, sealed)."""
+    referral = await for_checklist(turn, state)
+    if referral is None or referral.accepted_by != turn.person.id:
+        return [wording.NOT_FOUND]
+    if referral.status != "accepted":
+        return [Notice(await wording.where_it_stands(turn.tx, referral))]
+    form = closure.close_form(referral.id)
+    cleaned, errors = clean(form, values)
+    errors = errors or closure.check_note(cleaned)
+    if errors:
+        return [closure.close_form(referral.id, values, errors)]
+    referral.referrer_note_sealed = turn.sealer.seal(cleaned.get("for_referrer"))
+    return await _tick(turn, referral, "closed")
 
 
 async def _tick(turn: Turn, referral: Referral, step: str) -> list[View]:
@@ -60,9 +79,14 @@ async def _tick(turn: Turn, referral: Referral, step: str) -> list[View]:
     other_id = referral.accepted_by if turn.person.id == referral.referrer_id else referral.referrer_id
     other = await turn.tx.people.get(other_id)
     label = "closed it" if step == "closed" else f"ticked “{wording.CHECKLIST[step]}”"
-    await notify(turn.tx, f"ref:{referral.id}:tick:{step}:{referral.generation}", other_id,
-                 await wording.checklist_card(turn.tx, referral, other,
-                                      f"{turn.person.display_name} {label} on referral {wording.reference(referral)}"), now)
+    if step == "closed" and other_id == referral.referrer_id:
+        await closure.tell_referrer_closed(turn.tx, referral, turn.person, now)
+        await escalation.settle_about(turn.tx, "referral", referral.id, now, f"{turn.person.display_name} closed it")
+    else:
+        await notify(turn.tx, f"ref:{referral.id}:tick:{step}:{referral.generation}", other_id,
+                     await wording.checklist_card(turn.tx, referral, other,
+                                                  f"{turn.person.display_name} {label} on referral "
+                                                  f"{wording.reference(referral)}"), now)
     await turn.tx.audit.record(now, turn.person.id, f"referral.{'closed' if step == 'closed' else 'ticked'}",
                                "referral", referral.id)
     title = f"Referral {wording.reference(referral)} is closed" if step == "closed" else None

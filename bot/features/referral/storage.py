@@ -48,6 +48,8 @@ class Referral(Base):
     returned_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     return_reason_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # What the receiver closing it chose to tell the referrer; shown to the referrer privately.
+    referrer_note_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     # awaiting_approval | returned | offered | declined | accepted | closed | withdrawn
     status: Mapped[str] = mapped_column(String(24))
     # Each time the referrer chooses someone else after a decline, a new round of offers.

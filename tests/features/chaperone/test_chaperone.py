@@ -219,7 +219,7 @@ async def test_reminders_follow_up_and_the_record(world):
     [forged] = await world.bot.handle(ButtonPressed(who("v2"), "chaperone.record", "1:observed"))
     assert forged == wording.NOT_FOUND
     [recorded] = await world.bot.handle(ButtonPressed(ROSA, yes.action, yes.value))
-    assert "Volunteer V2 observed your session" in recorded.text
+    assert "Volunteer V2 was with you for the session (C-1)" in text_of(recorded)
     request = await the_request(world)
     assert (request.status, request.outcome) == ("done", "observed")
     views = await world.bot.handle(Command(MORGAN, "status"))
@@ -251,7 +251,7 @@ async def test_unfilled_widen_then_the_manager_then_expired(world):
     assert any("I've told Morgan Manager" in t for t in world.texts("rosa"))
     await world.later(minutes=20)  # 11:00: the session starts
     assert (await the_request(world)).status == "unfilled"
-    assert any("Nobody could chaperone C-1" in t for t in world.texts("rosa"))
+    assert any("No volunteer was free for your session" in t for t in world.texts("rosa"))
     assert all(s == "expired" for s in (await offers(world)).values())
 
 

@@ -1,0 +1,121 @@
+"""Closure for the referrer: when the receiver closes a referral the referrer learns that the
+handover is done, in words the receiver chose to share with them, and is asked "Is this
+resolved for you?".
+
+The receiver's words are sealed and shown only in a private view (never posted in chat).
+[No, reopen] opens the checklist again for both of them, tells the receiver, and tells the
+referrer's managers (an escalation), so an outcome the referrer did not accept is never
+quietly left closed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.content.identifiers import describe, find_identifier_kinds
+from bot.features import escalation
+from bot.features.referral.access import for_referrer
+from bot.features.referral.storage import Referral
+from bot.features.referral.wording import NOT_FOUND, checklist_card, reference, where_it_stands
+from bot.machinery.outbox import notify
+from bot.machinery.storage.models import Person
+from bot.machinery.storage.repos import Tx
+from bot.port.views import Button, ButtonStyle, Card, Dialog, Field, FieldKind, Form, Notice, View
+from bot.turn import Turn
+
+CLOSE_FORM = "referral.close"
+READ = "referral.what_was_done"
+CONFIRM = "referral.confirm"
+REOPEN = "referral.reopen"
+
+
+def close_form(referral_id: int, values=None, errors=None) -> Form:
+    """The receiver closing the referral: an optional note for the referrer."""
+    return Form(
+        form_id=CLOSE_FORM, title=f"Close referral F-{referral_id}",
+        intro="Closing says the client is settled with you. The referrer is told and asked whether it is "
+              "resolved for them.",
+        fields=(Field("for_referrer", "What to tell the referrer (optional)", FieldKind.LONG_TEXT, max_length=600,
+                      help="They see exactly these words, in a private view. Leave out anything that "
+                           "identifies the client."),),
+        submit_label="Close the referral", state=str(referral_id), values=values or {}, errors=errors or {},
+    )
+
+
+def note_identifies(kinds) -> str:
+    return f"This seems to contain {describe(kinds)}. Please leave out anything that identifies the client."
+
+
+def check_note(values: dict) -> dict[str, str]:
+    kinds = find_identifier_kinds(values.get("for_referrer"))
+    return {"for_referrer": note_identifies(kinds)} if kinds else {}
+
+
+def closed_card(referral: Referral, receiver: Person, has_note: bool) -> Card:
+    value = str(referral.id)
+    paragraphs = [f"{receiver.display_name} has closed your referral {reference(referral)}: the handover is done."]
+    buttons = []
+    if has_note:
+        paragraphs.append(f"{receiver.display_name} wrote a note for you about what was done. It opens privately.")
+        buttons.append(Button("What was done", READ, value, ButtonStyle.PRIMARY, dialog=True))
+    paragraphs.append("Is this resolved for you?")
+    buttons += [Button("Yes", CONFIRM, value), Button("No, reopen", REOPEN, value)]
+    return Card(title="Your referral is complete", paragraphs=tuple(paragraphs), buttons=tuple(buttons))
+
+
+async def tell_referrer_closed(tx: Tx, referral: Referral, receiver: Person, now: datetime) -> None:
+    await notify(tx, f"ref:{referral.id}:tick:closed:{referral.generation}", referral.referrer_id,
+                 closed_card(referral, receiver, referral.referrer_note_sealed is not None), now)
+
+
+async def _closed(turn: Turn, value: str) -> Referral | View:
+    referral = await for_referrer(turn, value)
+    if referral is None:
+        return NOT_FOUND
+    if referral.status != "closed":
+        return Notice(await where_it_stands(turn.tx, referral))
+    return referral
+
+
+async def read_note(turn: Turn, value: str) -> list[View]:
+    referral = await for_referrer(turn, value)
+    if referral is None:
+        return [NOT_FOUND]
+    receiver = await turn.tx.people.get(referral.accepted_by) if referral.accepted_by else None
+    return [Dialog(title="What was done", paragraphs=(
+        f"From {receiver.display_name if receiver else 'the colleague who took it'}:",
+        turn.sealer.open(referral.referrer_note_sealed) or "They did not write anything more.",
+        "Shown only here, never posted in chat."))]
+
+
+async def confirm(turn: Turn, value: str) -> list[View]:
+    referral = await _closed(turn, value)
+    if not isinstance(referral, Referral):
+        return [referral]
+    await turn.tx.audit.record(turn.clock.now(), turn.person.id, "referral.confirmed", "referral", referral.id)
+    return [Notice("Thank you for letting me know. Handing a client on was good practice. "
+                   "Type refer whenever you need to do it again.")]
+
+
+async def reopen(turn: Turn, value: str) -> list[View]:
+    referral = await _closed(turn, value)
+    if not isinstance(referral, Referral):
+        return [referral]
+    now = turn.clock.now()
+    referral.status, referral.closed_at, referral.closed_by, referral.updated_at = "accepted", None, None, now
+    referral.generation += 1
+    receiver = await turn.tx.people.get(referral.accepted_by)
+    await notify(turn.tx, f"ref:{referral.id}:reopened:{referral.generation}", receiver.id, await checklist_card(
+        turn.tx, referral, receiver,
+        f"{turn.person.display_name} says referral {reference(referral)} is not resolved for them"), now)
+    summary = f"Referral {reference(referral)}, closed by {receiver.display_name}, is not resolved for the referrer"
+    found, told = await escalation.start_about(turn.tx, turn.clock, turn.person, "reopened", "referral", referral.id,
+                                               summary)
+    if found is not None:
+        referral.escalation_id = found.id
+    await turn.tx.audit.record(now, turn.person.id, "referral.reopened", "referral", referral.id)
+    managers = " and ".join(p.display_name for p in told)
+    also = (f" {managers} {'has' if len(told) == 1 else 'have'} been told too, so they can help."
+            if told else " You have no manager I can tell; please talk to your team lead.")
+    return [Notice(f"Reopened {reference(referral)}. {receiver.display_name} has been told it is not resolved for "
+                   f"you, and its checklist is open again.{also}")]
