@@ -24,6 +24,8 @@ from __future__ import annotations
 import asyncio
 import heapq
 import time
+import uuid
+import weakref
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -123,7 +125,7 @@ class _Cache:
     async def index(self, session: AsyncSession, fold, *, refresh_old: bool = False) -> DirectoryIndex:
         """The index for this session's database. ``refresh_old`` (the background loop) also
         rebuilds one older than MAX_AGE; a keystroke never waits for that."""
-        key = str(session.bind.url) if session.bind is not None else ""
+        key = _database_key(session)
         version = session.info.get(orgcache.VERSION)  # read once per transaction already, usually
         if version is None:
             version = await session.scalar(select(Organisation.version).where(Organisation.id == 1))
@@ -158,6 +160,23 @@ class _Cache:
         self._by_database.move_to_end(key)
         while len(self._by_database) > KEPT:
             self._by_database.popitem(last=False)
+
+
+_ENGINE_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _database_key(session: AsyncSession) -> str:
+    """One key per engine this process opened, not per URL: a database dropped and made
+    again at the same address (a restore, a test) starts its versions and ids again, and
+    must not be answered from the old one's index."""
+    bind = session.bind
+    if bind is None:
+        return ""
+    engine = getattr(bind, "sync_engine", bind)
+    key = _ENGINE_KEYS.get(engine)
+    if key is None:
+        key = _ENGINE_KEYS[engine] = uuid.uuid4().hex
+    return key
 
 
 async def _newest_ids(session: AsyncSession) -> tuple:
