@@ -32,11 +32,12 @@ CLEARED = ("DATABASE_URL", "BOUNDARY_ENCRYPTION_KEY", "BOUNDARY_LOCAL_MODE", "SL
 class Server:
     """`boundary-bot serve` as its own process."""
 
-    def __init__(self, database_url: str, workdir) -> None:
+    def __init__(self, database_url: str, workdir, engine: str = "botbuilder") -> None:
         self.database_url = database_url
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if k not in CLEARED}
-        env.update(DATABASE_URL=database_url, PORT=str(self.port), LOG_LEVEL="WARNING")
+        env.update(DATABASE_URL=database_url, PORT=str(self.port), LOG_LEVEL="WARNING",
+                   BOUNDARY_TEAMS_ENGINE=engine)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "adapters.cli", "serve"], cwd=workdir, env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
