@@ -24,7 +24,8 @@ botbuilder engine:
 
 - ``botbuilder_engine``: assembles it (our connector, tokens and JWT check)
 - ``adapter``: ``TeamsAdapter``, a ``BotAdapter`` that runs a turn and sends through our connector
-- ``activity_handler``: ``BoundaryHandler``, an ``ActivityHandler`` gluing turns to ``turns``
+- ``activity_handler``: ``BoundaryHandler``, botbuilder's ``ActivityHandler`` with the shared
+  ``glue`` (``TurnGlue``: each kind of activity to ``turns``, used by both engines; no SDK)
 
 Agents engine: the ``agents`` subpackage (its own docstring lists its modules).
 
@@ -33,8 +34,9 @@ no SDK and that neither engine reaches the other's)::
 
     hosting           → (botbuilder_engine | agents, imported when chosen), deliver, runtime, auth, translate
     botbuilder_engine → activity_handler, adapter, auth, connector, runtime
-    agents.*          → turns, runtime, translate, cards, connector, auth
-    activity_handler  → adapter, runtime, turns
+    agents.*          → glue, turns, runtime, translate, cards, connector, auth
+    activity_handler  → adapter, glue
+    glue              → runtime, turns
     turns             → runtime, translate, submissions
     deliver           → runtime, translate, connector, cards
     adapter           → connector, cards
