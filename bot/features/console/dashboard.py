@@ -12,12 +12,14 @@ whole periods (a condition of the suppression rules in :mod:`.suppression`).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Float, and_, cast, func, or_, select
 
 from bot.content.taxonomy import Category, Setting, Step
+from bot.features.console import rollup
 from bot.features.console.filters import Filters
 from bot.features.console.reads import run_all
 from bot.features.console.suppression import (
@@ -115,24 +117,35 @@ def _constituents(filters: Filters) -> list[int | None]:
     return ids
 
 
-def _report_queries(filters: Filters, dialect: str) -> dict[str, object]:
-    """One query per breakdown: constituent team, period, value → count, min and max author."""
+def _report_queries(ranges: list[tuple[date, date]], unit: str, dialect: str) -> dict[str, object]:
+    """One query per breakdown over some date ranges: constituent team, period, value → count,
+    min and max author, for every team (the roll-up keeps them all)."""
     home = home_teams()
-    period = period_of(Report.created_at, filters.unit, dialect)
+    period = period_of(Report.created_at, unit, dialect)
     team = home.c.team_id
-    queries = {}
-    for name, (_, column, _) in DIMENSIONS.items():
-        query = (
-            select(team, period, column, func.count(), func.min(Report.author_id), func.max(Report.author_id))
-            .select_from(Report)
-            .outerjoin(home, home.c.person_id == Report.author_id)
-            .where(_in_range(Report.created_at, filters))
-            .group_by(team, period, column)
-        )
-        if not filters.everyone:
-            query = query.where(team.in_([t.id for t in filters.teams]))
-        queries[f"reports:{name}"] = query
-    return queries
+    in_ranges = or_(*(and_(Report.created_at >= _at(first), Report.created_at < _at(end)) for first, end in ranges))
+    return {
+        name: select(team, period, column, func.count(), func.min(Report.author_id), func.max(Report.author_id))
+        .select_from(Report)
+        .outerjoin(home, home.c.person_id == Report.author_id)
+        .where(in_ranges)
+        .group_by(team, period, column)
+        for name, (_, column, _) in DIMENSIONS.items()
+    }
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
+
+
+async def _report_rows(tx: Tx, filters: Filters, periods: list[str]) -> dict[str, list]:
+    dialect = tx.session.bind.dialect.name
+
+    async def count(ranges: list[tuple[date, date]]) -> dict[str, list]:
+        return await run_all(tx, heavy=_report_queries(ranges, filters.unit, dialect), light={})
+
+    return await rollup.breakdowns(tx, filters.unit, periods, filters.next_period, _constituents(filters), count,
+                                   DIMENSIONS)
 
 
 def _report_tallies(rows, filters: Filters) -> dict[object, dict[tuple[str, str], Tally]]:
@@ -160,25 +173,34 @@ def timing(minutes: list[float]) -> Timing:
     return Timing(cell, round(_quantile(minutes, 0.5), 1), round(_quantile(minutes, 0.9), 1))
 
 
-def _minutes(start: datetime, end: datetime | None) -> float | None:
-    return None if end is None else max((end - start).total_seconds() / 60, 0.0)
+def _minutes(start, end, dialect: str):
+    """Minutes from one timestamp column to another, worked out by the database (NULL while
+    ``end`` is): reading thousands of timestamps into Python cost more than the rest of the page."""
+    if dialect == "postgresql":
+        return cast(func.extract("epoch", end - start), Float) / 60.0
+    return (func.julianday(end) - func.julianday(start)) * 1440.0
+
+
+def _present(minutes: Iterable[float | None]) -> list[float]:
+    return [m if m > 0 else 0.0 for m in minutes if m is not None]
 
 
 async def build(tx: Tx, filters: Filters) -> Dashboard:
     dialect = tx.session.bind.dialect.name
+    chaperones, referrals = Base.metadata.tables["chaperone_requests"], Base.metadata.tables["referrals"]
     queries = {}
-    queries["escalations"] = _escalation_query(filters)
-    queries["chaperone"] = _outcome_query(Base.metadata.tables["chaperone_requests"], "requester_id", filters,
-                                          "status", "accepted_at", "created_at")
-    queries["referrals"] = _outcome_query(Base.metadata.tables["referrals"], "referrer_id", filters,
-                                          "status", "offered_at", "accepted_at", "declined_at")
+    queries["escalations"] = _escalation_query(filters, dialect)
+    queries["chaperone"] = _outcome_query(chaperones, "requester_id", filters, chaperones.c.status,
+                                          _minutes(chaperones.c.created_at, chaperones.c.accepted_at, dialect))
+    queries["referrals"] = _outcome_query(referrals, "referrer_id", filters, referrals.c.status, _minutes(
+        referrals.c.offered_at, func.coalesce(referrals.c.accepted_at, referrals.c.declined_at), dialect))
     queries["volunteers"] = _volunteer_query()
-    rows = await run_all(tx, heavy=_report_queries(filters, dialect), light=queries)
+    rows = await run_all(tx, heavy={}, light=queries)
 
     board = Dashboard(filters=filters, periods=period_starts(filters))
+    breakdowns = await _report_rows(tx, filters, board.periods)
     for name, (_, _, values) in DIMENSIONS.items():
-        board.reports[name] = combined_table(_report_tallies(rows[f"reports:{name}"], filters), board.periods,
-                                             values)
+        board.reports[name] = combined_table(_report_tallies(breakdowns[name], filters), board.periods, values)
     board.escalations = _escalation_figures(rows["escalations"], filters)
     _chaperones(rows["chaperone"], filters, board)
     _referrals(rows["referrals"], filters, board)
@@ -186,11 +208,13 @@ async def build(tx: Tx, filters: Filters) -> Dashboard:
     return board
 
 
-def _escalation_query(filters: Filters):
+def _escalation_query(filters: Filters, dialect: str):
     escalations = Base.metadata.tables["escalations"]
+    started = escalations.c.created_at
     return (
-        select(escalations.c.team_id, escalations.c.created_at, escalations.c.acknowledged_at,
-               escalations.c.resolved_at, escalations.c.reporter_id)
+        select(escalations.c.team_id, escalations.c.reporter_id,
+               _minutes(started, escalations.c.acknowledged_at, dialect).label("acknowledge"),
+               _minutes(started, escalations.c.resolved_at, dialect).label("resolve"))
         .where(_in_range(escalations.c.created_at, filters),
                escalations.c.team_id.in_([t.id for t in filters.teams]))
     )
@@ -205,8 +229,8 @@ def _escalation_figures(rows, filters: Filters) -> list[EscalationFigures]:
         mine = by_team.get(team.id, [])
         reporters = {r.reporter_id for r in mine}
         started = primary((len(mine), min(reporters, default=0), max(reporters, default=0)))
-        ack = [m for r in mine if (m := _minutes(r.created_at, r.acknowledged_at)) is not None]
-        res = [m for r in mine if (m := _minutes(r.created_at, r.resolved_at)) is not None]
+        ack = _present(r.acknowledge for r in mine)
+        res = _present(r.resolve for r in mine)
         hide = not started.shown
         figures.append(EscalationFigures(
             team=team.name, started=started,
@@ -223,8 +247,8 @@ REFERRAL_OUTCOMES = [("accepted", "Accepted"), ("declined", "Declined or returne
                      ("withdrawn", "Withdrawn"), ("waiting", "Waiting for an answer")]
 
 
-def _chaperone_outcome(status: str, accepted_at) -> str:
-    if accepted_at is not None or status in ("covered", "done"):
+def _chaperone_outcome(status: str, minutes_to_accept: float | None) -> str:
+    if minutes_to_accept is not None or status in ("covered", "done"):
         return "filled"
     return status if status in ("unfilled", "cancelled") else "open"
 
@@ -237,11 +261,12 @@ def _referral_outcome(status: str) -> str:
     return "withdrawn" if status == "withdrawn" else "waiting"
 
 
-def _outcome_query(table, person: str, filters: Filters, *columns: str):
+def _outcome_query(table, person: str, filters: Filters, status, minutes):
+    """Per request or referral: constituent team, person, status, minutes to the outcome."""
     home = home_teams()
     person_column = table.c[person]
     query = (
-        select(home.c.team_id, person_column, *(table.c[c] for c in columns))
+        select(home.c.team_id, person_column, status, minutes)
         .select_from(table)
         .outerjoin(home, home.c.person_id == person_column)
         .where(_in_range(table.c.created_at, filters))
@@ -262,17 +287,14 @@ def _outcome_table(rows, outcomes, filters: Filters) -> Table:
 
 def _chaperones(rows, filters: Filters, board: Dashboard) -> None:
     board.chaperone = _outcome_table(
-        [(t, p, _chaperone_outcome(s, a)) for t, p, s, a, _ in rows], CHAPERONE_OUTCOMES, filters)
-    fill = [m for *_, a, c in rows if (m := _minutes(c, a)) is not None]
-    board.chaperone_fill = timing(fill)
+        [(t, p, _chaperone_outcome(s, m)) for t, p, s, m in rows], CHAPERONE_OUTCOMES, filters)
+    board.chaperone_fill = timing(_present(m for *_, m in rows))
 
 
 def _referrals(rows, filters: Filters, board: Dashboard) -> None:
-    board.referrals = _outcome_table([(t, p, _referral_outcome(s)) for t, p, s, *_ in rows],
+    board.referrals = _outcome_table([(t, p, _referral_outcome(s)) for t, p, s, _ in rows],
                                      REFERRAL_OUTCOMES, filters)
-    answers = [m for *_, offered, accepted, declined in rows
-               if offered is not None and (m := _minutes(offered, accepted or declined)) is not None]
-    board.referral_answer = timing(answers)
+    board.referral_answer = timing(_present(m for *_, m in rows))
 
 
 def _volunteer_query():

@@ -1,0 +1,151 @@
+"""The dashboard's report breakdowns, kept per period so a year of the whole organisation is
+read from a few thousand rows instead of counted from every report each time.
+
+For each week and month, each constituent team (0: people in no team) and each breakdown
+(category, step, setting) the roll-up holds the atomic tally the suppression rules need:
+count, smallest and largest author id. A period's rows are trusted only while nothing they
+were built from has moved:
+
+- the organisation's version (people moving team change whose home team a report counts
+  for: :mod:`bot.machinery.storage.orgcache`), and
+- the change counters of the period's days (:mod:`bot.machinery.storage.report_changes`:
+  every new, edited or removed report moves its day's counter).
+
+Anything else is counted again from the reports, for every team at once (so any later filter
+can use it), and stored. The version and counters are read *before* counting: a change that
+lands while counting moves them on, so the stored rows are counted again next time rather
+than trusted. Storing is best effort: two pages counting the same period at once store the
+same rows in turn (the write lock on PostgreSQL is an advisory one held to commit).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import date
+
+from sqlalchemy import Index, Integer, String, delete, insert, select, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.machinery.storage.models import Base, Organisation
+from bot.machinery.storage.report_changes import EVERY_DAY, generations
+from bot.machinery.storage.repos import Tx
+
+log = logging.getLogger(__name__)
+NO_TEAM = 0
+_WRITE_LOCK = text("SELECT pg_advisory_xact_lock(72010217)")  # any fixed number, used only here
+
+
+class RollupPeriod(Base):
+    """One period's roll-up and what it was built from."""
+
+    __tablename__ = "dashboard_rollup_periods"
+
+    unit: Mapped[str] = mapped_column(String(5), primary_key=True)  # week | month
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)  # its first day, "2026-01-05"
+    org_version: Mapped[int] = mapped_column(Integer)
+    changes: Mapped[int] = mapped_column(Integer)  # sum of its days' change counters, and "*"
+
+
+class RollupCell(Base):
+    __tablename__ = "dashboard_rollup_cells"
+    __table_args__ = (Index("ix_dashboard_rollup_cells_unit_period", "unit", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(5))
+    period: Mapped[str] = mapped_column(String(10))
+    team_id: Mapped[int] = mapped_column(Integer)
+    dimension: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(32))
+    count: Mapped[int] = mapped_column(Integer)
+    low: Mapped[int] = mapped_column(Integer)
+    high: Mapped[int] = mapped_column(Integer)
+
+
+Row = tuple[int | None, str, str, int, int, int]  # team (None: no team), period, value, count, low, high
+
+
+def _runs(periods: list[str], next_period: Callable[[date], date]) -> list[tuple[date, date]]:
+    """Consecutive periods joined into date ranges, so counting them scans each range once."""
+    runs: list[tuple[date, date]] = []
+    for period in periods:
+        first = date.fromisoformat(period)
+        if runs and runs[-1][1] == first:
+            runs[-1] = (runs[-1][0], next_period(first))
+        else:
+            runs.append((first, next_period(first)))
+    return runs
+
+
+def _period_changes(periods: list[str], unit_end: Callable[[date], date], marks: dict[str, int]) -> dict[str, int]:
+    every = marks.get(EVERY_DAY, 0)
+    totals = {}
+    for period in periods:
+        first, end = date.fromisoformat(period), unit_end(date.fromisoformat(period))
+        totals[period] = every + sum(g for day, g in marks.items()
+                                     if day != EVERY_DAY and first.isoformat() <= day < end.isoformat())
+    return totals
+
+
+async def breakdowns(tx: Tx, unit: str, periods: list[str], next_period: Callable[[date], date],
+                     teams: Iterable[int | None] | None, count: Callable[[list[tuple[date, date]]], Awaitable[dict]],
+                     dimensions: Iterable[str]) -> dict[str, list[Row]]:
+    """Each breakdown's rows over ``periods`` for ``teams`` (None: every constituent), from the
+    roll-up where it is current and counted afresh (``count``: the ranges to count → rows by
+    breakdown name, every team) where it is not."""
+    session = tx.session
+    if not periods:
+        return {name: [] for name in dimensions}
+    version = (await session.execute(select(Organisation.version).where(Organisation.id == 1))).scalar() or 0
+    first, end = date.fromisoformat(periods[0]), next_period(date.fromisoformat(periods[-1]))
+    changes = _period_changes(periods, next_period, await generations(session, first, end))
+    built = {p: (v, c) for p, v, c in (await session.execute(
+        select(RollupPeriod.period, RollupPeriod.org_version, RollupPeriod.changes)
+        .where(RollupPeriod.unit == unit, RollupPeriod.period >= periods[0], RollupPeriod.period <= periods[-1])
+    )).all()}
+    current = [p for p in periods if built.get(p) == (version, changes[p])]
+    stale = [p for p in periods if p not in set(current)]
+
+    found: dict[str, list[Row]] = {name: [] for name in dimensions}
+    if current:
+        query = select(RollupCell.dimension, RollupCell.team_id, RollupCell.period, RollupCell.value,
+                       RollupCell.count, RollupCell.low, RollupCell.high).where(
+            RollupCell.unit == unit, RollupCell.period.in_(current))
+        if teams is not None:
+            query = query.where(RollupCell.team_id.in_([t or NO_TEAM for t in teams]))
+        for dimension, team, period, value, n, low, high in (await (await session.connection()).execute(query)).all():
+            found[dimension].append((team or None, period, value, n, low, high))
+    if stale:
+        counted = await count(_runs(stale, next_period))
+        wanted = None if teams is None else {t or None for t in teams}
+        fresh: list[dict] = []
+        for dimension, rows in counted.items():
+            for team, when, value, n, low, high in rows:
+                period = str(when)[:10]
+                fresh.append({"unit": unit, "period": period, "team_id": team or NO_TEAM, "dimension": dimension,
+                              "value": str(value), "count": n, "low": low, "high": high})
+                if wanted is None or (team or None) in wanted:
+                    found[dimension].append((team or None, period, str(value), n, low, high))
+        await _store(tx, unit, stale, version, changes, fresh)
+    return found
+
+
+async def _store(tx: Tx, unit: str, periods: list[str], version: int, changes: dict[str, int],
+                 cells: list[dict]) -> None:
+    session = tx.session
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(_WRITE_LOCK)
+    try:
+        async with tx.savepoint():
+            await session.execute(delete(RollupCell).where(RollupCell.unit == unit, RollupCell.period.in_(periods)))
+            await session.execute(delete(RollupPeriod).where(RollupPeriod.unit == unit,
+                                                             RollupPeriod.period.in_(periods)))
+            if cells:
+                await session.execute(insert(RollupCell), cells)
+            await session.execute(insert(RollupPeriod), [
+                {"unit": unit, "period": p, "org_version": version, "changes": changes[p]} for p in periods])
+    except SQLAlchemyError as error:
+        # The figures were counted and are shown; only keeping them failed (the next look counts again).
+        log.warning("dashboard roll-up not stored", extra={"error": type(error).__name__})
+
