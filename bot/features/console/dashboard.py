@@ -117,18 +117,22 @@ def _constituents(filters: Filters) -> list[int | None]:
     return ids
 
 
-def _report_queries(ranges: list[tuple[date, date]], unit: str, dialect: str) -> dict[str, object]:
+def _report_queries(ranges: list[tuple[date, date]], teams: list[int | None] | None, unit: str,
+                    dialect: str) -> dict[str, object]:
     """One query per breakdown over some date ranges: constituent team, period, value → count,
-    min and max author, for every team (the roll-up keeps them all)."""
+    min and max author, for ``teams`` (None: every team, and people in none)."""
     home = home_teams()
     period = period_of(Report.created_at, unit, dialect)
     team = home.c.team_id
-    in_ranges = or_(*(and_(Report.created_at >= _at(first), Report.created_at < _at(end)) for first, end in ranges))
+    where = [or_(*(and_(Report.created_at >= _at(first), Report.created_at < _at(end)) for first, end in ranges))]
+    if teams is not None:
+        named = [t for t in teams if t is not None]
+        where.append(or_(team.in_(named), team.is_(None)) if None in teams else team.in_(named))
     return {
         name: select(team, period, column, func.count(), func.min(Report.author_id), func.max(Report.author_id))
         .select_from(Report)
         .outerjoin(home, home.c.person_id == Report.author_id)
-        .where(in_ranges)
+        .where(*where)
         .group_by(team, period, column)
         for name, (_, column, _) in DIMENSIONS.items()
     }
@@ -141,11 +145,11 @@ def _at(day: date) -> datetime:
 async def _report_rows(tx: Tx, filters: Filters, periods: list[str]) -> dict[str, list]:
     dialect = tx.session.bind.dialect.name
 
-    async def count(ranges: list[tuple[date, date]]) -> dict[str, list]:
-        return await run_all(tx, heavy=_report_queries(ranges, filters.unit, dialect), light={})
+    async def count(ranges: list[tuple[date, date]], teams: list[int | None] | None) -> dict[str, list]:
+        return await run_all(tx, heavy=_report_queries(ranges, teams, filters.unit, dialect), light={})
 
-    return await rollup.breakdowns(tx, filters.unit, periods, filters.next_period, _constituents(filters), count,
-                                   DIMENSIONS)
+    return await rollup.breakdowns(tx, filters.unit, periods, filters.next_period, _constituents(filters),
+                                   filters.everyone, count, DIMENSIONS)
 
 
 def _report_tallies(rows, filters: Filters) -> dict[object, dict[tuple[str, str], Tally]]:

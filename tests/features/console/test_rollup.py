@@ -142,3 +142,23 @@ async def test_weeks_and_months_are_kept_apart(db):
             select(RollupPeriod.unit, func.count()).group_by(RollupPeriod.unit))).all())
     assert stored == {"week": 3, "month": 2}
     assert WEEK1.date().isoformat() == "2025-12-01"
+
+
+async def test_one_teams_view_reads_the_roll_up_but_counts_only_its_team(db):
+    await setup(db)
+    await board(db)  # the whole organisation: counted and kept
+    async with db.transaction() as tx:
+        north = await tx.session.scalar(select(Team.id).where(Team.key == "north"))
+    with Counting(db) as counting:
+        only_north = figures(await board(db, team=str(north)))
+    assert counting.seen == 0
+    await add_reports(db, ["n1", "n2", "n3", "n4", "cli"], "GIFT", WEEK2)
+    with Counting(db) as counting:
+        again = figures(await board(db, team=str(north)))
+    assert counting.seen == 3  # week 2, North only
+    assert again["category"][0][("2025-12-08", "GIFT")] == (5, True)
+    assert again["category"][0][("2025-12-01", "ROMANTIC")] == only_north["category"][0][("2025-12-01", "ROMANTIC")]
+    with Counting(db) as counting:
+        await board(db)  # nothing was kept for week 2 by North's look: the whole organisation counts it
+    assert counting.seen == 3
+    assert again == await afresh(db, team=str(north))
