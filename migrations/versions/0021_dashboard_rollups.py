@@ -1,5 +1,5 @@
 """report change counters per day (bot.machinery.storage.report_changes) and the console
-dashboard's per-period roll-ups of reports (bot.features.console.rollup)
+dashboard's per-period roll-ups of reports (bot.features.console.rollup); organisation.membership_version
 
 Revision ID: 0021
 Revises: 0020
@@ -16,6 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('organisation', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('membership_version', sa.Integer(), server_default='0', nullable=False))
     op.create_table('report_changes',
     sa.Column('day', sa.String(length=10), nullable=False),
     sa.Column('generation', sa.Integer(), nullable=False),
@@ -50,3 +52,5 @@ def downgrade() -> None:
     op.drop_table('dashboard_rollup_cells')
     op.drop_table('dashboard_rollup_periods')
     op.drop_table('report_changes')
+    with op.batch_alter_table('organisation', schema=None) as batch_op:
+        batch_op.drop_column('membership_version')

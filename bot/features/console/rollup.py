@@ -6,8 +6,9 @@ For each week and month, each constituent team (0: people in no team) and each b
 count, smallest and largest author id. A period's rows are trusted only while nothing they
 were built from has moved:
 
-- the organisation's version (people moving team change whose home team a report counts
-  for: :mod:`bot.machinery.storage.orgcache`), and
+- the organisation's membership version (teams and memberships decide whose home team a
+  report counts for: :mod:`bot.machinery.storage.orgcache`; everyday changes to people from
+  the directory leave it alone), and
 - the change counters of the period's days (:mod:`bot.machinery.storage.report_changes`:
   every new, edited or removed report moves its day's counter).
 
@@ -44,7 +45,7 @@ class RollupPeriod(Base):
 
     unit: Mapped[str] = mapped_column(String(5), primary_key=True)  # week | month
     period: Mapped[str] = mapped_column(String(10), primary_key=True)  # its first day, "2026-01-05"
-    org_version: Mapped[int] = mapped_column(Integer)
+    org_version: Mapped[int] = mapped_column(Integer)  # organisation.membership_version
     changes: Mapped[int] = mapped_column(Integer)  # sum of its days' change counters, and "*"
 
 
@@ -105,7 +106,8 @@ async def breakdowns(tx: Tx, unit: str, periods: list[str], next_period: Callabl
     session = tx.session
     if not periods:
         return {name: [] for name in dimensions}
-    version = (await session.execute(select(Organisation.version).where(Organisation.id == 1))).scalar() or 0
+    version = (await session.execute(
+        select(Organisation.membership_version).where(Organisation.id == 1))).scalar() or 0
     first, end = date.fromisoformat(periods[0]), next_period(date.fromisoformat(periods[-1]))
     changes = _period_changes(periods, next_period, await generations(session, first, end))
     built = {p: (v, c) for p, v, c in (await session.execute(

@@ -162,3 +162,21 @@ async def test_one_teams_view_reads_the_roll_up_but_counts_only_its_team(db):
         await board(db)  # nothing was kept for week 2 by North's look: the whole organisation counts it
     assert counting.seen == 3
     assert again == await afresh(db, team=str(north))
+
+
+async def test_everyday_changes_to_people_keep_the_roll_up(db):
+    await setup(db)
+    await board(db)
+    async with db.transaction() as tx:  # a directory update: a new name, not a new team
+        person = await tx.people.by_key("n2")
+        person.name = "N Two-Renamed"
+    with Counting(db) as counting:
+        await board(db)
+    assert counting.seen == 0
+    async with db.transaction() as tx:  # a team renamed: home teams are chosen by name
+        team = (await tx.session.scalars(select(Team).where(Team.key == "south"))).one()
+        team.name = "A South"
+    with Counting(db) as counting:
+        renamed = figures(await board(db))
+    assert counting.seen == 3
+    assert renamed == await afresh(db)
