@@ -166,7 +166,7 @@ CASES: list[tuple[str, str, str, str]] = [
     ("report: old add details after delete", "report deleted", "report.add_details", "N N N N N N N N"),
     ("report: old details form after delete", "report deleted", "form:report.more", "N N N N N N N N"),
     ("report: why this advice", "report filed", "report.why", "Y N N N N N N N"),
-    ("report: tell the safeguarding lead (none linked here)", "report filed", "report.safeguard", "Y N N N N N N N"),
+    ("report: tell the safeguarding lead", "report filed", "report.safeguard", "Y N N N N N N N"),
     ("report: I'm safe now", "report unsafe", "report.safe", "Y N N N N N N N"),
     ("report: I'm safe now after delete", "report deleted", "report.safe", "N N N N N N N N"),
     ("report: call security (a tel: link)", "nothing", "report.call", "Y Y Y Y Y Y Y Y"),

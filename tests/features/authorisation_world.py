@@ -19,7 +19,8 @@ from tests.features.authorisation_cases import ROLES
 
 ORG = """
 organisation: {name: Test Clinic, timezone: Europe/London, sites: [North], slack_workspaces: [T1],
-               teams_tenants: [tenant-1]}
+               teams_tenants: [tenant-1],
+               contacts: {safeguarding_lead: {name: Alex Admin, phone: "ext. 1234", person: alex}}}
 people:
   - {key: rosa, name: Rosa Reporter, email: rosa@clinic.invalid, profession: nurse,
      identities: [{platform: slack, workspace: T1, user: UROSA}]}
