@@ -208,7 +208,12 @@ async def _referral(world, stage: str) -> str:
 
 
 async def _escalation(world, stage: str) -> str:
-    await world.bot.handle(FormSubmitted(WHO["own"], "report", UNSAFE))
+    """A report that felt unsafe, escalated at once; ``plain …``: an ordinary report the
+    reporter escalated themselves (not about safety, so its reminders can be snoozed)."""
+    plain, stage = stage.startswith("plain "), stage.removeprefix("plain ")
+    await world.bot.handle(FormSubmitted(WHO["own"], "report", PLAIN if plain else UNSAFE))
+    if plain:
+        await press(world, "own", "report.escalate", str(await newest(world, Report)))
     escalation, report = str(await newest(world, Escalation)), str(await newest(world, Report))
     if stage in ("acknowledged", "resolved", "reopened"):
         await press(world, "mgr", "escalation.ack", escalation)

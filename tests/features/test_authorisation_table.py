@@ -39,7 +39,8 @@ pytestmark = pytest.mark.storage
 # What "refused because of the state it is in now" says (referral/wording.where_it_stands and
 # the like): the referral is with someone else, closed, declined or waiting for approval.
 CLOSED = ("already", "no longer", "nothing to", "withdrawn", "cancelled", "deleted", "isn't waiting", "is not waiting",
-          "still open", "is closed", "was declined", "was returned", "waiting for a manager's approval")
+          "still open", "is closed", "was declined", "was returned", "waiting for a manager's approval",
+          "can't be snoozed")
 
 
 @pytest.fixture
