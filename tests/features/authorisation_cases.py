@@ -205,6 +205,7 @@ CASES: list[tuple[str, str, str, str]] = [
 CONSOLE_ROLES = ("own", "cli", "vno", "vas", "mgr", "omg", "adm", "aud", "rem", "anon")
 CONSOLE_CASES: list[tuple[str, str, str, str]] = [
     ("console home (on to the first page each may use)", "GET", "/console/", "403 403 403 403 303 303 303 303 403 403"),
+    ("console home without the slash", "GET", "/console", "403 403 403 403 303 303 303 303 403 403"),
     ("dashboard", "GET", "/console/dashboard", "403 403 403 403 200 200 200 403 403 403"),
     ("open work", "GET", "/console/work", "403 403 403 403 200 200 200 403 403 403"),
     ("audit log", "GET", "/console/audit", "403 403 403 403 403 403 200 200 403 403"),
@@ -216,6 +217,16 @@ CONSOLE_CASES: list[tuple[str, str, str, str]] = [
     ("escalation details from open work", "POST", "/console/work/press escalation.view",
      "403 403 403 403 S N N 403 403 403"),
     ("acknowledge from open work", "POST", "/console/work/press escalation.ack", "403 403 403 403 200 N N 403 403 403"),
+    ("resolve from open work (the form)", "POST", "/console/work/submit escalation.resolve",
+     "403 403 403 403 200 N N 403 403 403"),
+    ("admin: preview an org file", "POST", "/console/admin/org-file/preview", "403 403 403 403 403 403 200 403 403 403"),
+    ("admin: apply an org file", "POST", "/console/admin/org-file/apply", "403 403 403 403 403 403 200 403 403 403"),
+    # signing in and out: the same for everyone, a session or none
+    ("sign-in page", "GET", "/console/signin", "200 200 200 200 303 303 303 303 200 200"),
+    ("a sign-in link's page", "GET", "/console/link", "200 200 200 200 200 200 200 200 200 200"),
+    ("a made-up sign-in link", "POST", "/console/link", "403 403 403 403 403 403 403 403 403 403"),
+    ("sign out", "POST", "/console/signout", "403 403 403 403 303 303 303 303 403 403"),
+    ("the local demo picker (local mode only)", "POST", "/console/demo", "303 303 303 303 303 303 303 303 303 303"),
     ("export the audit log", "POST", "/console/exports audit", "403 403 403 403 400 400 200 200 403 403"),
     ("export reports with narratives", "POST", "/console/exports reports", "403 403 403 403 400 400 200 400 403 403"),
 ]

@@ -7,7 +7,9 @@ database, so it is a storage test)."""
 from __future__ import annotations
 
 import html
+import re
 
+import aiohttp
 import pytest
 from sqlalchemy import func, select, update
 
@@ -35,6 +37,7 @@ from tests.features.authorisation_world import NARRATIVE, ORG, SECRETS, UNSAFE, 
 from tests.world import World, text_of
 
 pytestmark = pytest.mark.storage
+DIGEST = re.compile(r'name="digest" value="([^"]*)"')
 
 # What "refused because of the state it is in now" says (referral/wording.where_it_stands and
 # the like): the referral is with someone else, closed, declined or waiting for approval.
@@ -127,6 +130,31 @@ async def test_every_role_in_the_console(database_url, tmp_path, clock, name, me
     assert " ".join(got[r] for r in CONSOLE_ROLES) == expected, name
 
 
+async def _escalation_for_console(bot) -> int:
+    async with bot.db.transaction() as tx:
+        escalation = await tx.session.scalar(select(func.max(Escalation.id)))
+    if escalation is None:
+        await bot.handle(FormSubmitted(Identity("slack", "T1", "UROSA"), "report", UNSAFE))
+        async with bot.db.transaction() as tx:
+            escalation = await tx.session.scalar(select(func.max(Escalation.id)))
+    return escalation
+
+
+async def _org_file(browser: Browser, path: str) -> tuple[int, str]:
+    """The organisation file posted as the page posts it (multipart); to apply, previewed first
+    for the digest that says which text was checked."""
+    fields = {"csrf": browser.csrf, "text": ORG}
+    if path.endswith("/apply"):
+        _, page = await _org_file(browser, "/console/admin/org-file/preview")
+        fields["digest"] = (DIGEST.search(page) or ["", ""])[1] if page else ""
+    form = aiohttp.FormData()
+    for name, value in fields.items():
+        form.add_field(name, value)
+    async with browser.http.post(browser.base + path, data=form, headers={"Origin": browser.base},
+                                 allow_redirects=False) as response:
+        return response.status, await response.text()
+
+
 async def _console_cell(bot, base, secret, method, path, what) -> str:
     browser = Browser(base)
     try:
@@ -136,18 +164,20 @@ async def _console_cell(bot, base, secret, method, path, what) -> str:
         if method == "GET":
             status, body = await browser.get(path, allow_redirects=False)
         elif path == "/console/work/press":
-            async with bot.db.transaction() as tx:
-                escalation = await tx.session.scalar(select(func.max(Escalation.id)))
-            if escalation is None:
-                await bot.handle(FormSubmitted(Identity("slack", "T1", "UROSA"), "report", UNSAFE))
-                async with bot.db.transaction() as tx:
-                    escalation = await tx.session.scalar(select(func.max(Escalation.id)))
-            status, body = await browser.post(path, {"action": what, "value": str(escalation)})
-        else:
+            status, body = await browser.post(path, {"action": what, "value": str(await _escalation_for_console(bot))})
+        elif path == "/console/work/submit":
+            status, body = await browser.post(path, {"_form": what, "_state": str(await _escalation_for_console(bot)),
+                                                     "note": "talked it over with the team"})
+        elif path.startswith("/console/admin/org-file/"):
+            status, body = await _org_file(browser, path)
+        elif path == "/console/exports":
             day = "2026-01-05"
             narratives = {"narratives": "yes", "reason": "an inquiry"} if what == "reports" else {}
             status, body = await browser.post(path, {"kind": what, "format": "json", "from": day, "to": day,
                                                      **narratives})
+        else:  # signing in and out: a made-up link, the local demo picker naming the admin, sign out
+            fields = {"/console/link": {"t": "not-a-link-anyone-was-sent"}, "/console/demo": {"person": "alex"}}
+            status, body = await browser.post(path, fields.get(path, {}), allow_redirects=False)
     finally:
         await browser.close()
     if status == 200 and NARRATIVE in body:
