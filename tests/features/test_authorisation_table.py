@@ -2,7 +2,11 @@
 pressed by every role, each cell's answer written there. A refused press must change nothing
 (no audit entry, no notification) and show nothing sensitive; an allowed one gets a fresh
 subject so that cells do not disturb each other. Runs on SQLite and PostgreSQL (it uses the
-database, so it is a storage test)."""
+database, so it is a storage test); on PostgreSQL:
+
+    TEST_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/test \
+        pytest tests/features/test_authorisation_table.py tests/features/test_authorisation_coverage.py
+"""
 
 from __future__ import annotations
 
