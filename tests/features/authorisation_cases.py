@@ -175,6 +175,26 @@ CASES: list[tuple[str, str, str, str]] = [
     ("report: message a colleague (a link)", "nothing", "report.link", "Y Y Y Y Y Y Y Y"),
     # (everyone gets the chaperone form; the report is chosen in it only for its author)
     ("report: ask for a chaperone for it", "report filed", "chaperone.for_report", "Y Y Y Y Y Y Y Y"),
+    # --- more old buttons, replayed after the state changed ----------------------------------
+    ("replay: escalation details after reopening", "escalation reopened", "escalation.view", "N N N N S N N N"),
+    ("replay: what was done after reopening", "escalation reopened", "escalation.told", "S N N N N N N N"),
+    ("replay: escalation resolve form after reopening", "escalation reopened", "form:escalation.resolve",
+     "N N N N X N N N"),
+    ("replay: support decline once accepted", "support accepted", "support.decline", "N N N X N N N N"),
+    ("replay: support cancel once cancelled", "support cancelled", "support.cancel", "X N N N N N N N"),
+    ("replay: chaperone decline after cancel", "chaperone cancelled", "chaperone.decline", "N N N X N N N N"),
+    ("replay: chaperone record after cancel", "chaperone cancelled", "chaperone.record:observed", "X N N N N N N N"),
+    ("replay: record again once recorded (a correction)", "chaperone recorded", "chaperone.record:did_not_happen",
+     "Y N N N N N N N"),
+    ("replay: referral question after withdraw", "referral withdrawn", "referral.ask", "X X N N N N N N"),
+    ("replay: referral snooze after withdraw", "referral withdrawn", "referral.snooze", "X X N N N N N N"),
+    ("replay: referral decline once accepted", "referral accepted", "referral.decline", "X X N N N N N N"),
+    ("replay: referral approve once approved", "referral accepted", "referral.approve", "X X N N N N N N"),
+    ("replay: what was done after withdraw (nothing written)", "referral withdrawn", "referral.what_was_done",
+     "Y N N N N N N N"),
+    ("replay: referral reroute once rerouted", "referral open", "form:referral.reroute", "X N N N N N N N"),
+    ("replay: I'm safe now after withdraw", "report withdrawn", "report.safe", "Y N N N N N N N"),
+    ("replay: other words after withdraw", "report withdrawn", "report.tone:firm", "Y N N N N N N N"),
     # --- verbs: anyone the organisation knows may type them ---------------------------------
     *[(f"verb: {verb}", "nothing", f"verb:{verb}", "Y Y Y Y Y Y Y Y")
       for verb in ("report", "script", "chaperone", "support", "volunteer", "refer", "escalate", "status",

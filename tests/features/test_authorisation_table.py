@@ -47,7 +47,7 @@ DIGEST = re.compile(r'name="digest" value="([^"]*)"')
 # the like): the referral is with someone else, closed, declined or waiting for approval.
 CLOSED = ("already", "no longer", "nothing to", "withdrawn", "cancelled", "deleted", "isn't waiting", "is not waiting",
           "still open", "is closed", "was declined", "was returned", "waiting for a manager's approval",
-          "can't be snoozed")
+          "can't be snoozed", "no chaperone to record")
 
 
 @pytest.fixture
