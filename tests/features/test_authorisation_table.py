@@ -1,6 +1,8 @@
 """Authorisation as a table: every button, form and verb in tests/features/authorisation_cases.py
 pressed by every role, each cell's answer written there. A refused press must change nothing
-(no audit entry, no notification) and show nothing sensitive; an allowed one gets a fresh
+(no audit entry, no notification) and show nothing sensitive, and "not theirs" (N) must be the
+very answer an id that does not exist gets, so a replayed button cannot probe what exists; an
+allowed one gets a fresh
 subject so that cells do not disturb each other. Runs on SQLite and PostgreSQL (it uses the
 database, so it is a storage test); on PostgreSQL:
 
@@ -42,6 +44,7 @@ from tests.world import World, text_of
 
 pytestmark = pytest.mark.storage
 DIGEST = re.compile(r'name="digest" value="([^"]*)"')
+NOWHERE = "999999"  # the id of nothing that exists
 
 # What "refused because of the state it is in now" says (referral/wording.where_it_stands and
 # the like): the referral is with someone else, closed, declined or waiting for approval.
@@ -105,6 +108,8 @@ async def test_every_role(world, name, state, action, expected):
         views = await press(world, role, action, shared)
         got[role] = answer(views, changed=False)
         assert not any(secret in repr(views) for secret in SECRETS), (name, role)
+        if got[role] == "N":  # not theirs looks exactly like nothing at all: existence is not revealed
+            assert views == await press(world, role, action, NOWHERE), (name, role)
     assert await footprint(world) == before or not any(wanted[r] in "NUX" for r in ROLES), name
     for role in [r for r in ROLES if wanted[r] in "YS"]:
         value = await build(world, state)
