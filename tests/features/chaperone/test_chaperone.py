@@ -312,7 +312,7 @@ async def test_volunteering_form_pause_and_resume(world):
 
 async def test_the_button_on_a_step_three_report_opens_the_form_with_the_report(world):
     [card] = await world.bot.handle(FormSubmitted(ROSA, "report", {
-        "category": "SEXUAL", "setting": "in_person", "occurrence": "first", "felt_unsafe": "no"}))
+        "category": "SEXUAL:remark", "setting": "in_person", "occurrence": "first", "felt_unsafe": "no"}))
     button = next(b for b in card.buttons if b.action == "chaperone.for_report")
     [shown] = await world.bot.handle(ButtonPressed(ROSA, button.action, button.value))
     assert isinstance(shown, Form) and shown.values["report"] == "1"
