@@ -258,9 +258,15 @@ class SlackAdapter:
         if rest and isinstance(rest[0], Form):
             form = rest.pop(0)
             if form.form_id == form_id and form.errors:
-                # Per-field errors in the modal; Slack keeps everything that was typed.
                 self.seen.forget(event_id)
-                await ack(response_action="errors", errors=self._errors(form))
+                shown = {b.get("block_id") for b in view.get("blocks") or () if b.get("type") == "input"}
+                if {f.name for f in form.fields} <= shown:
+                    # Per-field errors in the modal; Slack keeps everything that was typed.
+                    await ack(response_action="errors", errors=self._errors(form))
+                else:
+                    # The form grew a question ("Which of these is closest?"): Slack flags errors
+                    # only on blocks the modal has, so it is redrawn with the message as the hint.
+                    await ack(response_action="update", view=blocks.modal(blocks.errors_as_hints(form)))
                 return
             await ack(response_action="update", view=blocks.modal(form))
         else:

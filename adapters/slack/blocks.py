@@ -7,6 +7,7 @@ text can become a mention, a link or a broadcast. Slack's size limits are applie
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from bot.port.views import Button, ButtonStyle, Card, Dialog, Field, FieldKind, Form, Notice
@@ -189,6 +190,12 @@ def modal(form: Form) -> dict[str, Any]:
         "private_metadata": metadata,
         "blocks": blocks,
     }
+
+
+def errors_as_hints(form: Form) -> Form:
+    """The form with each field's error shown as its hint (a redrawn modal has no error state)."""
+    fields = tuple(replace(f, help=form.errors[f.name]) if f.name in form.errors else f for f in form.fields)
+    return replace(form, fields=fields)
 
 
 def _option(value: str, label: str) -> dict[str, Any]:

@@ -1,9 +1,11 @@
 """Links that open a direct message with someone, in the platform the reader uses.
 
 The reader's platform is the one they used most recently (where their messages are
-delivered); the other person needs an identity there. Slack: the person's page in the
-Slack web client (https, which Block Kit buttons accept; it has a "Message" button). Teams:
-the documented deep link that starts a 1:1 chat with a user principal name (their email).
+delivered); the other person needs an identity there. Slack: ``app_redirect`` with the
+workspace (team) id and the other person's member id as the channel, which opens the direct
+message with them in the Slack client (https, which Block Kit buttons accept; the ``slack://``
+form is not an https link, and the member's profile page is one tap further from writing).
+Teams: the documented deep link that starts a 1:1 chat with a user principal name (their email).
 The web chat has no direct messages: no link.
 """
 
@@ -26,7 +28,8 @@ async def message_link(tx: Tx, reader_id: int, other: Person) -> str | None:
     theirs = (await tx.session.scalars(select(Identity).where(
         Identity.person_id == other.id, Identity.platform == mine.platform))).first()
     if mine.platform == "slack" and theirs is not None:
-        return f"https://app.slack.com/team/{quote(theirs.user_id)}"
+        return (f"https://slack.com/app_redirect?team={quote(theirs.workspace, safe='')}"
+                f"&channel={quote(theirs.user_id, safe='')}")
     if mine.platform == "teams" and other.email:
         return f"https://teams.microsoft.com/l/chat/0/0?users={quote(other.email)}"
     return None

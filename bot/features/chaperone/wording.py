@@ -274,8 +274,8 @@ def cancelled_for_chaperone(request: ChaperoneRequest, requester: Person) -> Not
 
 
 def cancelled(request: ChaperoneRequest, told: int) -> Notice:
-    return Notice(f"{reference(request)} is cancelled. {told} volunteer{'s' if told != 1 else ''} "
-                  f"{'have' if told != 1 else 'has'} been told.")
+    return Notice(f"Your chaperone request is cancelled. {told} volunteer{'s' if told != 1 else ''} "
+                  f"{'have' if told != 1 else 'has'} been told. Type chaperone whenever you need someone with you.")
 
 
 def withdrawn_for_requester(request: ChaperoneRequest, chaperone: Person) -> Notice:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.features import escalation
-from bot.features.referral import more_wording, wording
+from bot.features.referral import closure, more_wording, wording
 from bot.features.referral.access import pending
 from bot.features.referral.steps import (
     APPROVAL_FALLBACK,
@@ -83,7 +83,10 @@ async def return_it(turn: Turn, values: dict, state: str) -> list[View]:
     referral.generation += 1
     await turn.tx.timers.cancel_for("referral", referral.id)
     await settle_approvers(turn.tx, referral, "returned", turn.person, now)
-    await tell_referrer(turn.tx, referral, await more_wording.returned_card(turn.tx, referral, turn.person), now, "returned")
+    referrer = await turn.tx.people.get(referral.referrer_id)
+    card = await closure.with_question(turn.tx, await more_wording.returned_card(turn.tx, referral, turn.person),
+                                       referral, referrer, now)
+    await tell_referrer(turn.tx, referral, card, now, "returned")
     await turn.tx.audit.record(now, turn.person.id, "referral.returned", "referral", referral.id)
     return [Notice(f"You returned {wording.reference(referral)}. The referrer has been told.")]
 

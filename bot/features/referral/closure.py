@@ -1,6 +1,8 @@
 """Closure for the referrer: when the receiver closes a referral the referrer learns that the
 handover is done, in words the receiver chose to share with them, and is asked "Is this
-resolved for you?".
+resolved for you?". A referral that ends declined or returned asks the same question, with who
+[No, reopen] would tell: it tells the referrer's managers (an escalation) so that someone helps,
+and the referrer can still choose someone else or start again.
 
 The receiver's words are sealed and shown only in a private view (never posted in chat).
 [No, reopen] opens the checklist again for both of them, tells the receiver, and tells the
@@ -10,6 +12,7 @@ quietly left closed.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from bot.content.identifiers import describe, find_identifier_kinds
@@ -27,6 +30,7 @@ CLOSE_FORM = "referral.close"
 READ = "referral.what_was_done"
 CONFIRM = "referral.confirm"
 REOPEN = "referral.reopen"
+ENDED = ("closed", "declined", "returned")
 
 
 def close_form(referral_id: int, values=None, errors=None) -> Form:
@@ -68,11 +72,24 @@ async def tell_referrer_closed(tx: Tx, referral: Referral, receiver: Person, now
                  closed_card(referral, receiver, referral.referrer_note_sealed is not None), now)
 
 
+async def with_question(tx: Tx, card: Card, referral: Referral, referrer: Person, now: datetime) -> Card:
+    """A declined or returned referral's card, asking "Is this resolved for you?" and saying,
+    before anyone is alerted, who [No, reopen] tells and when."""
+    org = await tx.org.get()
+    zone = referrer.timezone or (org.timezone if org else None)
+    told = await escalation.who_and_when(tx, referrer, now, urgent=False, zone=zone)
+    then = (f"If not, No, reopen tells {told}, so they can help." if told
+            else "If not, please talk to your team lead: you are in no team with a manager I can tell.")
+    value = str(referral.id)
+    return replace(card, paragraphs=(*card.paragraphs, f"Is this resolved for you? {then}"),
+                   buttons=(*card.buttons, Button("Yes", CONFIRM, value), Button("No, reopen", REOPEN, value)))
+
+
 async def _closed(turn: Turn, value: str) -> Referral | View:
     referral = await for_referrer(turn, value)
     if referral is None:
         return NOT_FOUND
-    if referral.status != "closed":
+    if referral.status not in ENDED:
         return Notice(await where_it_stands(turn.tx, referral))
     return referral
 
@@ -93,6 +110,9 @@ async def confirm(turn: Turn, value: str) -> list[View]:
     if not isinstance(referral, Referral):
         return [referral]
     await turn.tx.audit.record(turn.clock.now(), turn.person.id, "referral.confirmed", "referral", referral.id)
+    if referral.status != "closed":
+        return [Notice("Thank you for letting me know. The client stays in your care for now; type refer "
+                       "whenever you want to try again, or status to see your referrals.")]
     return [Notice("Thank you for letting me know. Handing a client on was good practice. "
                    "Type refer whenever you need to do it again.")]
 
@@ -101,6 +121,8 @@ async def reopen(turn: Turn, value: str) -> list[View]:
     referral = await _closed(turn, value)
     if not isinstance(referral, Referral):
         return [referral]
+    if referral.status != "closed":
+        return await _get_help(turn, referral)
     now = turn.clock.now()
     referral.status, referral.closed_at, referral.closed_by, referral.updated_at = "accepted", None, None, now
     referral.generation += 1
@@ -119,3 +141,30 @@ async def reopen(turn: Turn, value: str) -> list[View]:
             if told else " You have no manager I can tell; please talk to your team lead.")
     return [Notice(f"Reopened {reference(referral)}. {receiver.display_name} has been told it is not resolved for "
                    f"you, and its checklist is open again.{also}")]
+
+
+async def _get_help(turn: Turn, referral: Referral) -> list[View]:
+    """A declined or returned referral that is not resolved for the referrer: their managers
+    are told (as the question said), and the next step is still theirs to take."""
+    now = turn.clock.now()
+    ended = "declined" if referral.status == "declined" else "returned by a manager"
+    summary = f"Referral {reference(referral)}, {ended}, is not resolved for the referrer"
+    found, told = await escalation.start_about(turn.tx, turn.clock, turn.person, "reopened", "referral", referral.id,
+                                               summary)
+    if found is not None:
+        referral.escalation_id = found.id
+    await turn.tx.audit.record(now, turn.person.id, "referral.reopened", "referral", referral.id)
+    value = str(referral.id)
+    next_step = (Button("Choose someone else", "referral.reroute", value, ButtonStyle.PRIMARY)
+                 if referral.status == "declined"
+                 else Button("Start again", "referral.start", str(referral.report_id or ""), ButtonStyle.PRIMARY))
+    if found is None:
+        first = "You are in no team with a manager I can tell. Please talk to your team lead."
+    elif told:
+        names = " and ".join(p.display_name for p in told)
+        first = f"I've told {names} that this is not resolved for you, so they can help. They will be in touch."
+    else:
+        first = "Your managers already know this is not resolved for you, and will be in touch."
+    return [Card(title="Your managers will help", paragraphs=(
+        first, "Meanwhile the client stays in your care. You can still choose what happens next."),
+        buttons=(next_step,))]

@@ -21,7 +21,7 @@ from sqlalchemy import update
 
 from bot.content.identifiers import find_identifier_kinds
 from bot.features import escalation
-from bot.features.referral import more_wording, wording
+from bot.features.referral import closure, more_wording, wording
 from bot.features.referral.access import (
     approvers,
     find,
@@ -193,7 +193,9 @@ async def decline(turn: Turn, values: dict, state: str) -> list[View]:
     referral.generation += 1
     await turn.tx.timers.cancel_for("referral", referral.id)
     referrer = await turn.tx.people.get(referral.referrer_id)
-    await tell_referrer(turn.tx, referral, await wording.declined_card(turn.tx, referral, referrer), now, "declined")
+    card = await closure.with_question(turn.tx, await wording.declined_card(turn.tx, referral, referrer), referral,
+                                       referrer, now)
+    await tell_referrer(turn.tx, referral, card, now, "declined")
     return [Notice(f"You declined {wording.reference(referral)}. The referrer has been told and can choose someone else.")]
 
 
@@ -277,7 +279,8 @@ async def status_views(turn: Turn) -> list[View]:
         elif open_offer(referral, mine, "receiver") and referral.status == "offered":
             views.append(await wording.offer_card(turn.tx, referral, turn.person, "offered"))
         elif referral.referrer_id == me and referral.status == "declined":
-            views.append(await wording.declined_card(turn.tx, referral, turn.person))
+            views.append(await closure.with_question(turn.tx, await wording.declined_card(turn.tx, referral, turn.person),
+                                                     referral, turn.person, turn.clock.now()))
         elif referral.referrer_id == me:
             views.append(await wording.status_card(turn.tx, referral, turn.person))
     if views:

@@ -2,7 +2,7 @@
 recommended step and words the clinician could say; ``escalate`` sends one to managers."""
 
 from bot.feature import Feature, Verb
-from bot.features.report import flow, more, safeguarding, safety, status
+from bot.features.report import escalate, flow, more, safeguarding, safety, status
 from bot.features.report.flow import forget_messages
 from bot.features.report.safety import call_button
 from bot.features.report.tallies import ReportTally, TrendRow, trends
@@ -28,7 +28,7 @@ FEATURE = Feature(
     verbs=(
         Verb("report", flow.start, "tell me privately what happened; get words you could say and the next step",
              aliases=("file",), order=10),
-        Verb("escalate", flow.escalate_verb, "send one of your reports to your manager now", order=60),
+        Verb("escalate", escalate.escalate_verb, "send one of your reports to your manager now", order=60),
     ),
     buttons={
         "report.open": flow.open_button,
@@ -36,7 +36,7 @@ FEATURE = Feature(
         "report.withdraw": flow.withdraw,
         "report.ask_delete": flow.ask_delete,
         "report.delete": flow.delete,
-        "report.escalate": flow.escalate_button,
+        "report.escalate": escalate.escalate_button,
         safety.SAFE: safety.safe_now,
         "report.call": safety.link_opened,
         "report.link": safety.link_opened,

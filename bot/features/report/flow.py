@@ -11,7 +11,7 @@ from bot.content.scripts import Suggestion, Tone, suggest
 from bot.content.situations import Condition, OtherPerson, SexualAct, situation_for
 from bot.content.taxonomy import Category, Factor, Occurrence, Setting, Step
 from bot.features import escalation, patterns, script, support
-from bot.features.report import count_only, safeguarding, safety
+from bot.features.report import count_only, safeguarding, safety, what
 from bot.features.report.form import (
     FORM_ID,
     REPORT_FORM,
@@ -55,9 +55,7 @@ async def form_for(turn: Turn):
 
 
 async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
-    # A form opened before sexual behaviour was split by act still says plain SEXUAL.
-    legacy_sexual = submitted.get("category") == "SEXUAL"
-    checked = {**submitted, "category": "SEXUAL:remark"} if legacy_sexual else submitted
+    checked = what.as_submitted(submitted)
     values, errors = clean(REPORT_FORM, checked)
     shown = {f.name for f in FIRST_STEP_FORM.fields}
     for name in [n for n in errors if n not in shown]:
@@ -76,19 +74,29 @@ async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
         )
     if message := patterns.reference_problem(values.get("pattern_ref")):
         errors["pattern_ref"] = message
+    answer = what.resolve(turn.library, values["category"], values.get("kind"),
+                          values.get("details")) if values.get("category") else None
+    form = await form_for(turn)
+    if answer is not None and answer.exact is None:
+        form = what.asking(form, values["category"])
+        errors.setdefault("kind", what.ASK_MESSAGE)
     if errors:
-        return [(await form_for(turn)).with_errors(submitted, errors)]
+        return [form.with_errors(checked, errors)]
     # Only the first two questions are needed; the rest sharpens the advice.
     values["setting"] = values.get("setting") or Setting.OTHER.value
     values["occurrence"] = values.get("occurrence") or Occurrence.FIRST.value
 
-    category, act = read_category(values["category"])
-    act = None if legacy_sexual else act
+    category, act = read_category(answer.exact)
     condition = read_condition(values.get("condition"))
     other = read_other(values.get("who"))
     occurrence = Occurrence(values["occurrence"])
     factors = [Factor(f) for f in values["factors"]]
     assessment = ladder.assess(category, occurrence, values["felt_unsafe"], factors, act=act, condition=condition)
+    # A safety matter read from their words, not chosen, alerts nobody by itself (as in more.py):
+    # the card offers the escalation, with who and when.
+    read_as_safety = answer.from_words and not values["felt_unsafe"] and assessment.step is Step.SAFETY
+    if read_as_safety:
+        assessment = ladder.Assessment(Step.REFERRAL, assessment.reason)
     if values.get("keep") == count_only.COUNT_ONLY:
         # Only for this answer's advice: never added to the session, so never stored.
         shown = Report(category=category.value, setting=values["setting"], occurrence=occurrence.value,
@@ -122,7 +130,8 @@ async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
     await drafts.discard(turn.tx, turn.person.id, FORM_ID)
     if values.get("pattern_ref"):
         await patterns.note_reference(turn.tx, now, report, turn.person, values["pattern_ref"], turn.pseudonyms)
-    return [await confirmation(turn, report, assessment.reason)]
+    card = await confirmation(turn, report, assessment.reason)
+    return [what.READ_AS_SAFETY, card] if read_as_safety else [card]
 
 
 def _advice(turn: Turn, report: Report) -> list[str]:
@@ -362,38 +371,6 @@ async def delete(turn: Turn, value: str) -> list[View]:
     await forget_messages(turn.tx, report.id, turn.clock.now())
     await turn.tx.reports.delete(report)
     return [Notice(f"Report {ref} is deleted, with everything you wrote in it.")]
-
-
-async def escalate_verb(turn: Turn, args: str = "") -> list[View]:
-    """``escalate`` lists my open reports to choose from; ``escalate R-3`` sends that one."""
-    wanted = args.strip().upper().removeprefix("R-").strip()
-    if wanted:
-        report = await own_report(turn, wanted)
-        if report is None or report.status != "open":
-            return [Notice("I can't find an open report of yours with that number. Type escalate to choose one.")]
-        return await escalation.escalate_report(turn, report)
-    reports = await turn.tx.reports.by_author(turn.person.id)
-    if not reports:
-        return [Notice("You have no open reports to escalate. Type report to file one.")]
-    zone = turn.person.timezone or (turn.org.timezone if turn.org else None)
-    told = await escalation.who_and_when(turn.tx, turn.person, turn.clock.now(), urgent=False, zone=zone)
-    who = f"It goes to {told}." if told else "You're not in a team with a manager, so I can't send it."
-    return [
-        Card(
-            title="Which report should go to your manager?",
-            paragraphs=(who, "They see what kind of situation it was and when, and can open "
-                        "what you wrote in a private view. Every time they do is recorded.",),
-            facts=tuple((reference(r), f"{Category(r.category).short}, {turn.local_time(r.created_at)}") for r in reports[:10]),
-            buttons=tuple(Button(f"Escalate {reference(r)}", "report.escalate", str(r.id)) for r in reports[:10]),
-        )
-    ]
-
-
-async def escalate_button(turn: Turn, value: str) -> list[View]:
-    report = await own_report(turn, value)
-    if report is None or report.status != "open":
-        return [NOT_YOURS]
-    return await escalation.escalate_report(turn, report)
 
 
 REMOVED = Notice("This message was about a report that has since been deleted.")

@@ -1,6 +1,7 @@
 """The report form: what it asks, in plain words, and how an answer is read.
 
-"What happened?" splits sexual behaviour by what happened; "Who was it?" tells a client from a
+"What happened?" offers a few plain groups, made exact by the clinician's words (what.py);
+"Who was it?" tells a client from a
 relative or visitor (or a colleague, which gets a signpost); "Could this be linked to the
 client's age or condition?" moves the advice to the risk and capacity pathway.
 """
@@ -12,20 +13,18 @@ from dataclasses import replace
 from bot.content.situations import (
     CONDITION_LABELS,
     OTHER_PERSON_LABELS,
-    SEXUAL_ACT_LABELS,
     Condition,
     OtherPerson,
     SexualAct,
 )
 from bot.content.taxonomy import (
-    CATEGORY_LABELS,
     FACTOR_LABELS,
     OCCURRENCE_LABELS,
     SETTING_LABELS,
     Category,
 )
 from bot.features import patterns
-from bot.features.report import count_only
+from bot.features.report import count_only, what
 from bot.port.views import Field, FieldKind, Form, Option
 
 FORM_ID = "report"
@@ -36,16 +35,6 @@ NOT_LINKED = "no"
 
 def _options(labels: dict) -> tuple[Option, ...]:
     return tuple(Option(key.value, label) for key, label in labels.items())
-
-
-def _what_happened() -> tuple[Option, ...]:
-    out = []
-    for category, label in CATEGORY_LABELS.items():
-        if category is Category.SEXUAL:
-            out += [Option(f"SEXUAL:{act.value}", label) for act, label in SEXUAL_ACT_LABELS.items()]
-        else:
-            out.append(Option(category.value, label))
-    return tuple(out)
 
 
 CONDITION_OPTIONS = (
@@ -67,12 +56,13 @@ REPORT_FORM = Form(
     fields=(
         Field("felt_unsafe", "Are you in danger, or did you feel unsafe?", FieldKind.YES_NO, required=True,
               help=UNSAFE_HELP_NO_TEAM),
-        Field("category", "What happened?", FieldKind.SINGLE_CHOICE, required=True, options=_what_happened()),
+        Field("category", "What happened?", FieldKind.SINGLE_CHOICE, required=True, options=what.OPTIONS),
         Field("details", "What happened, in your own words (optional)", FieldKind.LONG_TEXT,
               max_length=DETAILS_MAX,
-              help="Encrypted, and never posted in chat. Leave out names, phone numbers, "
-                   "addresses, dates of birth and record numbers."),
+              help="A few words help me find the closest advice. Encrypted, and never posted in chat. "
+                   "Leave out names, phone numbers, addresses, dates of birth and record numbers."),
         # The rest is optional: it sharpens the advice.
+        what.EXACT_FIELD,
         Field("setting", "Where were you? (optional)", FieldKind.SINGLE_CHOICE,
               options=_options(SETTING_LABELS)),
         Field("occurrence", "Has it happened before? (optional)", FieldKind.SINGLE_CHOICE,
@@ -108,7 +98,10 @@ def with_preview(form: Form, told: str | None) -> Form:
     intro = ("Only you can see this report. Nothing is posted to a channel, and nobody else is told "
              "unless you escalate it, or you answer yes to the first question: then I alert " + told
              + ". Only the first two questions are needed: you get advice at once.")
-    fields = tuple(replace(f, help=help_text) if f.name == "felt_unsafe" else f for f in form.fields)
+    # Choosing threats is a safety matter too: the alert it sends is said where it is chosen.
+    threat_help = f"Threats, stalking or aggression: I alert {told} at once, as your safety comes first."
+    fields = tuple(replace(f, help=help_text) if f.name == "felt_unsafe"
+                   else replace(f, help=threat_help) if f.name == "category" else f for f in form.fields)
     return replace(form, intro=intro, fields=fields)
 
 

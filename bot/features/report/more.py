@@ -2,7 +2,7 @@
 
 The form a clinician sees first asks only what the advice needs at once: are you in danger,
 what happened (with their own words and, if it may be, the client's condition or age), and
-whether to keep it as a count only. Everything else — where, whether it happened before, who
+whether to keep it as a count only. Everything else — what happened more exactly, where, whether it happened before, who
 it was, what else applies, a nickname for the client, a pattern reference, and whether
 managers may see their name — is an optional follow-up from the advice card: [Add details].
 The full form still reads any of those answers if a platform sends them with the first step.
@@ -16,13 +16,13 @@ from bot.content.situations import SexualAct
 from bot.content.taxonomy import Category, Factor, Occurrence
 from bot.features import patterns
 from bot.features.report.flow import confirmation
-from bot.features.report.form import REPORT_FORM, read_condition, read_other
+from bot.features.report.form import REPORT_FORM, read_category, read_condition, read_other
 from bot.machinery.storage.models import Report
 from bot.port.forms import clean
 from bot.port.views import Form, Notice, View
 from bot.turn import Turn
 
-LATER = ("setting", "occurrence", "who", "factors", "client_ref", "pattern_ref", "named")
+LATER = ("kind", "setting", "occurrence", "who", "factors", "client_ref", "pattern_ref", "named")
 MORE_FORM = "report.more"
 ADD = "report.add_details"
 
@@ -30,6 +30,7 @@ ADD = "report.add_details"
 def more_form(report: Report, values: dict | None = None, errors: dict | None = None) -> Form:
     fields = tuple(f for f in REPORT_FORM.fields if f.name in LATER)
     shown = values if values is not None else {
+        "kind": f"{report.category}:{report.act}" if report.act else report.category,
         "setting": report.setting, "occurrence": report.occurrence, "who": report.other_person or "",
         "factors": list(report.factors or []), "named": "confidential" if report.confidential else "named"}
     return Form(form_id=MORE_FORM, title="Add details (optional)", fields=fields, state=str(report.id),
@@ -64,6 +65,9 @@ async def save(turn: Turn, submitted: dict, state: str) -> list[View]:
     if errors:
         return [more_form(report, submitted, errors)]
     now = turn.clock.now()
+    if values.get("kind"):
+        category, act = read_category(values["kind"])
+        report.category, report.act = category.value, act.value if act else None
     report.setting = values.get("setting") or report.setting
     report.occurrence = values.get("occurrence") or report.occurrence
     other = read_other(values.get("who"))

@@ -8,7 +8,8 @@ async def test_a_report_linked_to_dementia_gets_calm_words_and_the_on_call_team(
     client, _ = slack
     modal = await open_report(client, ASHA)
     assert any(b.get("block_id") == "condition" for b in modal["blocks"])
-    report = {"category": "SEXUAL:touch", "setting": "in_person", "occurrence": "first", "felt_unsafe": "no",
+    # "Sexual comments, messages or touching", made exact by their words: touch.
+    report = {"category": "SEXUAL", "details": "he grabbed my breast while I helped him wash", "felt_unsafe": "no",
               "condition": "cognitive"}
     status, _ = await client.interaction(submission_payload(ASHA, modal, report))
     assert status == 200

@@ -46,7 +46,7 @@ async def test_report_modal_submission_and_dm_with_the_script(slack, caplog):
     assert json.loads(modal["private_metadata"]) == {"form_id": "report", "state": ""}
     kinds = {b["block_id"]: b["element"]["type"] for b in modal["blocks"] if b["type"] == "input"}
     # A short first step; where, who, a nickname and the rest follow the advice ([Add details]).
-    assert kinds == {"felt_unsafe": "radio_buttons", "category": "static_select", "details": "plain_text_input",
+    assert kinds == {"felt_unsafe": "radio_buttons", "category": "radio_buttons", "details": "plain_text_input",
                      "condition": "radio_buttons", "keep": "radio_buttons"}
     details = next(b for b in modal["blocks"] if b.get("block_id") == "details")
     assert details["element"]["multiline"] is True and details["optional"] is True

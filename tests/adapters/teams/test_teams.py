@@ -45,7 +45,8 @@ async def test_report_flow_card_errors_in_place_then_the_script(teams, caplog):
     form = card_of(sent[0])
     assert form["type"] == "AdaptiveCard" and form["version"] == "1.4"
     fields = inputs(form)
-    assert fields["category"]["type"] == "Input.ChoiceSet" and fields["category"]["style"] == "compact"
+    # A handful of plain choices, all in view (issue 15: a short first step).
+    assert fields["category"]["type"] == "Input.ChoiceSet" and fields["category"]["style"] == "expanded"
     assert fields["keep"]["style"] == "expanded"
     assert set(fields) == {"felt_unsafe", "category", "details", "condition", "keep"}  # a short first step
     assert fields["felt_unsafe"]["choices"] == [{"title": "Yes", "value": "yes"}, {"title": "No", "value": "no"}]

@@ -96,12 +96,12 @@ async def test_every_page_state_is_accessible_at_desktop_and_phone_widths(server
             # A draft survives a reload; leaving with unsaved text asks first.
             details = page.locator("form[data-form=report] textarea").last
             await details.fill("Asked me out again after the session.")
-            await page.locator("[name=category][value=ROMANTIC]").check()
+            await page.locator("[name=category][value=CONTACT]").check()
             await page.reload()
             await expect(page.get_by_text("Restored what you had typed before")).to_be_visible()
             await expect(page.locator("form[data-form=report] textarea").last).to_have_value(
                 "Asked me out again after the session.")
-            await expect(page.locator("[name=category][value=ROMANTIC]")).to_be_checked()
+            await expect(page.locator("[name=category][value=CONTACT]")).to_be_checked()
             await check(page, "report-draft", problems)
 
             await page.locator("[name=felt_unsafe][value=yes]").check()

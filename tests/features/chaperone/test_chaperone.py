@@ -261,7 +261,8 @@ async def test_cancel_tells_everyone_asked_and_the_chaperone(world):
     [refused] = await world.bot.handle(ButtonPressed(who("v1"), "chaperone.cancel", "1"))
     assert refused == wording.NOT_FOUND
     [done] = await world.bot.handle(ButtonPressed(ROSA, "chaperone.cancel", "1"))
-    assert done.text == "C-1 is cancelled. 7 volunteers have been told."
+    assert done.text == ("Your chaperone request is cancelled. 7 volunteers have been told. "
+                         "Type chaperone whenever you need someone with you.")
     await world.settle()
     assert any("cancelled C-1" in t for t in world.texts("v1"))
     assert all(s == "cancelled" for s in (await offers(world)).values())
@@ -312,7 +313,7 @@ async def test_volunteering_form_pause_and_resume(world):
 
 async def test_the_button_on_a_step_three_report_opens_the_form_with_the_report(world):
     [card] = await world.bot.handle(FormSubmitted(ROSA, "report", {
-        "category": "SEXUAL", "setting": "in_person", "occurrence": "first", "felt_unsafe": "no"}))
+        "category": "SEXUAL:remark", "setting": "in_person", "occurrence": "first", "felt_unsafe": "no"}))
     button = next(b for b in card.buttons if b.action == "chaperone.for_report")
     [shown] = await world.bot.handle(ButtonPressed(ROSA, button.action, button.value))
     assert isinstance(shown, Form) and shown.values["report"] == "1"

@@ -6,12 +6,17 @@ card carries the requester's note."""
 import json
 
 from adapters.slack import SLACK_KEY
-from tests.fake_slack import button_payload
+from tests.fake_slack import TEAM, button_payload
 from tests.slack_harness import ASHA, SAM, fake, slack  # noqa: F401 (fixtures)
 
 
 def in_dm(user: str, needle: str):
     return lambda body: body.get("channel") == "D" + user and needle in json.dumps(body)
+
+
+def dm_link(user: str) -> str:
+    """Slack's documented redirect into the direct message with ``user`` in our workspace."""
+    return f"https://slack.com/app_redirect?team={TEAM}&channel={user}"
 
 
 def link_buttons(body: dict) -> dict[str, str]:
@@ -29,10 +34,10 @@ async def test_a_colleague_now_then_message_each_other_in_slack(slack):  # noqa:
                   if e["action_id"].startswith("chaperone.accept"))
     await client.interaction(button_payload(SAM, "chaperone.accept", accept["value"]))
     (covered,) = await client.fake.wait_for("chat.postMessage", where=in_dm(ASHA, "will be your chaperone"))
-    assert link_buttons(covered.body)["Message Sam"] == f"https://app.slack.com/team/{SAM}"
+    assert link_buttons(covered.body)["Message Sam"] == dm_link(SAM)
     assert link_buttons(covered.body)["Add to calendar"].endswith(".ics")
     (accepted,) = await client.fake.wait_for("chat.postMessage", where=in_dm(SAM, "has been told it's you"))
-    assert link_buttons(accepted.body)["Message Asha"] == f"https://app.slack.com/team/{ASHA}"
+    assert link_buttons(accepted.body)["Message Asha"] == dm_link(ASHA)
     # Pressing a link button opens the link; the card it was on stays as it was.
     before = len(client.fake.of("chat.update"))
     await client.interaction(button_payload(ASHA, "chaperone.message", ""))

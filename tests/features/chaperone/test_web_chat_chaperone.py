@@ -58,7 +58,7 @@ async def test_request_accept_covered_reminders_cancel_and_unfilled(people, cloc
     page = await request(asha, start="16:00")
     await wait_for(priya, "Mon 5 Jan, 16:00–16:30")
     page = await press(asha, "chaperone.cancel")
-    assert "C-2 is cancelled. 2 volunteers have been told." in page
+    assert "Your chaperone request is cancelled. 2 volunteers have been told." in page
     await wait_for(priya, "Cancelled — no longer needed")
 
     page = await request(asha, start="20:00")  # nobody volunteers in the evening

@@ -203,7 +203,7 @@ async def test_approval_first_then_return_with_a_reason(world):
     await world.settle()
     back = world.inbox("rita")[-1]
     assert back.title == "Referral F-1 was returned by Olga Other-manager"
-    assert [b.label for b in back.buttons] == ["Read why", "Start again"]
+    assert [b.label for b in back.buttons] == ["Read why", "Start again", "Yes", "No, reopen"]
     assert world.platform.updated[-1][1].title == "Referral F-1: Returned by Olga Other-manager"
     [dialog] = await world.bot.handle(ButtonPressed(rita, "referral.note", "1"))
     assert any(RETURN_WHY in p for p in dialog.paragraphs)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.features.escalation.storage import Escalation
 from bot.features.referral import closure, wording
 from bot.machinery.storage.models import AuditEntry
-from bot.port.events import ButtonPressed, FormSubmitted
+from bot.port.events import ButtonPressed, Command, FormSubmitted, Identity
 from bot.port.views import Card, Dialog, Form, Notice
 from tests.features.referral.test_referral import (  # noqa: F401
     RITA,
@@ -104,3 +104,73 @@ async def test_the_referrer_closing_it_themselves_is_not_asked(world):
     await world.settle()
     assert not any(getattr(v, "title", "") == "Your referral is complete" for v in world.inbox("rosa"))
     assert world.inbox("rita")[-1].title == "Rosa Referrer closed it on referral F-1"
+
+
+# --- a referral that ends declined or returned asks too -----------------------------------------
+
+
+async def declined_by_rita(world) -> Card:
+    people = await ids(world)
+    await refer(world, to=f"person:{people['rita']}")
+    await world.bot.handle(ButtonPressed(RITA, "referral.decline", "1"))
+    await world.bot.handle(FormSubmitted(RITA, wording.DECLINE_FORM, {"reason": "No capacity until spring"}, state="1"))
+    await world.settle()
+    return world.inbox("rosa")[-1]
+
+
+async def escalations(world) -> list[Escalation]:
+    async with world.db.transaction() as tx:
+        return list((await tx.session.scalars(select(Escalation))).all())
+
+
+async def test_a_declined_referral_asks_and_says_who_no_would_tell_before_anyone_is(world):
+    card = await declined_by_rita(world)
+    assert [b.label for b in card.buttons][-2:] == ["Yes", "No, reopen"]
+    assert "Choose someone else" in [b.label for b in card.buttons]  # the next step is still there
+    assert "Is this resolved for you? If not, No, reopen tells Morgan Manager" in card.paragraphs[-1]
+    assert await escalations(world) == []  # nobody told yet
+    [thanks] = await world.bot.handle(ButtonPressed(ROSA, closure.CONFIRM, "1"))
+    assert isinstance(thanks, Notice) and "stays in your care" in thanks.text
+    assert "referral.confirmed" in await actions(world) and (await state(world)).status == "declined"
+
+
+async def test_no_on_a_declined_referral_tells_the_managers_and_keeps_the_next_step(world):
+    await declined_by_rita(world)
+    [help_] = await world.bot.handle(ButtonPressed(ROSA, closure.REOPEN, "1"))
+    assert isinstance(help_, Card) and help_.title == "Your managers will help"
+    assert "I've told Morgan Manager that this is not resolved for you" in help_.paragraphs[0]
+    assert [(b.label, b.action) for b in help_.buttons] == [("Choose someone else", "referral.reroute")]
+    [esc] = await escalations(world)
+    assert (esc.subject_type, esc.reason) == ("referral", "reopened") and "declined" in esc.summary
+    await world.settle()
+    assert world.inbox("morgan")[-1].title.endswith("a referral the referrer says is not resolved")
+    assert (await state(world)).status == "declined" and (await state(world)).escalation_id == esc.id
+    [twice] = await world.bot.handle(ButtonPressed(ROSA, closure.REOPEN, "1"))
+    assert "already know" in twice.paragraphs[0] and len(await escalations(world)) == 1
+    for stranger in (RITA, SAM):
+        [refused] = await world.bot.handle(ButtonPressed(stranger, closure.REOPEN, "1"))
+        assert refused == wording.NOT_FOUND
+    # Once someone else is chosen, the old question no longer applies.
+    people = await ids(world)
+    await world.bot.handle(FormSubmitted(ROSA, wording.REROUTE_FORM, {"receiver": f"person:{people['sam']}"},
+                                         state="1"))
+    [later] = await world.bot.handle(ButtonPressed(ROSA, closure.REOPEN, "1"))
+    assert isinstance(later, Notice) and len(await escalations(world)) == 1
+
+
+async def test_a_returned_referral_asks_and_no_offers_to_start_again(world):
+    people = await ids(world)
+    rita = Identity("web", "demo", "rita")  # in the Strict team: approval required
+    await world.bot.handle(Command(rita, "refer"))
+    await world.bot.handle(FormSubmitted(rita, wording.FORM_ID, {
+        "reason": "objectivity", "urgency": "routine", "receiver": f"person:{people['rosa']}", "note": "n"}))
+    await world.settle()
+    olga = Identity("web", "demo", "olga")
+    await world.bot.handle(FormSubmitted(olga, wording.RETURN_FORM, {"reason": "Talk to me first"}, state="1"))
+    await world.settle()
+    back = world.inbox("rita")[-1]
+    assert "Is this resolved for you? If not, No, reopen tells Olga Other-manager" in back.paragraphs[-1]
+    [help_] = await world.bot.handle(ButtonPressed(rita, closure.REOPEN, "1"))
+    assert isinstance(help_, Card) and [b.label for b in help_.buttons] == ["Start again"]
+    [esc] = await escalations(world)
+    assert "returned by a manager" in esc.summary

@@ -53,3 +53,25 @@ async def test_close_with_a_note_then_the_referrer_reads_it_and_reopens(slack):
     await slack.fake.wait_for("chat.postMessage", where=in_dm(LENA, "is not resolved for them"))
     messages = [c for c in slack.fake.calls if c.method in ("chat.postMessage", "chat.update")]
     assert all(TOLD not in json.dumps(c.body) and NOTE not in json.dumps(c.body) for c in messages)
+
+
+async def test_a_returned_referral_asks_is_this_resolved_and_no_tells_the_managers(slack):
+    await slack.slash(MORGAN, "help", channel="D" + MORGAN)
+    await slack.slash(ASHA, "refer", channel="D" + ASHA)
+    (opened,) = await slack.fake.wait_for("views.open")
+    modal = opened.body["view"]
+    lena = next(o for o in await slack.suggest(ASHA, modal, "receiver", "len") if o["text"]["text"].startswith("Dr Lena"))
+    await slack.interaction(submission_payload(ASHA, modal, {"reason": "boundary", "urgency": "routine",
+                                                             "receiver": lena, "note": NOTE}))
+    (approval,) = await slack.fake.wait_for("chat.postMessage", where=in_dm(MORGAN, "needs your approval"))
+    await slack.interaction(button_payload(MORGAN, *button(approval, "Return…")))
+    return_modal = (await slack.fake.wait_for("views.open", count=2))[-1].body["view"]
+    status, body = await slack.interaction(submission_payload(MORGAN, return_modal, {"reason": "Talk to me first"}))
+    assert status == 200 and not body, body
+
+    (returned,) = await slack.fake.wait_for("chat.postMessage", where=in_dm(ASHA, "Is this resolved for you?"))
+    assert "No, reopen tells Morgan Reyes" in json.dumps(returned.body)
+    await slack.interaction(button_payload(ASHA, *button(returned, "No, reopen"), ts="1700000000.999999"))
+    (helped,) = await slack.fake.wait_for("chat.postMessage", where=in_dm(ASHA, "Your managers will help"))
+    assert "Start again" in json.dumps(helped.body)
+    await slack.fake.wait_for("chat.postMessage", where=in_dm(MORGAN, "a referral the referrer says is not resolved"))

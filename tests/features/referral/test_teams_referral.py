@@ -67,3 +67,30 @@ async def test_refer_approve_and_accept_from_teams_cards(teams):
     sent = await client.say(None, who="sam", value=action(offer, "Accept")["data"])
     assert "can't find that referral" in json.dumps([r.body for r in sent])
     assert NOTE not in json.dumps([r.body for r in client.fake.requests])
+
+
+async def test_a_declined_referral_asks_is_this_resolved_and_no_tells_the_managers(teams):
+    client, app = teams
+    client.fake.add_member("29:lena", "aad-lena", "lena@demo.invalid", "Lena Ruiz")
+    for who in ("morgan", "lena"):
+        await client.say("help", who=who)
+    sent = await client.say("refer")
+    form = card_of(sent[0])
+    receivers = {c["title"].split(" · ")[0]: c["value"] for c in await client.search(form, "receiver", "lena")}
+    await client.say(None, reply_to=last_card_id(client.fake, "asha"), value={
+        **submit_data(form), "reason": "boundary", "urgency": "routine", "receiver": receivers["Dr Lena Ruiz"],
+        "note": NOTE})
+    approval = card_of(await wait_for(client, "morgan", "needs your approval"))
+    await client.say(None, who="morgan", value=action(approval, "Approve")["data"])
+    offer = card_of(await wait_for(client, "lena", "would you take over a client?"))
+    sent = await client.say(None, who="lena", value=action(offer, "Decline…")["data"])
+    decline = next(card_of(s) for s in sent if s.activity.get("attachments") and "Why can" in json.dumps(s.body))
+    await client.say(None, who="lena", reply_to=last_card_id(client.fake, "lena"),
+                     value={**submit_data(decline), "reason": "No capacity until spring"})
+
+    declined = card_of(await wait_for(client, "asha", "Is this resolved for you?"))
+    assert "No, reopen tells Morgan Reyes" in texts(declined)
+    assert {"Choose someone else", "Yes", "No, reopen"} <= {a["title"] for a in declined["actions"]}
+    sent = await client.say(None, value=action(declined, "No, reopen")["data"])
+    assert "Your managers will help" in json.dumps([r.body for r in sent])
+    await wait_for(client, "morgan", "a referral the referrer says is not resolved")

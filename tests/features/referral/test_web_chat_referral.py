@@ -169,3 +169,28 @@ async def test_the_receivers_home_lists_the_referral_with_the_time_until_the_rem
     finally:
         for session in sessions.values():
             await session.close()
+
+
+async def test_a_declined_referral_asks_is_this_resolved_and_no_tells_the_manager(server):
+    base, _ = server
+    sessions = {}
+    for who in ("asha", "morgan", "jordan"):
+        sessions[who] = aiohttp.ClientSession(base, cookie_jar=aiohttp.CookieJar(unsafe=True))
+        await post(sessions[who], "/chat/as", {"person": who})
+    asha, morgan, jordan = (sessions[k] for k in ("asha", "morgan", "jordan"))
+    try:
+        await refer(asha, "Jordan Lee")
+        await press(morgan, await wait_for(morgan, "needs your approval"), "referral.approve")
+        page = await press(jordan, await wait_for(jordan, "would you take over a client?"), "referral.decline")
+        await post(jordan, "/chat/submit", {"_form": "referral.decline", "_entry": entry_of(page),
+                                           "_state": state_of(page), "reason": DECLINE_WHY})
+        page = await wait_for(asha, "Is this resolved for you?")
+        assert "If not, No, reopen tells Morgan Reyes" in visible(page)
+        assert "Your managers will help" not in visible(page)  # nobody told before they choose
+        page = visible(await press(asha, page, "referral.reopen"))
+        assert "Your managers will help" in page and "I've told Morgan Reyes" in page
+        assert "Choose someone else" in page
+        await wait_for(morgan, "a referral the referrer says is not resolved")
+    finally:
+        for session in sessions.values():
+            await session.close()

@@ -48,8 +48,8 @@ async def test_report_verb_opens_the_private_form(demo_bot):
     assert "Yes: I alert Morgan Reyes now" in unsafe.help and "at once" in unsafe.help
     assert "I alert Morgan Reyes now" in form.intro
     what = [o.value for o in next(f for f in form.fields if f.name == "category").options]
-    assert len(what) == 14 and "SEXUAL" not in what  # sexual behaviour is split by what happened
-    assert {"SEXUAL:remark", "SEXUAL:messages", "SEXUAL:exposure", "SEXUAL:touch", "PREFERENCE"} <= set(what)
+    # A few plain groups; the exact kind comes from their words (test_what_happened.py).
+    assert what == ["SEXUAL", "CONTACT", "GIFT", "THREAT", "OTHER"]
     condition = next(f for f in form.fields if f.name == "condition")
     assert condition.label == "Could this be linked to the client's age or condition? (optional)"
     assert [o.value for o in condition.options][:2] == ["no", "unsure"]
