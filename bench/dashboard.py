@@ -157,7 +157,7 @@ async def measure(url: str, reports: int, repeats: int) -> None:
             jar = aiohttp.CookieJar(unsafe=True)
             async with aiohttp.ClientSession(cookie_jar=jar, cookies={"bb_console": secret}) as http:
 
-                async def look() -> float:
+                async def look(query: str = query) -> float:
                     t0 = time.perf_counter()
                     async with http.get(f"{base}/console/dashboard{query}") as response:
                         body = await response.text()
