@@ -36,10 +36,7 @@ def upgrade() -> None:
     sa.Column('period', sa.String(length=10), nullable=False),
     sa.Column('team_id', sa.Integer(), nullable=False),
     sa.Column('dimension', sa.String(length=16), nullable=False),
-    sa.Column('value', sa.String(length=32), nullable=False),
-    sa.Column('count', sa.Integer(), nullable=False),
-    sa.Column('low', sa.Integer(), nullable=False),
-    sa.Column('high', sa.Integer(), nullable=False),
+    sa.Column('tallies', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dashboard_rollup_cells'))
     )
     with op.batch_alter_table('dashboard_rollup_cells', schema=None) as batch_op:

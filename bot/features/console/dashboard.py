@@ -12,29 +12,26 @@ whole periods (a condition of the suppression rules in :mod:`.suppression`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import Float, and_, cast, func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from bot.content.taxonomy import Category, Setting, Step
-from bot.features.console import rollup
+from bot.features.console import rollup, timings
 from bot.features.console.filters import Filters
 from bot.features.console.reads import run_all
 from bot.features.console.suppression import (
     EMPTY,
-    THRESHOLD,
     Cell,
     Table,
     Tally,
     combined_table,
     merge,
-    primary,
 )
+from bot.features.console.timings import EscalationFigures, Timing
 from bot.machinery.storage.models import Base, Person, Report, Team, TeamMember
 from bot.machinery.storage.repos import Tx
-from bot.org.policy import Policy
 
 
 def home_teams():
@@ -73,24 +70,6 @@ DIMENSIONS = {
     "step": ("Step", Report.step, [(str(s.value), f"{s.value} — {s.label}") for s in Step]),
     "setting": ("Where", Report.setting, [(s.value, s.label) for s in Setting]),
 }
-
-
-@dataclass
-class Timing:
-    """Times from start to an outcome, in minutes; shown only for 5 or more."""
-
-    count: Cell
-    median: float | None = None
-    p90: float | None = None
-
-
-@dataclass
-class EscalationFigures:
-    team: str
-    started: Cell
-    acknowledge: Timing
-    resolve: Timing
-    policy_wait_minutes: float
 
 
 @dataclass
@@ -152,51 +131,19 @@ async def _report_rows(tx: Tx, filters: Filters, periods: list[str]) -> dict[str
                                    filters.everyone, count, DIMENSIONS)
 
 
-def _report_tallies(rows, filters: Filters) -> dict[object, dict[tuple[str, str], Tally]]:
-    """Atomic tallies: constituent → (period, value) → (count, min author, max author)."""
-    found: dict[object, dict[tuple[str, str], Tally]] = {c: {} for c in _constituents(filters)}
-    for team_id, when, value, count, low, high in rows:
-        if team_id in found:
-            key = (str(when)[:10], str(value))
-            found[team_id][key] = merge(found[team_id].get(key, EMPTY), (count, low, high))
-    return found
-
-
-def _quantile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-def timing(minutes: list[float]) -> Timing:
-    cell = primary((len(minutes), 0, 1))
-    if not cell.shown or len(minutes) < THRESHOLD:
-        return Timing(cell)
-    return Timing(cell, round(_quantile(minutes, 0.5), 1), round(_quantile(minutes, 0.9), 1))
-
-
-def _minutes(start, end, dialect: str):
-    """Minutes from one timestamp column to another, worked out by the database (NULL while
-    ``end`` is): reading thousands of timestamps into Python cost more than the rest of the page."""
-    if dialect == "postgresql":
-        return cast(func.extract("epoch", end - start), Float) / 60.0
-    return (func.julianday(end) - func.julianday(start)) * 1440.0
-
-
-def _present(minutes: Iterable[float | None]) -> list[float]:
-    return [m if m > 0 else 0.0 for m in minutes if m is not None]
+def _report_tallies(atoms: dict, filters: Filters) -> dict[object, dict[tuple[str, str], Tally]]:
+    """Atomic tallies for each constituent: (period, value) → (count, min author, max author)."""
+    return {c: atoms.get(c, {}) for c in _constituents(filters)}
 
 
 async def build(tx: Tx, filters: Filters) -> Dashboard:
     dialect = tx.session.bind.dialect.name
     chaperones, referrals = Base.metadata.tables["chaperone_requests"], Base.metadata.tables["referrals"]
     queries = {}
-    queries["escalations"] = _escalation_query(filters, dialect)
+    queries["escalations"] = timings.escalation_query(filters, dialect)
     queries["chaperone"] = _outcome_query(chaperones, "requester_id", filters, chaperones.c.status,
-                                          _minutes(chaperones.c.created_at, chaperones.c.accepted_at, dialect))
-    queries["referrals"] = _outcome_query(referrals, "referrer_id", filters, referrals.c.status, _minutes(
+                                          timings.minutes(chaperones.c.created_at, chaperones.c.accepted_at, dialect))
+    queries["referrals"] = _outcome_query(referrals, "referrer_id", filters, referrals.c.status, timings.minutes(
         referrals.c.offered_at, func.coalesce(referrals.c.accepted_at, referrals.c.declined_at), dialect))
     queries["volunteers"] = _volunteer_query()
     rows = await run_all(tx, heavy={}, light=queries)
@@ -205,44 +152,11 @@ async def build(tx: Tx, filters: Filters) -> Dashboard:
     breakdowns = await _report_rows(tx, filters, board.periods)
     for name, (_, _, values) in DIMENSIONS.items():
         board.reports[name] = combined_table(_report_tallies(breakdowns[name], filters), board.periods, values)
-    board.escalations = _escalation_figures(rows["escalations"], filters)
+    board.escalations = timings.escalation_figures(rows["escalations"], filters, dialect)
     _chaperones(rows["chaperone"], filters, board)
     _referrals(rows["referrals"], filters, board)
     board.volunteers = _by_site(rows["volunteers"])
     return board
-
-
-def _escalation_query(filters: Filters, dialect: str):
-    escalations = Base.metadata.tables["escalations"]
-    started = escalations.c.created_at
-    return (
-        select(escalations.c.team_id, escalations.c.reporter_id,
-               _minutes(started, escalations.c.acknowledged_at, dialect).label("acknowledge"),
-               _minutes(started, escalations.c.resolved_at, dialect).label("resolve"))
-        .where(_in_range(escalations.c.created_at, filters),
-               escalations.c.team_id.in_([t.id for t in filters.teams]))
-    )
-
-
-def _escalation_figures(rows, filters: Filters) -> list[EscalationFigures]:
-    by_team = defaultdict(list)
-    for row in rows:
-        by_team[row.team_id].append(row)
-    figures = []
-    for team in filters.teams:
-        mine = by_team.get(team.id, [])
-        reporters = {r.reporter_id for r in mine}
-        started = primary((len(mine), min(reporters, default=0), max(reporters, default=0)))
-        ack = _present(r.acknowledge for r in mine)
-        res = _present(r.resolve for r in mine)
-        hide = not started.shown
-        figures.append(EscalationFigures(
-            team=team.name, started=started,
-            acknowledge=Timing(started) if hide else timing(ack),
-            resolve=Timing(started) if hide else timing(res),
-            policy_wait_minutes=Policy.from_json(team.escalation_policy).wait_at(0).total_seconds() / 60,
-        ))
-    return figures
 
 
 CHAPERONE_OUTCOMES = [("filled", "Filled"), ("unfilled", "Unfilled"), ("cancelled", "Cancelled"),
@@ -292,13 +206,13 @@ def _outcome_table(rows, outcomes, filters: Filters) -> Table:
 def _chaperones(rows, filters: Filters, board: Dashboard) -> None:
     board.chaperone = _outcome_table(
         [(t, p, _chaperone_outcome(s, m)) for t, p, s, m in rows], CHAPERONE_OUTCOMES, filters)
-    board.chaperone_fill = timing(_present(m for *_, m in rows))
+    board.chaperone_fill = timings.timing(timings.present(m for *_, m in rows))
 
 
 def _referrals(rows, filters: Filters, board: Dashboard) -> None:
     board.referrals = _outcome_table([(t, p, _referral_outcome(s)) for t, p, s, _ in rows],
                                      REFERRAL_OUTCOMES, filters)
-    board.referral_answer = timing(_present(m for *_, m in rows))
+    board.referral_answer = timings.timing(timings.present(m for *_, m in rows))
 
 
 def _volunteer_query():

@@ -21,11 +21,13 @@ same rows in turn (the write lock on PostgreSQL is an advisory one held to commi
 
 from __future__ import annotations
 
+import json
 import logging
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import date
 
-from sqlalchemy import Index, Integer, String, delete, insert, select, text
+from sqlalchemy import Index, Integer, String, Text, delete, insert, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -50,6 +52,10 @@ class RollupPeriod(Base):
 
 
 class RollupCell(Base):
+    """One period's tallies for one constituent team and breakdown: a JSON object of value →
+    [count, smallest author id, largest author id] (one row per breakdown, not per value: a
+    year of the organisation reads back as ~800 rows instead of ~6,000)."""
+
     __tablename__ = "dashboard_rollup_cells"
     __table_args__ = (Index("ix_dashboard_rollup_cells_unit_period", "unit", "period"),)
 
@@ -58,13 +64,12 @@ class RollupCell(Base):
     period: Mapped[str] = mapped_column(String(10))
     team_id: Mapped[int] = mapped_column(Integer)
     dimension: Mapped[str] = mapped_column(String(16))
-    value: Mapped[str] = mapped_column(String(32))
-    count: Mapped[int] = mapped_column(Integer)
-    low: Mapped[int] = mapped_column(Integer)
-    high: Mapped[int] = mapped_column(Integer)
+    tallies: Mapped[str] = mapped_column(Text)
 
 
-Row = tuple[int | None, str, str, int, int, int]  # team (None: no team), period, value, count, low, high
+Tally = tuple[int, int, int]  # count, smallest author id, largest author id
+# Breakdown → constituent team (None: people in no team) → (period, value) → tally.
+Atoms = dict[str, dict[int | None, dict[tuple[str, str], Tally]]]
 
 
 def _runs(periods: list[str], next_period: Callable[[date], date]) -> list[tuple[date, date]]:
@@ -94,7 +99,7 @@ Count = Callable[[list[tuple[date, date]], list[int | None] | None], Awaitable[d
 
 async def breakdowns(tx: Tx, unit: str, periods: list[str], next_period: Callable[[date], date],
                      teams: list[int | None], everyone: bool, count: Count,
-                     dimensions: Iterable[str]) -> dict[str, list[Row]]:
+                     dimensions: Iterable[str]) -> Atoms:
     """Each breakdown's rows over ``periods`` for ``teams`` (None in it: people in no team),
     from the roll-up where it is current and counted afresh where it is not (``count``: date
     ranges and teams, or None for every team → rows by breakdown name).
@@ -105,7 +110,7 @@ async def breakdowns(tx: Tx, unit: str, periods: list[str], next_period: Callabl
     all)."""
     session = tx.session
     if not periods:
-        return {name: [] for name in dimensions}
+        return {name: {} for name in dimensions}
     version = (await session.execute(
         select(Organisation.membership_version).where(Organisation.id == 1))).scalar() or 0
     first, end = date.fromisoformat(periods[0]), next_period(date.fromisoformat(periods[-1]))
@@ -117,26 +122,28 @@ async def breakdowns(tx: Tx, unit: str, periods: list[str], next_period: Callabl
     current = [p for p in periods if built.get(p) == (version, changes[p])]
     stale = [p for p in periods if p not in set(current)]
 
-    found: dict[str, list[Row]] = {name: [] for name in dimensions}
+    found: Atoms = {name: defaultdict(dict) for name in dimensions}
     if current:
-        query = select(RollupCell.dimension, RollupCell.team_id, RollupCell.period, RollupCell.value,
-                       RollupCell.count, RollupCell.low, RollupCell.high).where(
+        query = select(RollupCell.dimension, RollupCell.team_id, RollupCell.period, RollupCell.tallies).where(
             RollupCell.unit == unit, RollupCell.period.in_(current))
         if not everyone:
             query = query.where(RollupCell.team_id.in_([t or NO_TEAM for t in teams]))
-        for dimension, team, period, value, n, low, high in (await (await session.connection()).execute(query)).all():
-            found[dimension].append((team or None, period, value, n, low, high))
+        for dimension, team, period, tallies in (await (await session.connection()).execute(query)).all():
+            atoms = found[dimension][team or None]
+            for value, (n, low, high) in json.loads(tallies).items():
+                atoms[(period, value)] = (n, low, high)
     if stale:
         counted = await count(_runs(stale, next_period), None if everyone else teams)
-        fresh: list[dict] = []
+        kept: dict[tuple[str, int, str], dict[str, list[int]]] = defaultdict(dict)
         for dimension, rows in counted.items():
             for team, when, value, n, low, high in rows:
-                period = str(when)[:10]
-                found[dimension].append((team, period, str(value), n, low, high))
-                fresh.append({"unit": unit, "period": period, "team_id": team or NO_TEAM, "dimension": dimension,
-                              "value": str(value), "count": n, "low": low, "high": high})
+                period, value = str(when)[:10], str(value)
+                found[dimension][team][(period, value)] = (n, low, high)
+                kept[(period, team or NO_TEAM, dimension)][value] = [n, low, high]
         if everyone:
-            await _store(tx, unit, stale, version, changes, fresh)
+            await _store(tx, unit, stale, version, changes, [
+                {"unit": unit, "period": period, "team_id": team, "dimension": dimension, "tallies": json.dumps(values)}
+                for (period, team, dimension), values in kept.items()])
     return found
 
 
