@@ -54,7 +54,7 @@ def merged(tallies: Iterable[Tally]) -> Tally:
     return (count, low, high) if count else EMPTY
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     count: int
     shown: bool
