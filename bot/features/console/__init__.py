@@ -14,7 +14,7 @@ from bot.features.console.access import AUDIT as AUDIT_LOG
 from bot.features.console.access import DASHBOARD, EXPORT, ORG, WORK, Access, access_for
 from bot.features.console.auditlog import AuditQuery
 from bot.features.console.auditlog import page as audit_page
-from bot.features.console.dashboard import DIMENSIONS, Dashboard, shown
+from bot.features.console.dashboard import DIMENSIONS, Dashboard, keep_warm, shown
 from bot.features.console.dashboard import build as build_dashboard
 from bot.features.console.exports import ExportRefused, ExportRequest
 from bot.features.console.exports import run as run_export
@@ -55,7 +55,7 @@ FEATURE = Feature(
     verbs=(Verb("console", signin.console_verb,
                 "a one-time sign-in link to the web console (managers, admins, auditors)", order=95),),
     buttons={"console.open": _link_opened},
-    watchdogs={"console.forget_old_sessions": forget_old},
+    watchdogs={"console.forget_old_sessions": forget_old, "console.dashboard_rollup": keep_warm},
     audit_actions={**AUDIT_ACTIONS, "report.exported": "an admin exported a report's narrative (reason recorded)"},
 )
 

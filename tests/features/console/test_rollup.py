@@ -4,7 +4,7 @@ SQL), someone moving team — and always equal to counting every report afresh."
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, event, func, select, text, update
 
@@ -180,3 +180,18 @@ async def test_everyday_changes_to_people_keep_the_roll_up(db):
         renamed = figures(await board(db))
     assert counting.seen == 3
     assert renamed == await afresh(db)
+
+
+async def test_the_watchdog_keeps_the_organisation_wide_views_counted(db):
+    await setup(db)
+    async with db.transaction() as tx:
+        await dashboard.keep_warm(tx, datetime(2025, 12, 14, 18, 0, tzinfo=UTC))
+    with Counting(db) as counting:
+        weeks = figures(await board(db))
+        months = figures(await board(db, unit="month"))
+    assert counting.seen == 0  # both read from what the watchdog counted
+    async with db.transaction() as tx:  # nothing moved: it counts nothing
+        with Counting(db) as counting:
+            await dashboard.keep_warm(tx, datetime(2025, 12, 14, 18, 5, tzinfo=UTC))
+    assert counting.seen == 0
+    assert weeks == await afresh(db) and months == await afresh(db, unit="month")
