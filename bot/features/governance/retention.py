@@ -27,6 +27,7 @@ from bot.features import chaperone, escalation, patterns, referral, report, supp
 from bot.features.governance.holds import held_ids
 from bot.features.governance.wording import REMOVED
 from bot.machinery import drafts
+from bot.machinery.storage import report_changes
 from bot.machinery.storage.audit_chain import lock_head, sign_head
 from bot.machinery.storage.models import AuditEntry, Notification, Report, Timer
 from bot.machinery.storage.repos import Tx
@@ -77,15 +78,18 @@ async def purge(tx: Tx, now: datetime, batch: int = BATCH) -> Counter:
 
 
 async def _reports(tx: Tx, now: datetime, before: datetime, batch: int, done: Counter) -> None:
-    ids = (await tx.session.scalars(
-        select(Report.id).where(Report.created_at < before, Report.id.not_in(held_ids()))
+    found = (await tx.session.execute(
+        select(Report.id, Report.created_at).where(Report.created_at < before, Report.id.not_in(held_ids()))
         .order_by(Report.id).limit(batch + 1)
     )).all()
-    done["more"] += len(ids) > batch
-    for report_id in ids[:batch]:
+    done["more"] += len(found) > batch
+    for report_id, created_at in found[:batch]:
         await escalation.forget_for_report(tx, report_id, REMOVED, now)
         await report.forget_messages(tx, report_id, now, REMOVED)
-        await tx.session.execute(delete(Report).where(Report.id == report_id))
+        # Its day marked, so the dashboard recounts that day's period only, not every period.
+        report_changes.mark(tx.session, created_at)
+        await tx.session.execute(delete(Report).where(Report.id == report_id)
+                                 .execution_options(**{report_changes.MARKED: True}))
         await tx.audit.record(now, None, "retention.report_removed", "report", report_id)
         done["reports"] += 1
 

@@ -5,7 +5,8 @@ dashboard roll-ups) can tell, cheaply, that it no longer matches.
 Found automatically, as :mod:`.orgcache` finds organisation changes: a new or deleted
 ``Report`` object, or one whose counted fields changed, marks its day (``before_flush``); a
 bulk ``update``/``delete`` of the reports table, or plain SQL writing it, cannot say which
-days it touched and marks every day at once (the ``"*"`` counter). Counters only grow, so a
+days it touched and marks every day at once (the ``"*"`` counter) — unless the code that runs
+it marked the days itself (:func:`mark`, as retention does). Counters only grow, so a
 sum over a period's days (plus ``"*"``) changes exactly when something in it changed.
 
 The marks are written just before commit, in the same transaction, days in sorted order (one
@@ -28,6 +29,9 @@ from bot.machinery.storage.models import Base, Report
 
 EVERY_DAY = "*"
 DAYS = "boundary.report_days"  # session.info: the days this transaction changed
+# Execution option for a bulk statement whose days were marked with :func:`mark` beforehand
+# (retention removing reports one by one knows each one's date).
+MARKED = "boundary_report_days_marked"
 # The fields a summary of reports counts by; a change to anything else (sealed text, status)
 # leaves every summary as it was.
 COUNTED = frozenset({"author_id", "category", "step", "setting", "created_at"})
@@ -73,9 +77,15 @@ def _before_flush(session: Session, _context, _instances) -> None:
                     _mark(session, day)
 
 
+def mark(session: AsyncSession, at: datetime) -> None:
+    """Say that this transaction changes the reports of ``at``'s day (before a bulk statement
+    run with ``execution_options(**{MARKED: True})``)."""
+    _mark(session.sync_session, day_of(at))
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _bulk_statement(state) -> None:
-    if state.is_select:
+    if state.is_select or state.execution_options.get(MARKED):
         return
     statement = state.statement
     if isinstance(statement, TextClause):

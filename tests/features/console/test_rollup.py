@@ -4,6 +4,7 @@ SQL), someone moving team — and always equal to counting every report afresh."
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, event, func, select, text, update
@@ -11,7 +12,9 @@ from sqlalchemy import delete, event, func, select, text, update
 from bot.features.console import dashboard
 from bot.features.console.filters import parse
 from bot.features.console.rollup import RollupCell, RollupPeriod
+from bot.features.governance import retention
 from bot.machinery.storage.models import Report, Team, TeamMember
+from bot.machinery.storage.report_changes import EVERY_DAY, ReportChange
 from bot.org import orgfile
 from tests.console_seed import ORG, WEEK1, WEEK2, add_reports, seed_reports
 
@@ -195,3 +198,24 @@ async def test_the_watchdog_keeps_the_organisation_wide_views_counted(db):
             await dashboard.keep_warm(tx, datetime(2025, 12, 14, 18, 5, tzinfo=UTC))
     assert counting.seen == 0
     assert weeks == await afresh(db) and months == await afresh(db, unit="month")
+
+
+async def test_retention_marks_only_the_days_it_removed(db):
+    await setup(db)
+    await board(db)
+
+    async def marks() -> dict[str, int]:
+        async with db.transaction() as tx:
+            return dict((await tx.session.execute(select(ReportChange.day, ReportChange.generation))).all())
+
+    before = await marks()
+    async with db.transaction() as tx:
+        await retention._reports(tx, WEEK2, WEEK2, 100, Counter())  # week 1's reports are past retention
+    after = await marks()
+    assert EVERY_DAY not in after
+    assert after == {**before, WEEK1.date().isoformat(): before[WEEK1.date().isoformat()] + 1}
+    with Counting(db) as counting:
+        built = figures(await board(db))
+    assert counting.seen == 3  # week 1 counted again; weeks before and after read as they were
+    assert built["category"][0][("2025-12-01", "ROMANTIC")] == (0, True)
+    assert built == await afresh(db)
