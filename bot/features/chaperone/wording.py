@@ -191,10 +191,10 @@ def offer_card(request: ChaperoneRequest, requester: Person, volunteer: Person, 
 def lost_race(request: ChaperoneRequest, mine: bool) -> Notice:
     """Accept pressed on a request that is no longer open."""
     if mine:
-        return Notice(f"You're already the chaperone for {reference(request)}. Thank you.")
+        return Notice("You're already the chaperone for this session. Thank you.")
     if request.status == "cancelled":
-        return Notice(f"{reference(request)} was cancelled: no longer needed. Thank you for offering.")
-    return Notice(f"{reference(request)} is already covered by a colleague. Thank you for offering.")
+        return Notice("That request was cancelled: no longer needed. Thank you for offering.")
+    return Notice("That session is already covered by a colleague. Thank you for offering.")
 
 
 def _message_button(person: Person, link: str | None) -> tuple[Button, ...]:

@@ -219,7 +219,7 @@ async def test_reminders_follow_up_and_the_record(world):
     [forged] = await world.bot.handle(ButtonPressed(who("v2"), "chaperone.record", "1:observed"))
     assert forged == wording.NOT_FOUND
     [recorded] = await world.bot.handle(ButtonPressed(ROSA, yes.action, yes.value))
-    assert "Volunteer V2 was with you for the session (C-1)" in text_of(recorded)
+    assert "Volunteer V2 was with you for the session." in text_of(recorded)
     request = await the_request(world)
     assert (request.status, request.outcome) == ("done", "observed")
     views = await world.bot.handle(Command(MORGAN, "status"))
