@@ -21,7 +21,7 @@ async def test_a_broad_choice_without_words_asks_which_is_closest_in_the_modal(s
     ids = [b.get("block_id") for b in redrawn["blocks"] if b["type"] == "input"]
     assert ids[ids.index("category") + 1] == "kind"
     closest = next(b for b in redrawn["blocks"] if b.get("block_id") == "kind")
-    assert "Which of these is closest?" in closest["hint"]["text"]
+    assert closest["label"]["text"] == "Which of these is closest?" and "choose the closest" in closest["hint"]["text"]
     assert [o["value"] for o in closest["element"]["options"]] == ["SEXUAL:remark", "SEXUAL:messages",
                                                                     "SEXUAL:exposure", "SEXUAL:touch"]
     # What they chose is still chosen in the redrawn modal.
