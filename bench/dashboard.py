@@ -115,6 +115,18 @@ async def fill(db: Database, reports: int) -> None:
     await admin_sql(db.url, "VACUUM ANALYZE")
 
 
+async def forget_rollup(db: Database) -> None:
+    async with db.transaction() as tx:
+        await tx.session.execute(text("DELETE FROM dashboard_rollup_cells"))
+        await tx.session.execute(text("DELETE FROM dashboard_rollup_periods"))
+
+
+async def one_new_report(db: Database, author: int) -> None:
+    async with db.transaction() as tx:
+        tx.session.add(Report(author_id=author, category="ROMANTIC", setting="in_person", occurrence="first",
+                              felt_unsafe=False, factors=[], step=2, status="open", created_at=NOW, updated_at=NOW))
+
+
 async def measure(url: str, reports: int, repeats: int) -> None:
     from adapters.server import create_app
     from bot.features.console import start_session
@@ -144,16 +156,29 @@ async def measure(url: str, reports: int, repeats: int) -> None:
                 secret = await start_session(tx, await tx.session.get(Person, person), "link", NOW)
             jar = aiohttp.CookieJar(unsafe=True)
             async with aiohttp.ClientSession(cookie_jar=jar, cookies={"bb_console": secret}) as http:
-                times = []
-                for n in range(repeats + 2):
+
+                async def look(query: str = query) -> float:
                     t0 = time.perf_counter()
                     async with http.get(f"{base}/console/dashboard{query}") as response:
                         body = await response.text()
                         assert response.status == 200, (response.status, body[:300])
-                    if n >= 2:  # two warm-up requests
-                        times.append((time.perf_counter() - t0) * 1000)
-            print(f"{label}: p50 {statistics.median(times):.0f} ms, p95 {pct(times, 95):.0f} ms, "
-                  f"max {max(times):.0f} ms (n={len(times)}, page {len(body) // 1024} KB)")
+                    return (time.perf_counter() - t0) * 1000
+
+                # First look: nothing kept, every report in range counted (and the roll-up stored).
+                cold = []
+                for _ in range(5):
+                    await forget_rollup(db)
+                    cold.append(await look())
+                # Looking again: nothing moved, the roll-up read.
+                warm = [await look() for _ in range(repeats)]
+                # A new report before each look: its period counted again, the rest read.
+                fresh = []
+                for _ in range(repeats):
+                    await one_new_report(db, person)
+                    fresh.append(await look())
+            for phase, times in (("first look", cold), ("again", warm), ("a new report before each look", fresh)):
+                print(f"{label}, {phase}: p50 {statistics.median(times):.0f} ms, p95 {pct(times, 95):.0f} ms, "
+                      f"max {max(times):.0f} ms (n={len(times)})")
     finally:
         await runner.cleanup()
         await db.dispose()

@@ -22,6 +22,7 @@ import asyncio
 import json
 import os
 import random
+import secrets
 import socket
 import subprocess
 import sys
@@ -165,9 +166,12 @@ def stop(process: subprocess.Popen) -> None:
 
 async def file_over_http(port: int, people: list[int]) -> None:
     for pid in people:
-        async with aiohttp.ClientSession(cookies={"bb_person": f"p{pid}"}) as http, \
-                http.post(f"http://127.0.0.1:{port}/chat/submit", data={"_form": "report", **REPORT},
-                          allow_redirects=False) as response:
+        # As the chat's own page posts: its Origin, and the CSRF cookie's token as a field.
+        token = secrets.token_hex(16)
+        async with aiohttp.ClientSession(cookies={"bb_person": f"p{pid}", "bb_csrf": token}) as http, \
+                http.post(f"http://127.0.0.1:{port}/chat/submit",
+                          data={"_form": "report", "csrf": token, **REPORT},
+                          headers={"Origin": f"http://127.0.0.1:{port}"}, allow_redirects=False) as response:
             assert response.status == 303, response.status
 
 

@@ -87,10 +87,11 @@ class FakeConnector:
         """The text of every message the connector accepted (one entry per accepted send)."""
         return [b.get("text", "") for b in self.activities.values() if isinstance(b, dict)]
 
-    def add_member(self, member_id: str, aad: str, email: str, name: str, *, installed: bool = True) -> None:
+    def add_member(self, member_id: str, aad: str, email: str, name: str, *, installed: bool = True,
+                   tenant: str = "tenant-1") -> None:
         member = {"id": member_id, "objectId": aad, "aadObjectId": aad, "name": name,
                   "givenName": name.split()[0], "email": email, "userPrincipalName": email,
-                  "tenantId": "tenant-1", "userRole": "user"}
+                  "tenantId": tenant, "userRole": "user"}
         self.members[member_id] = member
         self.members[aad] = member
         if installed:

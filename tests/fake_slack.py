@@ -12,6 +12,7 @@ interactions and events.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import json
 import socket
@@ -52,6 +53,9 @@ class FakeSlack:
     directory: list[dict] = field(default_factory=list)
     refused: list[Call] = field(default_factory=list)  # calls refused for breaking a Block Kit limit
     delays: dict[str, float] = field(default_factory=dict)  # method → seconds to wait before answering
+    # users of another workspace (user id → its team id), as users.info describes them: a
+    # Slack Connect colleague, or anyone a forged request names
+    teams: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._failures: list[tuple[str | None, int, dict[str, str]]] = []
@@ -196,7 +200,8 @@ class FakeSlack:
         if user not in self.users:
             return {"ok": False, "error": "user_not_found"}
         email = self.users[user]
-        return {"ok": True, "user": {"id": user, "team_id": TEAM, "profile": {"email": email} if email else {},
+        return {"ok": True, "user": {"id": user, "team_id": self.teams.get(user, TEAM),
+                                     "profile": {"email": email} if email else {},
                                      "is_email_confirmed": user not in self.unconfirmed}}
 
     def _users_list(self, body):
@@ -258,12 +263,19 @@ def signed_headers(body: str, content_type: str, secret: str = SIGNING_SECRET, t
 
 @dataclass
 class SlackClient:
-    """Sends what Slack sends; ``fake`` is the Web API the server calls back."""
+    """Sends what Slack sends; ``fake`` is the Web API the server calls back. ``team`` is the
+    workspace the requests come from: ``client.as_team("T0OTHER")`` sends as another one."""
 
     base: str
     session: aiohttp.ClientSession
     fake: FakeSlack
     command: str = "/boundary"
+    team: str = TEAM
+
+    def as_team(self, team: str) -> SlackClient:
+        """The same client, sending from workspace ``team`` (signed all the same: the app is
+        installed there too, or the request is forged with a leaked signing secret)."""
+        return dataclasses.replace(self, team=team)
 
     async def raw(self, body: str, headers: dict[str, str]) -> tuple[int, str]:
         async with self.session.post(f"{self.base}/slack/events", data=body.encode(), headers=headers) as response:
@@ -276,7 +288,7 @@ class SlackClient:
     async def slash(self, user: str, text: str, channel: str = "C0GENERAL", trigger: str | None = None) -> tuple[int, str]:
         n = next(_counter)
         return await self.form({
-            "token": "unused", "team_id": TEAM, "team_domain": "test", "channel_id": channel,
+            "token": "unused", "team_id": self.team, "team_domain": "test", "channel_id": channel,
             "channel_name": "general", "user_id": user, "user_name": user.lower(), "command": self.command,
             "text": text, "api_app_id": "A0TEST", "response_url": f"{self.fake.url}/response/{n}",
             "trigger_id": trigger or f"trigger-{n}",
@@ -289,7 +301,7 @@ class SlackClient:
         """What Slack shows under a searchable select in ``modal`` after ``typed``: the
         options our server answers to the ``block_suggestion`` (checked against Slack's limits)."""
         started = time.monotonic()
-        status, body = await self.interaction(suggestion_payload(user, modal, field, typed))
+        status, body = await self.interaction(suggestion_payload(user, modal, field, typed, team=self.team))
         assert status == 200, body
         assert time.monotonic() - started < 3, "Slack waits 3 seconds for options, then shows nothing"
         options = json.loads(body)["options"]
@@ -300,9 +312,9 @@ class SlackClient:
 
     async def event(self, event: dict, event_id: str | None = None, retry: int | None = None) -> tuple[int, str]:
         body = json.dumps({
-            "token": "unused", "team_id": TEAM, "api_app_id": "A0TEST", "type": "event_callback",
+            "token": "unused", "team_id": self.team, "api_app_id": "A0TEST", "type": "event_callback",
             "event": event, "event_id": event_id or f"Ev{next(_counter):06d}", "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM, "user_id": "UBOT", "is_bot": True}],
+            "authorizations": [{"team_id": self.team, "user_id": "UBOT", "is_bot": True}],
         })
         headers = signed_headers(body, "application/json")
         if retry is not None:
@@ -311,14 +323,14 @@ class SlackClient:
 
 
 def button_payload(user: str, action: str, value: str, *, channel: str | None = None, ts: str = "1700000000.000001",
-                   home: bool = False) -> dict:
+                   home: bool = False, team: str = TEAM) -> dict:
     container = (
         {"type": "view", "view_id": "VHOME"} if home
         else {"type": "message", "channel_id": channel or "D" + user, "message_ts": ts, "is_ephemeral": False}
     )
     payload = {
-        "type": "block_actions", "team": {"id": TEAM, "domain": "test"},
-        "user": {"id": user, "team_id": TEAM}, "api_app_id": "A0TEST", "trigger_id": f"trig-{next(_counter)}",
+        "type": "block_actions", "team": {"id": team, "domain": "test"},
+        "user": {"id": user, "team_id": team}, "api_app_id": "A0TEST", "trigger_id": f"trig-{next(_counter)}",
         "container": container,
         "actions": [{"type": "button", "action_id": f"{action}|0", "block_id": "actions", "value": value or "-",
                      "action_ts": f"{time.time():.6f}{next(_counter)}"}],
@@ -331,20 +343,20 @@ def button_payload(user: str, action: str, value: str, *, channel: str | None = 
     return payload
 
 
-def suggestion_payload(user: str, modal: dict, field: str, typed: str) -> dict:
+def suggestion_payload(user: str, modal: dict, field: str, typed: str, team: str = TEAM) -> dict:
     """A ``block_suggestion``: someone typed ``typed`` into the searchable select of ``field``."""
     block = next(b for b in modal["blocks"] if b.get("block_id") == field)
     assert block["element"]["type"] in ("external_select", "multi_external_select"), block["element"]["type"]
     return {
-        "type": "block_suggestion", "team": {"id": TEAM, "domain": "test"},
-        "user": {"id": user, "team_id": TEAM}, "api_app_id": "A0TEST",
+        "type": "block_suggestion", "team": {"id": team, "domain": "test"},
+        "user": {"id": user, "team_id": team}, "api_app_id": "A0TEST",
         "block_id": field, "action_id": block["element"]["action_id"], "value": typed,
         "container": {"type": "view", "view_id": "V0MODAL"},
         "view": {**modal, "id": "V0MODAL", "state": {"values": {}}},
     }
 
 
-def submission_payload(user: str, modal: dict, answers: dict, view_id: str = "V0MODAL") -> dict:
+def submission_payload(user: str, modal: dict, answers: dict, view_id: str = "V0MODAL", team: str = TEAM) -> dict:
     """A view_submission for ``modal`` (as the server opened it) with ``answers`` filled in."""
     values: dict = {}
     for block in modal["blocks"]:
@@ -370,7 +382,7 @@ def submission_payload(user: str, modal: dict, answers: dict, view_id: str = "V0
             state["value"] = answer
         values[block["block_id"]] = {name: state}
     return {
-        "type": "view_submission", "team": {"id": TEAM, "domain": "test"},
-        "user": {"id": user, "team_id": TEAM}, "api_app_id": "A0TEST", "trigger_id": f"trig-{next(_counter)}",
-        "view": {**modal, "id": view_id, "hash": "h1", "team_id": TEAM, "state": {"values": values}},
+        "type": "view_submission", "team": {"id": team, "domain": "test"},
+        "user": {"id": user, "team_id": team}, "api_app_id": "A0TEST", "trigger_id": f"trig-{next(_counter)}",
+        "view": {**modal, "id": view_id, "hash": "h1", "team_id": team, "state": {"values": values}},
     }

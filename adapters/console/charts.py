@@ -40,7 +40,7 @@ def bars(chart_id: str, title: str, items: Sequence[tuple[str, Cell]], unit: str
     for index, (label, cell) in enumerate(items):
         y = 6 + index * ROW
         parts.append(f'<text x="{LABEL_WIDTH - 8}" y="{y + 16}" text-anchor="end" class="axis">'
-                     f'{escape(_cut(label, 34))}</text>')
+                     f'{escape(_cut(label, 30))}</text>')
         if cell.shown:
             length = max(int(span * cell.count / peak), 1 if cell.count else 0)
             parts.append(f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{length}" height="{ROW - 8}" '

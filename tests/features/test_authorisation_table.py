@@ -1,30 +1,35 @@
 """Authorisation as a table: every button, form and verb in tests/features/authorisation_cases.py
 pressed by every role, each cell's answer written there. A refused press must change nothing
-(no audit entry, no notification) and show nothing sensitive; an allowed one gets a fresh
+(no audit entry, no notification) and show nothing sensitive, and "not theirs" (N) must be the
+very answer an id that does not exist gets, so a replayed button cannot probe what exists; an
+allowed one gets a fresh
 subject so that cells do not disturb each other. Runs on SQLite and PostgreSQL (it uses the
-database, so it is a storage test)."""
+database, so it is a storage test); on PostgreSQL:
+
+    TEST_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/test \
+        pytest tests/features/test_authorisation_table.py tests/features/test_authorisation_coverage.py
+"""
 
 from __future__ import annotations
 
 import html
-from datetime import timedelta
+import re
 
+import aiohttp
 import pytest
 from sqlalchemy import func, select, update
 
 from adapters.appkeys import BOT_KEY
 from bot.app import NO_LONGER_ACTIVE, UNKNOWN_PERSON
-from bot.features.chaperone.storage import ChaperoneRequest
 from bot.features.escalation.storage import Escalation
-from bot.features.referral.storage import Referral
-from bot.features.support.storage import SupportRequest
+from bot.features.support.storage import CheckIn
 from bot.features.volunteer.storage import VolunteerProfile
 from bot.machinery.outbox import DeliveryWorker
 from bot.machinery.ratelimit import Rate, TokenBuckets
-from bot.machinery.storage.models import AuditEntry, Notification, Person, Report
+from bot.machinery.storage.models import AuditEntry, Notification, Person
 from bot.org import orgfile
-from bot.port.events import ButtonPressed, Command, FormSubmitted, Identity
-from bot.port.views import Dialog, Notice
+from bot.port.events import FormSubmitted, Identity
+from bot.port.views import Dialog, Form, Notice
 from tests.console_harness import Browser, apply_org, console_server, force_session
 from tests.fake_deliverer import ScriptedPlatform
 from tests.features.authorisation_cases import (
@@ -34,63 +39,18 @@ from tests.features.authorisation_cases import (
     REFUSED_IDENTITIES,
     ROLES,
 )
+from tests.features.authorisation_world import NARRATIVE, ORG, SECRETS, UNSAFE, build, press
 from tests.world import World, text_of
 
 pytestmark = pytest.mark.storage
+DIGEST = re.compile(r'name="digest" value="([^"]*)"')
+NOWHERE = "999999"  # the id of nothing that exists
 
-ORG = """
-organisation: {name: Test Clinic, timezone: Europe/London, sites: [North], slack_workspaces: [T1],
-               teams_tenants: [tenant-1]}
-people:
-  - {key: rosa, name: Rosa Reporter, email: rosa@clinic.invalid, profession: nurse,
-     identities: [{platform: slack, workspace: T1, user: UROSA}]}
-  - {key: carl, name: Carl Clinician, email: carl@clinic.invalid, profession: doctor,
-     identities: [{platform: slack, workspace: T1, user: UCARL}]}
-  - {key: vera, name: Vera Volunteer, email: vera@clinic.invalid, volunteer: true,
-     identities: [{platform: slack, workspace: T1, user: UVERA}]}
-  - {key: vic, name: Vic Volunteer, email: vic@clinic.invalid, volunteer: true,
-     identities: [{platform: slack, workspace: T1, user: UVIC}]}
-  - {key: morgan, name: Morgan Manager, email: morgan@clinic.invalid,
-     identities: [{platform: slack, workspace: T1, user: UMORGAN}, {platform: teams, workspace: tenant-1, user: aad-morgan}]}
-  - {key: olga, name: Olga Other, email: olga@clinic.invalid, identities: [{platform: slack, workspace: T1, user: UOLGA}]}
-  - {key: alex, name: Alex Admin, email: alex@clinic.invalid, admin: true,
-     identities: [{platform: slack, workspace: T1, user: UALEX}]}
-  - {key: audrey, name: Audrey Auditor, email: audrey@clinic.invalid, auditor: true,
-     identities: [{platform: slack, workspace: T1, user: UAUDREY}]}
-  - {key: ray, name: Ray Removed, email: ray@clinic.invalid, identities: [{platform: slack, workspace: T1, user: URAY}]}
-teams:
-  - key: ward
-    name: Ward
-    managers: [morgan]
-    members: [rosa, carl, vera, vic, ray]
-    escalation: {levels: [{who: managers, wait: 15m}], remind_every: 4h}
-  - {key: other, name: Other Team, managers: [olga], members: [olga]}
-peer_support:
-  supporters: [{who: vic}]
-"""
-MANAGER_EMAIL = "morgan@clinic.invalid"
-WHO = dict(zip(ROLES, (
-    Identity("slack", "T1", "UROSA"), Identity("slack", "T1", "UCARL"), Identity("slack", "T1", "UVERA"),
-    Identity("slack", "T1", "UVIC"), Identity("slack", "T1", "UMORGAN"), Identity("slack", "T1", "UOLGA"),
-    Identity("slack", "T1", "UALEX"), Identity("slack", "T1", "UAUDREY"), Identity("slack", "T1", "URAY"),
-    Identity("slack", "T1", "UNOBODY"),
-    Identity("slack", "T2", "UMORGAN", MANAGER_EMAIL),
-    Identity("slack", "T2", "UOTHER", MANAGER_EMAIL),
-    Identity("slack", "T1", "UMORGAN2", MANAGER_EMAIL),
-    Identity("teams", "tenant-2", "aad-morgan", MANAGER_EMAIL),
-), strict=True))
-NARRATIVE = "he waited by my car after the session"
-NOTE, LINK = "side door by the pharmacy", "https://meet.example.org/join/abc"
-HANDOFF = "prefers afternoon sessions and a calm room"
-SHARED = "I keep replaying what he said"
-SECRETS = (NARRATIVE, NOTE, LINK, HANDOFF, SHARED)
-UNSAFE = {"category": "THREAT", "setting": "home_visit", "occurrence": "first", "felt_unsafe": "yes",
-          "details": NARRATIVE}
-PLAIN = {"category": "CONTACT", "setting": "in_person", "occurrence": "first", "felt_unsafe": "no",
-         "factors": ["unwanted"], "details": NARRATIVE}
-TELEHEALTH = {"start": "14:00", "minutes": "30", "setting": "telehealth",
-              "join_link": LINK, "note": NOTE, "urgent": "no"}
-CLOSED = ("already", "no longer", "nothing to", "withdrawn", "cancelled", "deleted", "isn't waiting", "is not waiting")
+# What "refused because of the state it is in now" says (referral/wording.where_it_stands and
+# the like): the referral is with someone else, closed, declined or waiting for approval.
+CLOSED = ("already", "no longer", "nothing to", "withdrawn", "cancelled", "deleted", "isn't waiting", "is not waiting",
+          "still open", "is closed", "was declined", "was returned", "waiting for a manager's approval",
+          "can't be snoozed", "no chaperone to record")
 
 
 @pytest.fixture
@@ -109,81 +69,13 @@ async def world(db, sealer, library, clock):
     return world
 
 
-async def newest(world, table) -> int:
-    async with world.db.transaction() as tx:
-        return await tx.session.scalar(select(func.max(table.id)))
-
-
-async def press(world, role: str, action: str, value: str) -> list:
-    who = WHO[role]
-    if action.startswith("verb:"):
-        return await world.bot.handle(Command(who, action.removeprefix("verb:")))
-    if action.startswith("form:"):
-        return await world.bot.handle(FormSubmitted(who, action.removeprefix("form:"), {"note": "talked it over"},
-                                                    state=value))
-    action, _, suffix = action.partition(":")
-    return await world.bot.handle(ButtonPressed(who, action, f"{value}:{suffix}" if suffix else value))
-
-
-async def build(world, state: str) -> str:
-    """A fresh subject in ``state``; the value its buttons carry."""
-    kind, _, stage = state.partition(" ")
-    if kind == "nothing":
-        return ""
-    if kind == "report":
-        await world.bot.handle(FormSubmitted(WHO["own"], "report", PLAIN))
-        report = str(await newest(world, Report))
-        if stage != "filed":
-            await press(world, "own", {"withdrawn": "report.withdraw", "deleted": "report.delete"}[stage], report)
-        return report
-    if kind == "support":
-        await world.bot.handle(FormSubmitted(WHO["own"], "support", {"how": "chat", "soon": "few_days",
-                                                                     "shared": SHARED}))
-        request = str(await newest(world, SupportRequest))
-        if stage in ("accepted", "cancelled"):
-            await press(world, "vas", "support.accept", request)
-        if stage == "cancelled":
-            await press(world, "own", "support.cancel", request)
-        return request
-    if kind == "referral":
-        async with world.db.transaction() as tx:
-            carl = await tx.people.by_key("carl")
-        await world.bot.handle(FormSubmitted(WHO["own"], "referral", {
-            "reason": "boundary", "urgency": "routine", "receiver": f"person:{carl.id}", "note": HANDOFF}))
-        referral = str(await newest(world, Referral))
-        if stage in ("accepted", "withdrawn"):
-            await press(world, "cli" if stage == "accepted" else "own",
-                        "referral.accept" if stage == "accepted" else "referral.withdraw_yes", referral)
-        return referral
-    if kind == "escalation":
-        await world.bot.handle(FormSubmitted(WHO["own"], "report", UNSAFE))
-        escalation, report = str(await newest(world, Escalation)), str(await newest(world, Report))
-        if stage in ("acknowledged", "resolved"):
-            await press(world, "mgr", "escalation.ack", escalation)
-        if stage == "resolved":
-            await press(world, "mgr", "form:escalation.resolve", escalation)
-        if stage == "report withdrawn":
-            await press(world, "own", "report.withdraw", report)
-        if stage == "report deleted":
-            await press(world, "own", "report.delete", report)
-        return escalation
-    # a day of its own, so that the volunteer is never busy with an earlier one
-    world.builds = getattr(world, "builds", 0) + 1
-    day = (world.clock.now().date() + timedelta(days=1 + world.builds)).isoformat()
-    await world.bot.handle(FormSubmitted(WHO["own"], "chaperone", {**TELEHEALTH, "date": day}))
-    request = str(await newest(world, ChaperoneRequest))
-    if stage in ("covered", "cancelled"):
-        await press(world, "vas", "chaperone.accept", request)
-    if stage == "cancelled":
-        await press(world, "own", "chaperone.cancel", request)
-    return request
-
-
 def answer(views: list, changed: bool) -> str:
     text = " ".join(text_of(v) if not isinstance(v, Dialog) else " ".join((v.title, *v.paragraphs))
                     for v in views)
     if views in ([UNKNOWN_PERSON], [NO_LONGER_ACTIVE]):  # refused before any feature: not a person here
         return "U"
+    if any(isinstance(v, Form) and v.errors for v in views):  # the table's own values were refused: fix them
+        return f"E{sorted(next(v for v in views if isinstance(v, Form)).errors)}"
     if any(isinstance(v, Dialog) for v in views) and any(secret in text for secret in SECRETS):
         return "S"
     if changed or len(views) != 1 or not isinstance(views[0], Notice):
@@ -195,12 +87,15 @@ def answer(views: list, changed: bool) -> str:
     return "Y"
 
 
-async def footprint(world) -> tuple[int, int]:
+async def footprint(world) -> tuple:
     async with world.db.transaction() as tx:
         # (a second account claiming the manager's email is audited as held: that is the point)
         return (await tx.session.scalar(select(func.count()).select_from(AuditEntry)
                                         .where(AuditEntry.action.not_like("identity.%"))),
-                await tx.session.scalar(select(func.count()).select_from(Notification)))
+                await tx.session.scalar(select(func.count()).select_from(Notification)),
+                # check-ins are neither audited nor announced: what they are now is the trace
+                tuple((await tx.session.execute(select(CheckIn.id, CheckIn.status, CheckIn.generation)
+                                                .order_by(CheckIn.id))).all()))
 
 
 @pytest.mark.parametrize(("name", "state", "action", "expected"), CASES, ids=[c[0] for c in CASES])
@@ -213,6 +108,8 @@ async def test_every_role(world, name, state, action, expected):
         views = await press(world, role, action, shared)
         got[role] = answer(views, changed=False)
         assert not any(secret in repr(views) for secret in SECRETS), (name, role)
+        if got[role] == "N":  # not theirs looks exactly like nothing at all: existence is not revealed
+            assert views == await press(world, role, action, NOWHERE), (name, role)
     assert await footprint(world) == before or not any(wanted[r] in "NUX" for r in ROLES), name
     for role in [r for r in ROLES if wanted[r] in "YS"]:
         value = await build(world, state)
@@ -242,6 +139,31 @@ async def test_every_role_in_the_console(database_url, tmp_path, clock, name, me
     assert " ".join(got[r] for r in CONSOLE_ROLES) == expected, name
 
 
+async def _escalation_for_console(bot) -> int:
+    async with bot.db.transaction() as tx:
+        escalation = await tx.session.scalar(select(func.max(Escalation.id)))
+    if escalation is None:
+        await bot.handle(FormSubmitted(Identity("slack", "T1", "UROSA"), "report", UNSAFE))
+        async with bot.db.transaction() as tx:
+            escalation = await tx.session.scalar(select(func.max(Escalation.id)))
+    return escalation
+
+
+async def _org_file(browser: Browser, path: str) -> tuple[int, str]:
+    """The organisation file posted as the page posts it (multipart); to apply, previewed first
+    for the digest that says which text was checked."""
+    fields = {"csrf": browser.csrf, "text": ORG}
+    if path.endswith("/apply"):
+        _, page = await _org_file(browser, "/console/admin/org-file/preview")
+        fields["digest"] = (DIGEST.search(page) or ["", ""])[1] if page else ""
+    form = aiohttp.FormData()
+    for name, value in fields.items():
+        form.add_field(name, value)
+    async with browser.http.post(browser.base + path, data=form, headers={"Origin": browser.base},
+                                 allow_redirects=False) as response:
+        return response.status, await response.text()
+
+
 async def _console_cell(bot, base, secret, method, path, what) -> str:
     browser = Browser(base)
     try:
@@ -251,18 +173,20 @@ async def _console_cell(bot, base, secret, method, path, what) -> str:
         if method == "GET":
             status, body = await browser.get(path, allow_redirects=False)
         elif path == "/console/work/press":
-            async with bot.db.transaction() as tx:
-                escalation = await tx.session.scalar(select(func.max(Escalation.id)))
-            if escalation is None:
-                await bot.handle(FormSubmitted(Identity("slack", "T1", "UROSA"), "report", UNSAFE))
-                async with bot.db.transaction() as tx:
-                    escalation = await tx.session.scalar(select(func.max(Escalation.id)))
-            status, body = await browser.post(path, {"action": what, "value": str(escalation)})
-        else:
+            status, body = await browser.post(path, {"action": what, "value": str(await _escalation_for_console(bot))})
+        elif path == "/console/work/submit":
+            status, body = await browser.post(path, {"_form": what, "_state": str(await _escalation_for_console(bot)),
+                                                     "note": "talked it over with the team"})
+        elif path.startswith("/console/admin/org-file/"):
+            status, body = await _org_file(browser, path)
+        elif path == "/console/exports":
             day = "2026-01-05"
             narratives = {"narratives": "yes", "reason": "an inquiry"} if what == "reports" else {}
             status, body = await browser.post(path, {"kind": what, "format": "json", "from": day, "to": day,
                                                      **narratives})
+        else:  # signing in and out: a made-up link, the local demo picker naming the admin, sign out
+            fields = {"/console/link": {"t": "not-a-link-anyone-was-sent"}, "/console/demo": {"person": "alex"}}
+            status, body = await browser.post(path, fields.get(path, {}), allow_redirects=False)
     finally:
         await browser.close()
     if status == 200 and NARRATIVE in body:

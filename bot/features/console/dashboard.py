@@ -13,26 +13,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 
 from bot.content.taxonomy import Category, Setting, Step
+from bot.features.console import rollup, timings
 from bot.features.console.filters import Filters
 from bot.features.console.reads import run_all
 from bot.features.console.suppression import (
     EMPTY,
-    THRESHOLD,
     Cell,
     Table,
     Tally,
     combined_table,
     merge,
-    primary,
 )
+from bot.features.console.timings import EscalationFigures, Timing
 from bot.machinery.storage.models import Base, Person, Report, Team, TeamMember
 from bot.machinery.storage.repos import Tx
-from bot.org.policy import Policy
 
 
 def home_teams():
@@ -74,24 +73,6 @@ DIMENSIONS = {
 
 
 @dataclass
-class Timing:
-    """Times from start to an outcome, in minutes; shown only for 5 or more."""
-
-    count: Cell
-    median: float | None = None
-    p90: float | None = None
-
-
-@dataclass
-class EscalationFigures:
-    team: str
-    started: Cell
-    acknowledge: Timing
-    resolve: Timing
-    policy_wait_minutes: float
-
-
-@dataclass
 class Dashboard:
     filters: Filters
     periods: list[str]
@@ -115,106 +96,67 @@ def _constituents(filters: Filters) -> list[int | None]:
     return ids
 
 
-def _report_queries(filters: Filters, dialect: str) -> dict[str, object]:
-    """One query per breakdown: constituent team, period, value → count, min and max author."""
+def _report_queries(ranges: list[tuple[date, date]], teams: list[int | None] | None, unit: str,
+                    dialect: str) -> dict[str, object]:
+    """One query per breakdown over some date ranges: constituent team, period, value → count,
+    min and max author, for ``teams`` (None: every team, and people in none)."""
     home = home_teams()
-    period = period_of(Report.created_at, filters.unit, dialect)
+    period = period_of(Report.created_at, unit, dialect)
     team = home.c.team_id
-    queries = {}
-    for name, (_, column, _) in DIMENSIONS.items():
-        query = (
-            select(team, period, column, func.count(), func.min(Report.author_id), func.max(Report.author_id))
-            .select_from(Report)
-            .outerjoin(home, home.c.person_id == Report.author_id)
-            .where(_in_range(Report.created_at, filters))
-            .group_by(team, period, column)
-        )
-        if not filters.everyone:
-            query = query.where(team.in_([t.id for t in filters.teams]))
-        queries[f"reports:{name}"] = query
-    return queries
+    where = [or_(*(and_(Report.created_at >= _at(first), Report.created_at < _at(end)) for first, end in ranges))]
+    if teams is not None:
+        named = [t for t in teams if t is not None]
+        where.append(or_(team.in_(named), team.is_(None)) if None in teams else team.in_(named))
+    return {
+        name: select(team, period, column, func.count(), func.min(Report.author_id), func.max(Report.author_id))
+        .select_from(Report)
+        .outerjoin(home, home.c.person_id == Report.author_id)
+        .where(*where)
+        .group_by(team, period, column)
+        for name, (_, column, _) in DIMENSIONS.items()
+    }
 
 
-def _report_tallies(rows, filters: Filters) -> dict[object, dict[tuple[str, str], Tally]]:
-    """Atomic tallies: constituent → (period, value) → (count, min author, max author)."""
-    found: dict[object, dict[tuple[str, str], Tally]] = {c: {} for c in _constituents(filters)}
-    for team_id, when, value, count, low, high in rows:
-        if team_id in found:
-            key = (str(when)[:10], str(value))
-            found[team_id][key] = merge(found[team_id].get(key, EMPTY), (count, low, high))
-    return found
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
 
 
-def _quantile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+async def _report_rows(tx: Tx, filters: Filters, periods: list[str]) -> dict[str, list]:
+    dialect = tx.session.bind.dialect.name
+
+    async def count(ranges: list[tuple[date, date]], teams: list[int | None] | None) -> dict[str, list]:
+        return await run_all(tx, heavy=_report_queries(ranges, teams, filters.unit, dialect), light={})
+
+    return await rollup.breakdowns(tx, filters.unit, periods, filters.next_period, _constituents(filters),
+                                   filters.everyone, count, DIMENSIONS)
 
 
-def timing(minutes: list[float]) -> Timing:
-    cell = primary((len(minutes), 0, 1))
-    if not cell.shown or len(minutes) < THRESHOLD:
-        return Timing(cell)
-    return Timing(cell, round(_quantile(minutes, 0.5), 1), round(_quantile(minutes, 0.9), 1))
-
-
-def _minutes(start: datetime, end: datetime | None) -> float | None:
-    return None if end is None else max((end - start).total_seconds() / 60, 0.0)
+def _report_tallies(atoms: dict, filters: Filters) -> dict[object, dict[tuple[str, str], Tally]]:
+    """Atomic tallies for each constituent: (period, value) → (count, min author, max author)."""
+    return {c: atoms.get(c, {}) for c in _constituents(filters)}
 
 
 async def build(tx: Tx, filters: Filters) -> Dashboard:
     dialect = tx.session.bind.dialect.name
+    chaperones, referrals = Base.metadata.tables["chaperone_requests"], Base.metadata.tables["referrals"]
     queries = {}
-    queries["escalations"] = _escalation_query(filters)
-    queries["chaperone"] = _outcome_query(Base.metadata.tables["chaperone_requests"], "requester_id", filters,
-                                          "status", "accepted_at", "created_at")
-    queries["referrals"] = _outcome_query(Base.metadata.tables["referrals"], "referrer_id", filters,
-                                          "status", "offered_at", "accepted_at", "declined_at")
+    queries["escalations"] = timings.escalation_query(filters, dialect)
+    queries["chaperone"] = _outcome_query(chaperones, "requester_id", filters, chaperones.c.status,
+                                          timings.minutes(chaperones.c.created_at, chaperones.c.accepted_at, dialect))
+    queries["referrals"] = _outcome_query(referrals, "referrer_id", filters, referrals.c.status, timings.minutes(
+        referrals.c.offered_at, func.coalesce(referrals.c.accepted_at, referrals.c.declined_at), dialect))
     queries["volunteers"] = _volunteer_query()
-    rows = await run_all(tx, heavy=_report_queries(filters, dialect), light=queries)
+    rows = await run_all(tx, heavy={}, light=queries)
 
     board = Dashboard(filters=filters, periods=period_starts(filters))
+    breakdowns = await _report_rows(tx, filters, board.periods)
     for name, (_, _, values) in DIMENSIONS.items():
-        board.reports[name] = combined_table(_report_tallies(rows[f"reports:{name}"], filters), board.periods,
-                                             values)
-    board.escalations = _escalation_figures(rows["escalations"], filters)
+        board.reports[name] = combined_table(_report_tallies(breakdowns[name], filters), board.periods, values)
+    board.escalations = timings.escalation_figures(rows["escalations"], filters, dialect)
     _chaperones(rows["chaperone"], filters, board)
     _referrals(rows["referrals"], filters, board)
     board.volunteers = _by_site(rows["volunteers"])
     return board
-
-
-def _escalation_query(filters: Filters):
-    escalations = Base.metadata.tables["escalations"]
-    return (
-        select(escalations.c.team_id, escalations.c.created_at, escalations.c.acknowledged_at,
-               escalations.c.resolved_at, escalations.c.reporter_id)
-        .where(_in_range(escalations.c.created_at, filters),
-               escalations.c.team_id.in_([t.id for t in filters.teams]))
-    )
-
-
-def _escalation_figures(rows, filters: Filters) -> list[EscalationFigures]:
-    by_team = defaultdict(list)
-    for row in rows:
-        by_team[row.team_id].append(row)
-    figures = []
-    for team in filters.teams:
-        mine = by_team.get(team.id, [])
-        reporters = {r.reporter_id for r in mine}
-        started = primary((len(mine), min(reporters, default=0), max(reporters, default=0)))
-        ack = [m for r in mine if (m := _minutes(r.created_at, r.acknowledged_at)) is not None]
-        res = [m for r in mine if (m := _minutes(r.created_at, r.resolved_at)) is not None]
-        hide = not started.shown
-        figures.append(EscalationFigures(
-            team=team.name, started=started,
-            acknowledge=Timing(started) if hide else timing(ack),
-            resolve=Timing(started) if hide else timing(res),
-            policy_wait_minutes=Policy.from_json(team.escalation_policy).wait_at(0).total_seconds() / 60,
-        ))
-    return figures
 
 
 CHAPERONE_OUTCOMES = [("filled", "Filled"), ("unfilled", "Unfilled"), ("cancelled", "Cancelled"),
@@ -223,8 +165,8 @@ REFERRAL_OUTCOMES = [("accepted", "Accepted"), ("declined", "Declined or returne
                      ("withdrawn", "Withdrawn"), ("waiting", "Waiting for an answer")]
 
 
-def _chaperone_outcome(status: str, accepted_at) -> str:
-    if accepted_at is not None or status in ("covered", "done"):
+def _chaperone_outcome(status: str, minutes_to_accept: float | None) -> str:
+    if minutes_to_accept is not None or status in ("covered", "done"):
         return "filled"
     return status if status in ("unfilled", "cancelled") else "open"
 
@@ -237,11 +179,12 @@ def _referral_outcome(status: str) -> str:
     return "withdrawn" if status == "withdrawn" else "waiting"
 
 
-def _outcome_query(table, person: str, filters: Filters, *columns: str):
+def _outcome_query(table, person: str, filters: Filters, status, minutes):
+    """Per request or referral: constituent team, person, status, minutes to the outcome."""
     home = home_teams()
     person_column = table.c[person]
     query = (
-        select(home.c.team_id, person_column, *(table.c[c] for c in columns))
+        select(home.c.team_id, person_column, status, minutes)
         .select_from(table)
         .outerjoin(home, home.c.person_id == person_column)
         .where(_in_range(table.c.created_at, filters))
@@ -262,17 +205,14 @@ def _outcome_table(rows, outcomes, filters: Filters) -> Table:
 
 def _chaperones(rows, filters: Filters, board: Dashboard) -> None:
     board.chaperone = _outcome_table(
-        [(t, p, _chaperone_outcome(s, a)) for t, p, s, a, _ in rows], CHAPERONE_OUTCOMES, filters)
-    fill = [m for *_, a, c in rows if (m := _minutes(c, a)) is not None]
-    board.chaperone_fill = timing(fill)
+        [(t, p, _chaperone_outcome(s, m)) for t, p, s, m in rows], CHAPERONE_OUTCOMES, filters)
+    board.chaperone_fill = timings.timing(timings.present(m for *_, m in rows))
 
 
 def _referrals(rows, filters: Filters, board: Dashboard) -> None:
-    board.referrals = _outcome_table([(t, p, _referral_outcome(s)) for t, p, s, *_ in rows],
+    board.referrals = _outcome_table([(t, p, _referral_outcome(s)) for t, p, s, _ in rows],
                                      REFERRAL_OUTCOMES, filters)
-    answers = [m for *_, offered, accepted, declined in rows
-               if offered is not None and (m := _minutes(offered, accepted or declined)) is not None]
-    board.referral_answer = timing(answers)
+    board.referral_answer = timings.timing(timings.present(m for *_, m in rows))
 
 
 def _volunteer_query():

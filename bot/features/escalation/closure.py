@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.features.escalation.storage import Escalation
+from bot.features.escalation.storage import LIVE, Escalation, current_for_report
 from bot.features.escalation.wording import subject_label
 from bot.machinery.outbox import notify
 from bot.machinery.storage.models import Person
@@ -51,6 +51,16 @@ async def own(turn: Turn, value: str) -> Escalation | None:
     return escalation if escalation is not None and escalation.reporter_id == turn.person.id else None
 
 
+async def unanswerable(turn: Turn, escalation: Escalation) -> Notice | None:
+    """Why [Yes] / [No, reopen] cannot be answered now: it is still open (nothing was resolved
+    yet), or the reporter already reopened it (an old card pressed again)."""
+    if escalation.status in LIVE:
+        return Notice("That escalation is still open with your managers. Type status to see where it stands.")
+    if escalation.report_id and (await current_for_report(turn.tx, escalation.report_id)) not in (None, escalation):
+        return Notice("You already reopened that escalation. Type status to see where it stands.")
+    return None
+
+
 async def read_note(turn: Turn, value: str) -> list[View]:
     escalation = await own(turn, value)
     if escalation is None:
@@ -67,5 +77,7 @@ async def confirm(turn: Turn, value: str) -> list[View]:
     escalation = await own(turn, value)
     if escalation is None:
         return [NOT_YOURS]
+    if refused := await unanswerable(turn, escalation):
+        return [refused]
     await turn.tx.audit.record(turn.clock.now(), turn.person.id, "escalation.confirmed", "escalation", escalation.id)
     return [Notice("Thank you for letting me know. If anything changes, type report or escalate at any time.")]

@@ -308,12 +308,12 @@ async def reopen(turn: Turn, value: str) -> list[View]:
     escalation = await closure.own(turn, value)
     if escalation is None:
         return [closure.NOT_YOURS]
-    if escalation.status in LIVE:
-        return [Notice("That escalation is still open with your managers. Type status to see where it stands.")]
+    if refused := await closure.unanswerable(turn, escalation):
+        return [refused]
     now = turn.clock.now()
     if escalation.report_id:
         report = await turn.tx.reports.get(escalation.report_id)
-        if report is None or (await current_for_report(turn.tx, report.id)) not in (None, escalation):
+        if report is None:
             return [closure.NOT_YOURS]
         found, told = await start(turn.tx, turn.clock, report, turn.person, "reopened", urgent=escalation.urgent)
     else:

@@ -127,6 +127,8 @@ async def decline(turn: Turn, value: str) -> list[View]:
     if found is None:
         return [wording.NOT_ASKED]
     request, offer = found
+    if offer.status == "accepted":  # an old [Decline] pressed after taking it: nobody else is asked
+        return [wording.already_taken(request)]
     if offer.status != "offered":
         return [wording.DECLINED]
     now = turn.clock.now()

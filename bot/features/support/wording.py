@@ -187,6 +187,11 @@ def closed_for_requester(request: SupportRequest, org) -> Card:
                 facts=contact_facts(org), buttons=check_in_buttons())
 
 
+def already_taken(request: SupportRequest) -> Notice:
+    return Notice(f"You've already taken {reference(request)}. If you can't do it after all, press Hand back on "
+                  "it, and another supporter will be asked.")
+
+
 def already(request: SupportRequest) -> Notice:
     words = {"open": "still looking for a supporter", "accepted": "with a supporter", "done": "closed",
              "cancelled": "cancelled", "unfilled": "closed: nobody could take it"}

@@ -80,6 +80,9 @@ class Organisation(Base):
     # Moves on with every change to people, teams or the organisation: instances compare it
     # to what they cached (bot.machinery.storage.orgcache).
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Moves on only when teams or memberships change (whose home team a report counts for):
+    # the dashboard's roll-up survives the directory's everyday changes to people.
+    membership_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Person(Base):

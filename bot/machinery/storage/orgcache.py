@@ -46,11 +46,15 @@ from bot.machinery.storage.models import Identity, Organisation, Person
 
 WATCHED: set[str] = {"organisation", "people", "identities", "teams", "team_members"}
 CHANGED = "boundary.org_changed"  # session.info flag: this transaction changed a watched table
+MEMBERSHIP = frozenset({"teams", "team_members"})
+MEMBERSHIP_CHANGED = "boundary.membership_changed"  # ... and teams or memberships among them
 VERSION = "boundary.org_version"  # session.info: the version this transaction read
 PEOPLE_KEPT = 25_000  # identities remembered (about 2 KB each)
 
 _VERSION_QUERY = select(Organisation.version).where(Organisation.id == 1)
 _BUMP = update(Organisation).where(Organisation.id == 1).values(version=Organisation.version + 1)
+_BUMP_BOTH = update(Organisation).where(Organisation.id == 1).values(
+    version=Organisation.version + 1, membership_version=Organisation.membership_version + 1)
 
 
 def watch(table_name: str) -> None:
@@ -71,6 +75,10 @@ def _changes_org(obj: Any) -> bool:
 
 @event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, _context, _instances) -> None:
+    if not session.info.get(MEMBERSHIP_CHANGED) and any(
+            getattr(o, "__tablename__", None) in MEMBERSHIP
+            for o in (*session.new, *session.deleted, *(d for d in session.dirty if session.is_modified(d)))):
+        session.info[CHANGED] = session.info[MEMBERSHIP_CHANGED] = True
     if session.info.get(CHANGED):
         return
     if any(getattr(o, "__tablename__", None) in WATCHED for o in session.deleted) or \
@@ -87,7 +95,7 @@ _WRITES = re.compile(r'\s*(?:update|insert\s+into|delete\s+from)\s+"?(\w+)"?', r
 
 @event.listens_for(Session, "do_orm_execute")
 def _bulk_statement(state) -> None:
-    if state.is_select or state.session.info.get(CHANGED) or state.statement is _BUMP:
+    if state.is_select or state.session.info.get(MEMBERSHIP_CHANGED) or any(state.statement is b for b in (_BUMP, _BUMP_BOTH)):
         return
     statement = state.statement
     if isinstance(statement, TextClause):
@@ -99,21 +107,24 @@ def _bulk_statement(state) -> None:
             return  # a new link: nothing cached can be about an identity not yet linked
     if table in WATCHED:
         state.session.info[CHANGED] = True
+    if table in MEMBERSHIP:
+        state.session.info[MEMBERSHIP_CHANGED] = True
 
 
 async def org_changed(session: AsyncSession) -> None:
     """The hook: say that this transaction changed the organisation (people, teams, sites,
     policies…) in a way the session could not see. Every instance drops its cache once this
     transaction commits."""
-    session.info[CHANGED] = True
+    session.info[CHANGED] = session.info[MEMBERSHIP_CHANGED] = True
 
 
 async def bump_if_changed(session: AsyncSession) -> None:
     """Called just before commit: a transaction that changed the organisation moves the
     version on, in the same commit."""
     await session.flush()
-    if session.info.pop(CHANGED, False):
-        await session.execute(_BUMP)
+    membership = session.info.pop(MEMBERSHIP_CHANGED, False)
+    if session.info.pop(CHANGED, False) or membership:
+        await session.execute(_BUMP_BOTH if membership else _BUMP)
         session.info.pop(VERSION, None)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, raiseload
 
-from bot.machinery.storage import identities, orgcache
+from bot.machinery.storage import identities, orgcache, report_changes
 from bot.machinery.storage.audit_chain import Audit
 from bot.machinery.storage.models import (
     ConversationRef,
@@ -367,4 +367,5 @@ class Tx:
         # The audit chain's head is the last lock a transaction takes, so the version bump
         # (a lock on the organisation row) comes first.
         await orgcache.bump_if_changed(self.session)
+        await report_changes.record_if_changed(self.session)
         await self.audit.seal()
