@@ -83,4 +83,4 @@ async def say(world, person: str, text: str):
 
 
 def offers_in(world, person: str) -> list[Card]:
-    return [v for v in world.inbox(person) if isinstance(v, Card) and v.title.startswith("Peer support S-")]
+    return [v for v in world.inbox(person) if isinstance(v, Card) and v.title == "A colleague would like peer support"]

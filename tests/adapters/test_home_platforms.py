@@ -30,14 +30,14 @@ async def test_a_managers_app_home_lists_what_waits_for_them(slack, clock):
     (opened,) = await slack.fake.wait_for("views.open")
     await slack.interaction(submission_payload(ASHA, opened.body["view"], UNSAFE))
     await slack.fake.wait_for("chat.postMessage", where=lambda b: b.get("channel") == "D" + MORGAN
-                              and "Escalation E-1" in json.dumps(b))
+                              and "Escalation:" in json.dumps(b))
     clock.advance(minutes=5)
 
     await slack.event({"type": "app_home_opened", "user": MORGAN, "channel": "D" + MORGAN, "tab": "home",
                        "event_ts": "1"})
     (home,) = await slack.fake.wait_for("views.publish")
     shown = json.dumps(home.body["view"])
-    assert "Acknowledge escalation E-1 (Outpatients)" in shown and "in 10 min" in shown
+    assert "Acknowledge an escalation (Outpatients)" in shown and "in 10 min" in shown
     assert "Open the console" in shown and "Words to say" in shown
     assert "You have no open reports" not in shown
 

@@ -19,7 +19,7 @@ async def count_reports(db) -> int:
 async def test_the_same_event_four_times_has_one_effect(demo_bot, db):
     event = FormSubmitted(ASHA, "report", FORM, event_id="Ev123")
     answers = [await demo_bot.handle(event) for _ in range(4)]
-    assert answers[0][0].title.startswith("Report R-1 saved")
+    assert answers[0][0].title.startswith("Your report is saved")
     assert answers[1:] == [[], [], []]
     assert await count_reports(db) == 1
 
@@ -48,7 +48,7 @@ async def test_an_event_that_failed_can_be_delivered_again(demo_bot, db, monkeyp
     assert "nothing was saved" in failed.text
     monkeypatch.undo()
     [card] = await demo_bot.handle(event)  # the retry is not mistaken for a duplicate
-    assert card.title.startswith("Report R-1 saved")
+    assert card.title.startswith("Your report is saved")
 
 
 async def test_button_redeliveries_act_once(demo_bot, db):

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from bot.features.chaperone.access import find_for_requester
 from bot.features.chaperone.storage import ChaperoneRequest
-from bot.features.chaperone.wording import NOT_FOUND, reference, when_of, zone_of
+from bot.features.chaperone.wording import NOT_FOUND, when_of, zone_of
 from bot.machinery.outbox import notify
 from bot.machinery.storage.models import Person
 from bot.machinery.storage.repos import Tx
@@ -34,7 +34,7 @@ def unfilled_card(request: ChaperoneRequest, zone: str) -> Card:
     """To the requester when the session starts and nobody accepted."""
     return Card(
         title="Nobody could chaperone your session",
-        paragraphs=(f"No volunteer was free for your session on {when_of(request, zone)} ({reference(request)}).",
+        paragraphs=(f"No volunteer was free for your session on {when_of(request, zone)}.",
                     *(("If you feel unsafe now, call security or the emergency number.",) if request.urgent else ()),
                     "If it goes ahead, you could keep the door ajar, have a colleague nearby, or move it "
                     "to another time.",
@@ -46,10 +46,10 @@ def unfilled_card(request: ChaperoneRequest, zone: str) -> Card:
 def recorded_card(request: ChaperoneRequest, chaperone: Person | None) -> Card:
     """To the requester once they recorded the session: what is kept, and the closing question."""
     if request.outcome == "observed" and chaperone is not None:
-        first = (f"Recorded: {chaperone.display_name} was with you for the session ({reference(request)}). "
+        first = (f"Recorded: {chaperone.display_name} was with you for the session. "
                  "The date, time and setting are kept for you, them and your team's managers.")
     else:
-        first = f"Recorded: the session ({reference(request)}) did not happen."
+        first = "Recorded: the session did not happen."
     return Card(title="Session recorded", paragraphs=(first, "Is this resolved for you?"), buttons=_question(request))
 
 
@@ -64,7 +64,7 @@ async def _ended(turn: Turn, value: str) -> ChaperoneRequest | View:
     if request is None:
         return NOT_FOUND
     if request.status not in ENDED:
-        return Notice(f"{reference(request)} is still going, so there is nothing to answer yet. "
+        return Notice("Your chaperone request is still going, so there is nothing to answer yet. "
                       "Type status to see where it stands.")
     return request
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.feature import Waiting
 from bot.features.chaperone.storage import ChaperoneOffer, ChaperoneRequest
-from bot.features.chaperone.wording import reference, when_of, zone_of
+from bot.features.chaperone.wording import when_of, zone_of
 from bot.port.views import Button, ButtonStyle
 from bot.turn import Turn
 
@@ -26,7 +26,7 @@ async def waiting(turn: Turn) -> list[Waiting]:
         value = str(request.id)
         urgent = "Urgent: " if request.urgent else ""
         items.append(Waiting(
-            what=f"{urgent}answer chaperone request {reference(request)}, {when_of(request, zone)}",
+            what=f"{urgent}answer a chaperone request, {when_of(request, zone)}",
             due=request.starts_at,
             due_means="the session starts",
             buttons=(Button("Accept", "chaperone.accept", value, ButtonStyle.PRIMARY),

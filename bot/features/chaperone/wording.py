@@ -146,11 +146,11 @@ def sent_card(request: ChaperoneRequest, asked: int, matching: int, deadline: da
     else:
         progress = "No volunteer matches that time and place yet. I'll keep looking."
     return Card(
-        title=f"Chaperone request {reference(request)} sent",
+        title="Chaperone request sent",
         paragraphs=(progress,
                     f"If nobody has accepted by {when(deadline, zone)}, I'll ask everyone who matches and "
                     "then tell your manager."),
-        facts=facts_of(request, zone),
+        facts=facts_of(request, zone) + (("Reference", reference(request)),),
         buttons=(_cancel_button(request),),
     )
 
@@ -191,10 +191,10 @@ def offer_card(request: ChaperoneRequest, requester: Person, volunteer: Person, 
 def lost_race(request: ChaperoneRequest, mine: bool) -> Notice:
     """Accept pressed on a request that is no longer open."""
     if mine:
-        return Notice(f"You're already the chaperone for {reference(request)}. Thank you.")
+        return Notice("You're already the chaperone for this session. Thank you.")
     if request.status == "cancelled":
-        return Notice(f"{reference(request)} was cancelled: no longer needed. Thank you for offering.")
-    return Notice(f"{reference(request)} is already covered by a colleague. Thank you for offering.")
+        return Notice("That request was cancelled: no longer needed. Thank you for offering.")
+    return Notice("That session is already covered by a colleague. Thank you for offering.")
 
 
 def _message_button(person: Person, link: str | None) -> tuple[Button, ...]:
@@ -211,7 +211,7 @@ def covered_card(request: ChaperoneRequest, chaperone: Person, zone: str, link: 
     """The requester's news that someone accepted, with a way to reach them."""
     reach = "Message them to agree the details." if link else "Agree the details with them directly."
     return Card(
-        title=f"{chaperone.display_name} is coming" if request.urgent else f"Chaperone found for {reference(request)}",
+        title=f"{chaperone.display_name} is coming" if request.urgent else "Chaperone found",
         paragraphs=(f"{chaperone.display_name} will be your chaperone. {reach}",),
         facts=facts_of(request, zone),
         buttons=(*_message_button(chaperone, link), *_calendar_button(calendar), _cancel_button(request)),
@@ -230,7 +230,7 @@ def accepted_card(request: ChaperoneRequest, requester: Person, zone: str, link:
         paragraphs.append("Join as an announced observer: the clinician introduces you at the start.")
     if request.setting == "home_visit":
         paragraphs.append(f"Agree with {requester.display_name} when they will call in, and what to do if they don't.")
-    return Card(title=f"You're chaperoning {reference(request)}", paragraphs=tuple(paragraphs),
+    return Card(title=f"You're chaperoning for {requester.display_name}", paragraphs=tuple(paragraphs),
                 facts=facts_of(request, zone) + (("For", requester.display_name),),
                 buttons=(*_message_button(requester, message), *_calendar_button(calendar), _details_button(request),
                          _withdraw_button(request)))
@@ -253,7 +253,7 @@ def details_dialog(request: ChaperoneRequest, requester: Person, chaperone: Pers
         paragraphs.append(f"Join link: {link}")
     facts = facts_of(request, zone) + (
         ("Requested by", requester.display_name), ("Chaperone", chaperone.display_name if chaperone else "not yet"))
-    return Dialog(title=f"{reference(request)} details", paragraphs=tuple(paragraphs), facts=facts)
+    return Dialog(title="Session details", paragraphs=tuple(paragraphs), facts=facts)
 
 
 # --- the requester and the chaperone changing their minds ------------------------------------
@@ -316,7 +316,7 @@ def reminder_card(request: ChaperoneRequest, other: Person, other_is_chaperone: 
     """Before the session, to each side; ``other`` is who they will be with."""
     role = "your chaperone" if other_is_chaperone else "the clinician"
     return Card(
-        title=f"Soon: chaperoned session {reference(request)}",
+        title="Soon: your chaperoned session",
         paragraphs=(f"Starting {when_of(request, zone)}, with {other.display_name} as {role}.",),
         facts=facts_of(request, zone),
         buttons=(_details_button(request),),
@@ -327,7 +327,7 @@ def follow_up_card(request: ChaperoneRequest, chaperone: Person) -> Card:
     """After the session, to the requester: who observed, for the record."""
     value = str(request.id)
     return Card(
-        title=f"Who observed {reference(request)}?",
+        title="Who observed your session?",
         paragraphs=("For the record the chaperone guidance asks for: did the session happen with your chaperone present?",),
         buttons=(Button(f"Yes, {chaperone.display_name} was there", "chaperone.record", f"{value}:observed", ButtonStyle.PRIMARY),
                  Button("It didn't happen", "chaperone.record", f"{value}:did_not_happen")),
@@ -352,8 +352,8 @@ def status_card(request: ChaperoneRequest, requester: Person, chaperone: Person 
     if request.status in ("covered", "done"):
         buttons.insert(0, _details_button(request))
     return Card(
-        title=f"{reference(request)} · chaperone {'requested' if mine_to_run else 'for ' + requester.display_name}",
-        facts=facts_of(request, zone) + (
+        title="Chaperone requested" if mine_to_run else f"Chaperoning for {requester.display_name}",
+        facts=facts_of(request, zone) + (("Reference", reference(request)),
             ("Status", STATUS_TEXT[request.status] + (f" — observed by {chaperone.display_name}"
                                                       if request.outcome == "observed" else "")),
             ("Chaperone", chaperone.display_name if chaperone else "not yet")),

@@ -238,7 +238,7 @@ async def view_details(turn: Turn, value: str) -> list[View]:
     ]
     if resolution:
         paragraphs.append(f"Resolution note: {resolution}")
-    return [Dialog(title=f"{reference(escalation)} details", paragraphs=tuple(paragraphs), facts=tuple(facts))]
+    return [Dialog(title="What was reported", paragraphs=tuple(paragraphs), facts=tuple(facts))]
 
 
 async def tell_reporter(tx: Tx, escalation: Escalation, what: str, now: datetime) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bot.feature import Waiting
 from bot.features.escalation.storage import for_handler
-from bot.features.escalation.wording import reference
 from bot.machinery.storage.models import Team
 from bot.port.views import Button, ButtonStyle
 from bot.turn import Turn
@@ -18,7 +17,7 @@ async def waiting(turn: Turn) -> list[Waiting]:
         team = await turn.tx.session.get(Team, escalation.team_id)
         value = str(escalation.id)
         items.append(Waiting(
-            what=f"Acknowledge escalation {reference(escalation)} ({team.name if team else 'your team'})",
+            what=f"Acknowledge an escalation ({team.name if team else 'your team'})",
             due=escalation.next_action_at,
             due_means="it goes to the next person on the list",
             buttons=(Button("Acknowledge", "escalation.ack", value, ButtonStyle.PRIMARY),

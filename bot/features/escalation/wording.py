@@ -93,7 +93,8 @@ def notice_card(escalation, report, team, policy, reporter, viewer, now, org=Non
     if report is not None and escalation.status != "cancelled":
         buttons.append(Button("View details", "escalation.view", value, dialog=True))
     about = Category(report.category).short if report else subject_label(escalation)
-    title = f"Escalation {reference(escalation)}: {about}"
+    title = f"Escalation: {about}"
+    facts.append(("Reference", reference(escalation)))  # to quote it; not in the title
     paragraphs = ()
     if escalation.status == "open" and escalation.next_action_at:
         wait = describe_duration(policy.wait_at(escalation.level))
@@ -133,7 +134,7 @@ async def already_done(turn: Turn, escalation: Escalation) -> str:
 def resolve_form(escalation_id: int, values=None, errors=None) -> Form:
     return Form(
         form_id=RESOLVE_FORM,
-        title=f"Resolve escalation E-{escalation_id}",
+        title="Resolve this escalation",
         intro="Say briefly what was done. Both notes are encrypted; neither is posted in chat.",
         fields=(Field("note", "What was done (for the record)", FieldKind.LONG_TEXT, required=True, max_length=1000,
                       help="Shown only in the escalation's details. Leave out anything that identifies the client."),
@@ -166,7 +167,7 @@ def waiting_card(report: Report, escalation: Escalation, told: list[Person], hou
     who will be told and when, and a way to send it now."""
     names = " and ".join(p.display_name for p in told)
     return Card(
-        title=f"R-{report.id} will go to your managers at {at}",
+        title=f"Your report will go to your managers at {at}",
         paragraphs=(f"Your team's working hours are {hours.describe() if hours else 'not set'}. {names} "
                     f"{'is' if len(told) == 1 else 'are'} told when they next start: {at} ({reference(escalation)}).",
                     "If it can't wait, send it now. If you are in danger, call security or the emergency number."),
@@ -191,5 +192,5 @@ def reminder_card(escalation: Escalation, viewer: Person, on_behalf_of: Person |
     if snoozable:
         buttons.append(Button(f"Snooze until tomorrow ({SNOOZE_LIMIT - escalation.snoozes} left)",
                               "escalation.snooze", value))
-    return Card(title=f"Reminder: {reference(escalation)} is still open", paragraphs=tuple(paragraphs),
-                buttons=tuple(buttons))
+    return Card(title="Reminder: an escalation is still open", paragraphs=tuple(paragraphs),
+                facts=(("Reference", reference(escalation)),), buttons=tuple(buttons))

@@ -85,9 +85,8 @@ async def _tick(turn: Turn, referral: Referral, step: str) -> list[View]:
     else:
         await notify(turn.tx, f"ref:{referral.id}:tick:{step}:{referral.generation}", other_id,
                      await wording.checklist_card(turn.tx, referral, other,
-                                                  f"{turn.person.display_name} {label} on referral "
-                                                  f"{wording.reference(referral)}"), now)
+                                                  f"{turn.person.display_name} {label} on the referral"), now)
     await turn.tx.audit.record(now, turn.person.id, f"referral.{'closed' if step == 'closed' else 'ticked'}",
                                "referral", referral.id)
-    title = f"Referral {wording.reference(referral)} is closed" if step == "closed" else None
+    title = "The referral is closed" if step == "closed" else None
     return [await wording.checklist_card(turn.tx, referral, turn.person, title)]

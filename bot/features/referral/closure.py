@@ -36,7 +36,7 @@ ENDED = ("closed", "declined", "returned")
 def close_form(referral_id: int, values=None, errors=None) -> Form:
     """The receiver closing the referral: an optional note for the referrer."""
     return Form(
-        form_id=CLOSE_FORM, title=f"Close referral F-{referral_id}",
+        form_id=CLOSE_FORM, title="Close this referral",
         intro="Closing says the client is settled with you. The referrer is told and asked whether it is "
               "resolved for them.",
         fields=(Field("for_referrer", "What to tell the referrer (optional)", FieldKind.LONG_TEXT, max_length=600,
@@ -129,7 +129,7 @@ async def reopen(turn: Turn, value: str) -> list[View]:
     receiver = await turn.tx.people.get(referral.accepted_by)
     await notify(turn.tx, f"ref:{referral.id}:reopened:{referral.generation}", receiver.id, await checklist_card(
         turn.tx, referral, receiver,
-        f"{turn.person.display_name} says referral {reference(referral)} is not resolved for them"), now)
+        f"{turn.person.display_name} says the referral is not resolved for them"), now)
     summary = f"Referral {reference(referral)}, closed by {receiver.display_name}, is not resolved for the referrer"
     found, told = await escalation.start_about(turn.tx, turn.clock, turn.person, "reopened", "referral", referral.id,
                                                summary)

@@ -155,11 +155,11 @@ async def accept(turn: Turn, value: str) -> list[View]:
         await update_card(turn.tx, other, await wording.offer_card(turn.tx, referral, viewer, other.status), now)
     referrer = await turn.tx.people.get(referral.referrer_id)
     await tell_referrer(turn.tx, referral, await wording.checklist_card(
-        turn.tx, referral, referrer, f"{turn.person.display_name} accepted referral {wording.reference(referral)}"),
+        turn.tx, referral, referrer, f"{turn.person.display_name} accepted your referral"),
         now, "accepted")
     await escalation.settle_about(turn.tx, "referral", referral.id, now, f"{turn.person.display_name} accepted")
     await turn.tx.audit.record(now, turn.person.id, "referral.accepted", "referral", referral.id)
-    return [await wording.checklist_card(turn.tx, referral, turn.person, f"You accepted referral {wording.reference(referral)}")]
+    return [await wording.checklist_card(turn.tx, referral, turn.person, "You accepted the referral")]
 
 
 async def ask_decline(turn: Turn, value: str) -> list[View]:
@@ -259,7 +259,7 @@ async def view_note(turn: Turn, value: str) -> list[View]:
         if reasons:
             paragraphs += reasons
             await turn.tx.audit.record(now, turn.person.id, "referral.reason_viewed", "referral", referral.id)
-    return [Dialog(title=f"Referral {wording.reference(referral)}", paragraphs=tuple(paragraphs),
+    return [Dialog(title="About this referral", paragraphs=tuple(paragraphs),
                    facts=await wording.facts(turn.tx, referral, turn.person))]
 
 

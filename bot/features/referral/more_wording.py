@@ -28,7 +28,7 @@ def approved_for_referrer(approver: Person, referral: Referral, asked: list[Pers
 
 async def returned_card(tx: Tx, referral: Referral, approver: Person) -> Card:
     return Card(
-        title=f"Referral {reference(referral)} was returned by {approver.display_name}",
+        title=f"Your referral was returned by {approver.display_name}",
         paragraphs=("Nobody else was asked. Their reason opens in a private view. You can start a new "
                     "referral when you are ready.",),
         facts=await facts(tx, referral, approver),
@@ -41,7 +41,7 @@ async def approval_card(tx: Tx, referral: Referral, viewer: Person) -> Card:
     value = str(referral.id)
     if referral.status == "awaiting_approval":
         return Card(
-            title=f"Referral {reference(referral)} needs your approval",
+            title="A referral needs your approval",
             paragraphs=("A clinician in your team wants to hand a client over. Approve it to send it on, or "
                         "return it with a reason. The note opens in a private view.",),
             facts=await facts(tx, referral, viewer),
@@ -52,7 +52,7 @@ async def approval_card(tx: Tx, referral: Referral, viewer: Person) -> Card:
         outcome = f"Returned by {await name(tx, referral.returned_by)}"
     else:
         outcome = f"Approved by {await name(tx, referral.approved_by)}"
-    return Card(title=f"Referral {reference(referral)}: {outcome}", facts=await facts(tx, referral, viewer))
+    return Card(title=f"Referral: {outcome}", facts=await facts(tx, referral, viewer))
 
 
 # --- approval deadlines -----------------------------------------------------------------------
@@ -78,7 +78,7 @@ def approval_fallback(referral: Referral, asked: list[Person]) -> Notice:
 
 def confirm_withdraw(referral: Referral) -> Card:
     return Card(
-        title=f"Withdraw referral {reference(referral)}?",
+        title="Withdraw this referral?",
         paragraphs=("Everyone asked about it is told it is no longer needed, and every reminder stops. The client "
                     "stays in your care.",),
         buttons=(Button("Yes, withdraw it", "referral.withdraw_yes", str(referral.id), ButtonStyle.DANGER),
@@ -100,7 +100,7 @@ def withdrawn_for(referral: Referral, referrer: Person) -> Notice:
 
 
 def ask_form(referral_id: int, values=None, errors=None) -> Form:
-    return Form(form_id=ASK_FORM, title=f"A question about referral F-{referral_id}",
+    return Form(form_id=ASK_FORM, title="A question about this referral",
                 intro="The referrer reads it in a private view and answers. You can accept or decline after.",
                 fields=(Field("question", "Your question", FieldKind.LONG_TEXT, required=True, max_length=QUESTION_MAX,
                               help="Leave out anything that identifies the client."),),
@@ -108,7 +108,7 @@ def ask_form(referral_id: int, values=None, errors=None) -> Form:
 
 
 def answer_form(referral_id: int, question_id: int, values=None, errors=None) -> Form:
-    return Form(form_id=ANSWER_FORM, title=f"Answer a question about referral F-{referral_id}",
+    return Form(form_id=ANSWER_FORM, title="Answer a question about your referral",
                 intro="They read your answer in a private view.",
                 fields=(Field("answer", "Your answer", FieldKind.LONG_TEXT, required=True, max_length=QUESTION_MAX,
                               help="Leave out anything that identifies the client."),),
@@ -118,7 +118,7 @@ def answer_form(referral_id: int, question_id: int, values=None, errors=None) ->
 
 def question_for_referrer(referral: Referral, asker: Person, question_id: int) -> Card:
     value = f"{referral.id}:{question_id}"
-    return Card(title=f"{asker.display_name} has a question about referral {reference(referral)}",
+    return Card(title=f"{asker.display_name} has a question about a referral",
                 paragraphs=("They'd like to know something before they decide. It opens in a private view.",),
                 buttons=(Button("Read the question", "referral.question", value, dialog=True),
                          Button("Answer…", "referral.answer", value, ButtonStyle.PRIMARY)))
@@ -126,7 +126,7 @@ def question_for_referrer(referral: Referral, asker: Person, question_id: int) -
 
 def answered_for_asker(referral: Referral, referrer: Person, question_id: int) -> Card:
     value = str(referral.id)
-    return Card(title=f"{referrer.display_name} answered your question about referral {reference(referral)}",
+    return Card(title=f"{referrer.display_name} answered your question about a referral",
                 paragraphs=("The answer opens in a private view. You can accept or decline now.",),
                 buttons=(Button("Read the answer", "referral.question", f"{value}:{question_id}", dialog=True),
                          Button("Accept", "referral.accept", value, ButtonStyle.PRIMARY),
@@ -145,7 +145,7 @@ def question_dialog(referral: Referral, asker: str, question: str, answer: str |
     paragraphs = ["Shown only here, never posted in chat."]
     paragraphs.append(f"{asker} asked: {question}")
     paragraphs.append(f"The referrer answered: {answer}" if answer else "Not answered yet.")
-    return Dialog(title=f"Referral {reference(referral)}: a question", paragraphs=tuple(paragraphs))
+    return Dialog(title="A question about a referral", paragraphs=tuple(paragraphs))
 
 
 # --- snoozing a reminder ----------------------------------------------------------------------

@@ -10,7 +10,7 @@ from bot.feature import Waiting
 from bot.features.referral.access import open_offer
 from bot.features.referral.steps import APPROVAL_REMIND, REMIND
 from bot.features.referral.storage import offers_to, open_for
-from bot.features.referral.wording import reference
+from bot.features.referral.wording import name
 from bot.machinery.storage.models import Timer
 from bot.machinery.storage.repos import Tx
 from bot.port.views import Button, ButtonStyle
@@ -33,7 +33,7 @@ async def waiting(turn: Turn) -> list[Waiting]:
         urgent = "Urgent: " if referral.urgency == "urgent" else ""
         if referral.status == "awaiting_approval" and open_offer(referral, mine, "approver"):
             items.append(Waiting(
-                what=f"{urgent}approve referral {reference(referral)}",
+                what=f"{urgent}approve a referral from {await name(turn.tx, referral.referrer_id)}",
                 due=await _reminder_at(turn.tx, referral.id, APPROVAL_REMIND),
                 due_means="you get a reminder",
                 buttons=(Button("Approve", "referral.approve", value, ButtonStyle.PRIMARY),
@@ -41,7 +41,7 @@ async def waiting(turn: Turn) -> list[Waiting]:
             ))
         elif referral.status == "offered" and open_offer(referral, mine, "receiver"):
             items.append(Waiting(
-                what=f"{urgent}accept or decline referral {reference(referral)}",
+                what=f"{urgent}accept or decline a referral from {await name(turn.tx, referral.referrer_id)}",
                 due=await _reminder_at(turn.tx, referral.id, REMIND),
                 due_means="you get a reminder",
                 buttons=(Button("Read the note", "referral.note", value, dialog=True),

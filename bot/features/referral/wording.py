@@ -81,7 +81,7 @@ async def to_label(tx: Tx, referral: Referral) -> str:
 
 async def facts(tx: Tx, referral: Referral, viewer: Person) -> tuple[tuple[str, str], ...]:
     rows = [
-        ("Referral", reference(referral)),
+        ("Reference", reference(referral)),
         ("From", await name(tx, referral.referrer_id)),
         ("To", await to_label(tx, referral)),
         ("Reason", REASONS[referral.reason]),
@@ -164,25 +164,25 @@ def _reason_form(form_id: str, referral_id: int, title: str, label: str, intro: 
 
 
 def return_form(referral_id: int) -> Form:
-    return _reason_form(RETURN_FORM, referral_id, f"Return referral F-{referral_id}", "Why are you returning it?",
+    return _reason_form(RETURN_FORM, referral_id, "Return this referral", "Why are you returning it?",
                         "The referrer can read your reason in a private view and start again.", "Return it")
 
 
 def decline_form(referral_id: int) -> Form:
-    return _reason_form(DECLINE_FORM, referral_id, f"Decline referral F-{referral_id}", "Why can't you take it?",
+    return _reason_form(DECLINE_FORM, referral_id, "Decline this referral", "Why can't you take it?",
                         "A short reason helps the referrer find someone else. They read it in a private view.",
                         "Decline")
 
 
 def reroute_form(referral_id: int) -> Form:
-    return Form(form_id=REROUTE_FORM, title=f"Choose someone else for referral F-{referral_id}",
+    return Form(form_id=REROUTE_FORM, title="Choose someone else",
                 intro="They get the same referral and note; the people who declined are not asked again.",
                 fields=(receiver_field(),), submit_label="Send it",
                 state=str(referral_id))
 
 
 def told_form(referral_id: int) -> Form:
-    return Form(form_id=TOLD_FORM, title=f"Referral F-{referral_id}: the client has been told",
+    return Form(form_id=TOLD_FORM, title="The client has been told",
                 intro="How did the client hear about the handover?", submit_label="Tick it",
                 fields=(Field("how", "How was the client told?", FieldKind.SINGLE_CHOICE, required=True,
                               options=tuple(Option(k, v) for k, v in TOLD_HOW.items())),),
@@ -208,7 +208,7 @@ def gone_to_receivers(asked: list[Person], to: str) -> str:
 
 async def started_card(tx: Tx, referral: Referral, referrer: Person, next_step: str) -> Card:
     return Card(
-        title=f"Referral {reference(referral)} started",
+        title="Referral started",
         paragraphs=(SOUND_PRACTICE, next_step,
                     "Until someone takes over, the client is still in your care: tell them what is "
                     "happening and who they will see next."),
@@ -220,7 +220,7 @@ async def started_card(tx: Tx, referral: Referral, referrer: Person, next_step: 
 async def declined_card(tx: Tx, referral: Referral, referrer: Person) -> Card:
     decliners = [await name(tx, o.person_id) for o in await offers(tx, referral) if o.status == "declined"]
     return Card(
-        title=f"Referral {reference(referral)} was declined",
+        title="Your referral was declined",
         paragraphs=("Their reason opens in a private view. You can choose someone else: the reason, urgency "
                     "and note stay as they are.",),
         facts=(*await facts(tx, referral, referrer), ("Declined by", ", ".join(decliners) or "—")),
@@ -236,7 +236,7 @@ def rerouted(referral: Referral, asked: list[Person], to: str) -> Notice:
 
 
 async def status_card(tx: Tx, referral: Referral, referrer: Person) -> Card:
-    return Card(title=f"Referral {reference(referral)} · {STATUS_LABELS[referral.status].lower()}",
+    return Card(title=f"Referral: {STATUS_LABELS[referral.status].lower()}",
                 facts=await facts(tx, referral, referrer), buttons=(note_button(referral), withdraw_button(referral)))
 
 
@@ -279,7 +279,7 @@ async def offer_card(tx: Tx, referral: Referral, viewer: Person, offer_status: s
         by = f" (by {when(due, zone(viewer, org))})" if due else ""
         pool = referral.receiving_team_id is not None
         return Card(
-            title=f"Referral {reference(referral)}: would you take over a client?",
+            title="Would you take over a client?",
             paragraphs=(
                 ("You are in the intake pool: everyone in it has been asked, and the first to accept takes it. "
                  if pool else "") + f"Please answer within {window}{by}.",
@@ -292,10 +292,10 @@ async def offer_card(tx: Tx, referral: Referral, viewer: Person, offer_status: s
                      Button("Ask a question…", "referral.ask", value)),
         )
     titles = {
-        "accepted": f"Referral {reference(referral)}: you accepted it",
-        "taken": f"Referral {reference(referral)}: taken by a colleague",
-        "declined": f"Referral {reference(referral)}: you declined it",
-        "withdrawn": f"Referral {reference(referral)}: no longer waiting for you",
+        "accepted": "Referral: you accepted it",
+        "taken": "Referral: taken by a colleague",
+        "declined": "Referral: you declined it",
+        "withdrawn": "Referral: no longer waiting for you",
     }
     buttons = (note_button(referral),) if offer_status == "accepted" else ()
     shown = shown if offer_status in ("accepted", "declined") else ()
@@ -344,7 +344,7 @@ async def checklist_card(tx: Tx, referral: Referral, viewer: Person, title: str 
         buttons.append(withdraw_button(referral))
     paragraphs = ("Either of you can tick these. Each step is dated; close the referral when the client "
                   "is settled with their new clinician.",) if referral.status == "accepted" else ()
-    return Card(title=title or f"Referral {reference(referral)} checklist", paragraphs=paragraphs,
+    return Card(title=title or "Referral checklist", paragraphs=paragraphs,
                 facts=tuple(shown), buttons=tuple(buttons))
 
 

@@ -224,9 +224,9 @@ async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
     buttons.append(offer_button)
     buttons.append(Button("My reports", "status.show"))
     return Card(
-        title=f"Report {reference(report)} saved privately",
+        title="Your report is saved privately",
         paragraphs=(*words, offer_line),
-        facts=_facts(report),
+        facts=(*_facts(report), ("Reference", reference(report))),
         buttons=tuple(buttons),
     )
 
@@ -306,7 +306,7 @@ async def another_tone(turn: Turn, value: str) -> list[View]:
         choice = choices[int(wanted) % len(choices)] if wanted.isdigit() else choices[0]
     return [
         Card(
-            title=f"Words for {reference(report)} ({choice.script.tone.label})",
+            title=f"Words you could say ({choice.script.tone.label})",
             paragraphs=tuple(script.plain_paragraphs(choice.script, choice.situation or situation_of(report),
                                                      contacts=turn.contacts, region=turn.region,
                                                      step=report.step)),
@@ -352,8 +352,9 @@ async def ask_delete(turn: Turn, value: str) -> list[View]:
         return [NOT_YOURS]
     return [
         Card(
-            title=f"Delete report {reference(report)} for good?",
+            title="Delete this report for good?",
             paragraphs=("This removes the report and everything you wrote in it. It cannot be undone.",),
+            facts=(("What", Category(report.category).label), ("Reference", reference(report))),
             buttons=(
                 Button("Yes, delete it", "report.delete", str(report.id), ButtonStyle.DANGER),
                 Button("Keep it", "status.show"),

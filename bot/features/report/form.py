@@ -99,7 +99,7 @@ def with_preview(form: Form, told: str | None) -> Form:
              "unless you escalate it, or you answer yes to the first question: then I alert " + told
              + ". Only the first two questions are needed: you get advice at once.")
     # Choosing threats is a safety matter too: the alert it sends is said where it is chosen.
-    threat_help = f"Threats, stalking or aggression: I alert {told} at once, as your safety comes first."
+    threat_help = f"Choosing threats, stalking or aggression also alerts {told}. Your safety comes first."
     fields = tuple(replace(f, help=help_text) if f.name == "felt_unsafe"
                    else replace(f, help=threat_help) if f.name == "category" else f for f in form.fields)
     return replace(form, intro=intro, fields=fields)

@@ -32,8 +32,9 @@ async def section(turn: Turn) -> list[View]:
         ]
         views.append(
             Card(
-                title=f"{reference(report)} · {Category(report.category).short}",
+                title=Category(report.category).short.capitalize(),
                 facts=(
+                    ("Reference", reference(report)),
                     ("Filed", turn.local_time(report.created_at)),
                     ("Where", Setting(report.setting).label),
                     ("Step", f"{step.value} — {step.label}"),

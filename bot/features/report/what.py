@@ -70,7 +70,8 @@ EXACT_FIELD = Field("kind", "What happened, more exactly? (optional)", FieldKind
 READ_AS_SAFETY = Notice("What you wrote sounds like a safety matter. Nobody has been told yet: the card below "
                         "says who Escalate to my manager would tell, and when. If you are in danger now, "
                         "call security.")
-ASK_MESSAGE = "Which of these is closest? Or say what happened in a few words in the box below."
+ASK_MESSAGE = ("To find the right advice I need a little more: choose the closest, or say in a few words "
+               "what happened in the box below.")
 
 
 def group_of(exact: str) -> Group:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.feature import Waiting
 from bot.features.support.storage import SupportOffer, SupportRequest
-from bot.features.support.wording import HOW, SOON, reference
+from bot.features.support.wording import HOW, SOON
 from bot.port.views import Button, ButtonStyle
 from bot.turn import Turn
 
@@ -23,7 +23,7 @@ async def waiting(turn: Turn) -> list[Waiting]:
     for request in rows:
         value = str(request.id)
         items.append(Waiting(
-            what=f"answer peer support {reference(request)} ({HOW[request.how].lower()}, {SOON[request.soon].lower()})",
+            what=f"answer a peer support request ({HOW[request.how].lower()}, {SOON[request.soon].lower()})",
             buttons=(Button("Accept", "support.accept", value, ButtonStyle.PRIMARY),
                      Button("Not this time", "support.decline", value)),
         ))

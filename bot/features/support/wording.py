@@ -142,7 +142,7 @@ def sent_card(request: SupportRequest, asked: int, next_at: datetime | None, zon
     else:
         progress = "I couldn't find a peer supporter to ask just now. The contacts below are there for you."
     return Card(
-        title=f"Peer support requested ({reference(request)})",
+        title="Peer support requested",
         paragraphs=(progress, CONFIDENTIAL, "If you'd like, I can also check in with you in a few days."),
         facts=contact_facts(org),
         buttons=(_cancel(request), *check_in_buttons()),
@@ -226,7 +226,7 @@ def offer_card(request: SupportRequest, supporter: Person, state: str, org) -> C
         buttons = (Button("What they shared", "support.shared", value, dialog=True),
                    Button("We've talked", "support.done", value, ButtonStyle.PRIMARY),
                    Button("Hand it back", "support.hand_back", value))
-    return Card(title=f"Peer support {reference(request)}", paragraphs=(OFFER_TEXT[state],), facts=tuple(facts),
+    return Card(title="A colleague would like peer support", paragraphs=(OFFER_TEXT[state],), facts=tuple(facts),
                 buttons=buttons)
 
 
@@ -241,7 +241,7 @@ def accepted_card(request: SupportRequest, requester: Person) -> Card:
     if label := kind_label(request.kind_shared):
         reach.append(("What kind of situation", label))
     return Card(
-        title=f"You're supporting {requester.display_name} ({reference(request)})",
+        title=f"You're supporting {requester.display_name}",
         paragraphs=(f"Thank you. {requester.display_name} has been told it's you; please reach out soon. Anything "
                     "they chose to share, and their phone number if they gave one, opens in a private view.",
                     "Keep it between the two of you: nothing goes to their manager."),
@@ -269,7 +269,7 @@ def shared_dialog(request: SupportRequest, requester: Person, shared: str | None
     facts = [("Colleague", requester.display_name)]
     if phone:
         facts.append(("Phone", phone))
-    return Dialog(title=f"{reference(request)}: what they shared", paragraphs=tuple(paragraphs), facts=tuple(facts))
+    return Dialog(title="What they shared", paragraphs=tuple(paragraphs), facts=tuple(facts))
 
 
 def cancelled_for_supporter(request: SupportRequest, requester: Person) -> Notice:

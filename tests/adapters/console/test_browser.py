@@ -101,7 +101,7 @@ async def test_manager_and_admin_use_the_console_in_a_real_browser(database_url,
             await tab_to(page, "Open work")
             await page.keyboard.press("Enter")
             await page.wait_for_url(base + "/console/work")
-            assert await page.get_by_text("Escalation E-1").is_visible()
+            assert await page.get_by_text("Escalation: threats or aggression").is_visible()
             await page.screenshot(path=str(SHOTS / "console-open-work.png"), full_page=True)
             problems["work"] = await axe_problems(page)
             await tab_to(page, "Acknowledge")

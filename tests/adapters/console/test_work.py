@@ -57,12 +57,12 @@ async def test_acknowledge_and_resolve_from_the_console_show_in_slack_at_once(sl
     base, app, slack, api = slack_site
     await slack.slash(MORGAN, "help", channel="D" + MORGAN)  # Morgan uses the bot in Slack
     await report_unsafe(slack, api, ASHA)
-    await api.wait_for("chat.postMessage", where=in_dm(MORGAN, "Escalation E-1"))
+    await api.wait_for("chat.postMessage", where=in_dm(MORGAN, "Escalation:"))
 
     browser = Browser(base)
     await sign_in(browser, app, "morgan")
     status, page = await browser.get("/console/work")
-    assert status == 200 and "Escalation E-1" in page and "Waiting for a manager" in page
+    assert status == 200 and "Escalation:" in page and "E-1" in page and "Waiting for a manager" in page
     assert SECRET not in page
 
     status, page = await browser.post("/console/work/press", {"action": "escalation.ack", "value": "1"})
@@ -102,7 +102,7 @@ async def test_details_of_another_teams_escalation_stay_closed(slack_site):
     browser = Browser(base)
     await sign_in(browser, app, "morgan")
     status, page = await browser.get("/console/work")
-    assert "Escalation E-1" not in page
+    assert "Escalation:" not in page
     for action in ("escalation.view", "escalation.ack", "escalation.resolve"):
         status, page = await browser.post("/console/work/press", {"action": action, "value": "1"})
         assert SECRET not in page and "find that escalation among those you can act on" in page

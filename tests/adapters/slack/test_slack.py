@@ -57,7 +57,7 @@ async def test_report_modal_submission_and_dm_with_the_script(slack, caplog):
     (dm,) = await client.fake.wait_for("chat.postMessage")
     assert dm.body["channel"] == "D" + ASHA
     shown = texts(dm)
-    assert "Report R-1 saved privately" in shown and "Something you could say" in shown
+    assert "Your report is saved privately" in shown and "Something you could say" in shown
     assert SECRET not in shown and NICKNAME not in shown
     await app[SLACK_KEY].idle()
     for record in caplog.records:
@@ -128,7 +128,7 @@ async def test_buttons_another_way_to_say_it_and_withdraw_updates_the_card(slack
     status, _ = await client.interaction(button_payload(ASHA, action, value))
     assert status == 200
     (_, second) = await client.fake.wait_for("chat.postMessage", count=2)
-    assert "Words for R-1" in texts(second)
+    assert "Words you could say" in texts(second)
 
     # "My reports" → status cards; "Withdraw" on one replaces that card in place.
     await client.interaction(button_payload(ASHA, "status.show", ""))
@@ -215,7 +215,7 @@ async def test_app_home_shows_my_items_and_help(slack):
     assert publish.body["user_id"] == ASHA and publish.body["view"]["type"] == "home"
     shown = texts(publish)
     assert "Nothing is waiting for you" in shown and "Your open items (1)" in shown
-    assert "R-1" in shown and "/boundary report" in shown and "Words to say" in shown
+    assert "Requests for personal contact" in shown and "/boundary report" in shown and "Words to say" in shown
     assert NICKNAME not in shown and SECRET not in shown
 
     # Withdrawing from the Home tab: a DM says so and the Home is published again.

@@ -21,7 +21,7 @@ async def test_a_broad_choice_without_words_asks_which_is_closest_in_the_modal(s
     ids = [b.get("block_id") for b in redrawn["blocks"] if b["type"] == "input"]
     assert ids[ids.index("category") + 1] == "kind"
     closest = next(b for b in redrawn["blocks"] if b.get("block_id") == "kind")
-    assert "Which of these is closest?" in closest["hint"]["text"]
+    assert closest["label"]["text"] == "Which of these is closest?" and "choose the closest" in closest["hint"]["text"]
     assert [o["value"] for o in closest["element"]["options"]] == ["SEXUAL:remark", "SEXUAL:messages",
                                                                     "SEXUAL:exposure", "SEXUAL:touch"]
     # What they chose is still chosen in the redrawn modal.
@@ -34,3 +34,14 @@ async def test_a_broad_choice_without_words_asks_which_is_closest_in_the_modal(s
     assert status == 200 and body in ("", "{}")
     (dm,) = await client.fake.wait_for("chat.postMessage")
     assert "Sexual messages, pictures or videos" in texts(dm)
+
+
+async def test_the_saved_report_has_a_plain_title_and_its_reference_in_small_print(slack):  # noqa: F811
+    client, _ = slack
+    modal = await open_report(client, ASHA)
+    await client.interaction(submission_payload(ASHA, modal, {"felt_unsafe": "no", "category": "GIFT"}))
+    (dm,) = await client.fake.wait_for("chat.postMessage")
+    header = next(b for b in dm.body["blocks"] if b["type"] == "header")
+    assert header["text"]["text"] == "Your report is saved privately"
+    fields = [f["text"] for b in dm.body["blocks"] for f in b.get("fields", [])]
+    assert "*Reference*\nR-1" in fields  # only where someone may need to quote it

@@ -33,7 +33,7 @@ async def test_switching_engines_keeps_every_stored_reference_working(database_u
         form_id = last_card_id(fake, "asha")
         deliverer = app[DELIVERERS_KEY]["teams"]
         await deliverer.send(Address("teams", TENANT, "aad-sam"), Notice("Welcome, Sam"), "n-1")
-        to_update = await deliverer.send(Address("teams", TENANT, "aad-morgan"), Card("Escalation E-1", ("Waiting.",)), "n-2")
+        to_update = await deliverer.send(Address("teams", TENANT, "aad-morgan"), Card("Escalation:", ("Waiting.",)), "n-2")
         before = await stored_references(app)
     await runner.cleanup()
     assert set(before) == {"*", "aad-morgan", "aad-asha", "aad-sam"}
@@ -55,7 +55,7 @@ async def test_switching_engines_keeps_every_stored_reference_working(database_u
             ("POST", f"/v3/conversations/{before['aad-sam']['conversation_id']}/activities"),
         ], "no new chat is opened for someone the first engine already reached"
         # A message the first engine sent is updated in place by the second.
-        again = await deliverer.update(to_update, Card("Escalation E-1", ("Acknowledged by Morgan.",)), "n-5")
+        again = await deliverer.update(to_update, Card("Escalation:", ("Acknowledged by Morgan.",)), "n-5")
         assert again == to_update and fake.requests[-1].method == "PUT"
         assert fake.requests[-1].path == f"/v3/conversations/a:chat-morgan/activities/{to_update.data['activity_id']}"
         # The form the first engine posted is answered on the second: closed in place, then the script.

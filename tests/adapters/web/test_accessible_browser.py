@@ -86,7 +86,7 @@ async def test_every_page_state_is_accessible_at_desktop_and_phone_widths(server
 
             await send(page, "report")
             await check(page, "report-form", problems)
-            await page.get_by_label("Flirting, romantic interest, asking me out").check()
+            await page.get_by_label("Asked me out, or for my number, to meet up or to connect online").check()
             await page.get_by_role("button", name="Save and get advice").click()
             await page.wait_for_load_state()
             summary = page.locator(".error-summary")
@@ -115,7 +115,7 @@ async def test_every_page_state_is_accessible_at_desktop_and_phone_widths(server
             await page.locator("#person").select_option("morgan")
             await page.get_by_role("button", name="Switch person").click()
             await page.wait_for_load_state()
-            await expect(page.locator("#home")).to_contain_text("Acknowledge escalation E-1")
+            await expect(page.locator("#home")).to_contain_text("Acknowledge an escalation")
             await check(page, "manager-home", problems)
 
             await page.locator("#entries").get_by_role("button", name="View details").first.click()

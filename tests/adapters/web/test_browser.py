@@ -38,10 +38,10 @@ async def test_a_clinician_reports_in_a_real_browser(server):
             await page.get_by_role("button", name="Send").click()
 
             # Send it half-filled first: errors appear beside the fields, the choice is kept.
-            await page.get_by_label("Flirting, romantic interest, asking me out").check()
+            await page.get_by_label("Asked me out, or for my number, to meet up or to connect online").check()
             await page.get_by_role("button", name="Save and get advice").click()
             assert await page.get_by_text("Please check the 1 highlighted answer").is_visible()
-            assert await page.get_by_label("Flirting, romantic interest, asking me out").is_checked()
+            assert await page.get_by_label("Asked me out, or for my number, to meet up or to connect online").is_checked()
             await page.screenshot(path=str(SHOTS / "report-form-errors.png"), full_page=True)
 
             await page.locator("input[name=felt_unsafe][value=no]").check()

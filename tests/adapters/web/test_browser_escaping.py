@@ -41,7 +41,7 @@ async def test_nothing_anyone_typed_runs_or_links_in_a_real_browser(server):
             await page.get_by_role("button", name="Send").click()
             await page.get_by_placeholder("Type report, script, status or help").fill("report")
             await page.get_by_role("button", name="Send").click()
-            await page.get_by_label("Flirting, romantic interest, asking me out").check()
+            await page.get_by_label("Asked me out, or for my number, to meet up or to connect online").check()
             await page.get_by_label("What happened, in your own words (optional)").fill(DETAILS)
             await page.get_by_role("button", name="Save and get advice").click()  # half-filled: echoed back
             assert await page.get_by_text("Please check the 1 highlighted answer").is_visible()

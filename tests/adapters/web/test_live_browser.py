@@ -67,7 +67,7 @@ async def test_cards_arrive_and_turn_covered_without_a_reload_two_people_in_two_
             morgan = await live_page(await browser.new_context(viewport={"width": 375, "height": 800}), base, "morgan")
 
             await ask_for_a_chaperone(asha)
-            await expect(asha.get_by_text("Chaperone request C-1 sent")).to_be_visible()
+            await expect(asha.get_by_text("Chaperone request sent")).to_be_visible()
 
             for page in (sam, priya):  # no reload: the event stream brings the card
                 card = page.locator("#entries article.card").filter(has_text="Chaperone needed")
@@ -75,19 +75,19 @@ async def test_cards_arrive_and_turn_covered_without_a_reload_two_people_in_two_
                 await expect(page).to_have_title("(1) Sam Okafor — Boundary Bot web chat" if page is sam
                                                  else "(1) Priya Nair — Boundary Bot web chat")
                 await expect(page.locator("#announcer")).to_contain_text("Chaperone needed")
-                await expect(page.locator("#home")).to_contain_text("Answer chaperone request C-1")
+                await expect(page.locator("#home")).to_contain_text("Answer a chaperone request")
                 await expect(page.locator("#home")).to_contain_text("Time left")
             await priya.screenshot(path=str(SHOTS / "live-volunteer-offered.png"), full_page=True)
 
             await sam.locator("#entries").get_by_role("button", name="Accept").click()
             await sam.wait_for_load_state()
-            await expect(sam.get_by_text("You're chaperoning C-1")).to_be_visible()
+            await expect(sam.get_by_text("You're chaperoning for")).to_be_visible()
 
             # Priya's card turns to "covered" in place, without a reload, and says so.
             await expect(priya.locator("#entries").get_by_text("Covered by a colleague")).to_be_visible(timeout=10000)
             await expect(priya.locator("#entries").get_by_role("button", name="Accept")).to_have_count(0)
             await expect(priya.locator("#announcer")).to_contain_text("Updated")
-            await expect(priya.locator("#home")).not_to_contain_text("Answer chaperone request C-1")
+            await expect(priya.locator("#home")).not_to_contain_text("Answer a chaperone request")
             await priya.screenshot(path=str(SHOTS / "live-volunteer-covered.png"), full_page=True)
 
             # A reload keeps each tab's own person.
@@ -104,11 +104,11 @@ async def test_cards_arrive_and_turn_covered_without_a_reload_two_people_in_two_
             await form.locator("[name=felt_unsafe][value=yes]").check()
             await form.get_by_role("button").last.click()
             await asha.wait_for_load_state()
-            alert = morgan.locator("#entries article.card").filter(has_text="Escalation E-1")
+            alert = morgan.locator("#entries article.card").filter(has_text="Escalation:")
             await expect(alert).to_be_visible(timeout=10000)
             await expect(morgan).to_have_title("(1) Morgan Reyes — Boundary Bot web chat")
             home = morgan.locator("#home")
-            await expect(home).to_contain_text("Acknowledge escalation E-1")
+            await expect(home).to_contain_text("Acknowledge an escalation")
             await expect(home).to_contain_text("Time left")
             await expect(home.get_by_role("button", name="Open the console")).to_be_visible()
             await morgan.screenshot(path=str(SHOTS / "live-manager-alert-375.png"), full_page=True)

@@ -28,3 +28,14 @@ async def test_words_make_it_exact_and_no_words_ask_which_is_closest(browser):  
         "_form": "report", "_entry": entry_of(page), "felt_unsafe": "no", "category": "OTHER",
         "details": "she made a racist joke about my accent"}))
     assert "Offensive, prejudiced or derogatory jokes or remarks" in page
+
+
+async def test_the_saved_report_has_a_plain_title_and_its_reference_in_small_print(browser):  # noqa: F811
+    session, _ = browser
+    await post(session, "/chat/as", {"person": "asha"})
+    page = await post(session, "/chat/say", {"text": "report"})
+    page = await post(session, "/chat/submit", {"_form": "report", "_entry": entry_of(page), "felt_unsafe": "no",
+                                                "category": "GIFT"})
+    titles = re.findall(r"<h3[^>]*>(.*?)</h3>", page)
+    assert "Your report is saved privately" in titles and not any("R-1" in t for t in titles)
+    assert re.search(r"Reference</dt>\s*<dd[^>]*>R-1", page)

@@ -62,7 +62,7 @@ async def set_away(world, deputy: str | None, first="2026-01-05", last="2026-01-
 
 
 def escalation_notices(world, key):
-    return [v for v in world.inbox(key) if isinstance(v, Card) and v.title.startswith("Escalation E-")]
+    return [v for v in world.inbox(key) if isinstance(v, Card) and v.title.startswith("Escalation:")]
 
 
 async def test_an_escalation_for_a_manager_on_leave_reaches_the_deputy_who_may_act(world):

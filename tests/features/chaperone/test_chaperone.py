@@ -158,7 +158,7 @@ async def test_the_first_accept_wins_others_see_covered_late_clicks_are_thanked(
     offer_text = " ".join(text_of(v) for k in VOLUNTEERS for v in world.inbox(k))
     assert "meet.example" not in offer_text  # the link never goes to everyone asked
     [mine] = await world.bot.handle(ButtonPressed(who("v3"), "chaperone.accept", "1"))
-    assert mine.title == "You're chaperoning C-1" and "Join link: https://meet.example/abc" in mine.paragraphs
+    assert mine.title.startswith("You're chaperoning for") and "Join link: https://meet.example/abc" in mine.paragraphs
     [late] = await world.bot.handle(ButtonPressed(who("v5"), "chaperone.accept", "1"))
     assert "already covered by a colleague" in late.text
     await world.settle()
@@ -187,7 +187,7 @@ async def test_fifty_simultaneous_accepts_one_winner(db, sealer, library, clock)
     await ask(world, urgent="yes")
     assert len(await offers(world)) == 50
     answers = await asyncio.gather(*(world.bot.handle(ButtonPressed(who(k), "chaperone.accept", "1")) for k in many))
-    winners = [a for a in answers if isinstance(a[0], Card) and a[0].title == "You're chaperoning C-1"]
+    winners = [a for a in answers if isinstance(a[0], Card) and a[0].title.startswith("You're chaperoning for")]
     assert len(winners) == 1
     assert sum("already covered" in a[0].text for a in answers if isinstance(a[0], Notice)) == 49
     states = await offers(world)
@@ -205,21 +205,21 @@ async def test_reminders_follow_up_and_the_record(world):
     await world.later(hours=4, minutes=44)  # 13:44
     assert not any("Soon" in t for t in world.texts("rosa"))
     await world.later(minutes=1)  # 13:45: fifteen minutes before
-    assert any(t.startswith("Soon: chaperoned session C-1") for t in world.texts("rosa"))
-    assert any(t.startswith("Soon: chaperoned session C-1") for t in world.texts("v2"))
+    assert any(t.startswith("Soon: your chaperoned session") for t in world.texts("rosa"))
+    assert any(t.startswith("Soon: your chaperoned session") for t in world.texts("v2"))
     [dialog] = await world.bot.handle(ButtonPressed(who("v2"), "chaperone.details", "1"))
     assert isinstance(dialog, Dialog) and "Meet at the nurses' station" in " ".join(dialog.paragraphs)
     assert all("nurses' station" not in text_of(v) for _, v, _ in world.platform.sent)
     [nope] = await world.bot.handle(ButtonPressed(who("v5"), "chaperone.details", "1"))
     assert nope == wording.NOT_FOUND
     await world.later(minutes=45)  # 14:30: the session is over
-    follow = next(v for v in world.inbox("rosa") if v.title.startswith("Who observed C-1"))
+    follow = next(v for v in world.inbox("rosa") if v.title == "Who observed your session?")
     yes = next(b for b in follow.buttons if b.value == "1:observed")
     assert yes.label == "Yes, Volunteer V2 was there"
     [forged] = await world.bot.handle(ButtonPressed(who("v2"), "chaperone.record", "1:observed"))
     assert forged == wording.NOT_FOUND
     [recorded] = await world.bot.handle(ButtonPressed(ROSA, yes.action, yes.value))
-    assert "Volunteer V2 was with you for the session (C-1)" in text_of(recorded)
+    assert "Volunteer V2 was with you for the session." in text_of(recorded)
     request = await the_request(world)
     assert (request.status, request.outcome) == ("done", "observed")
     views = await world.bot.handle(Command(MORGAN, "status"))
@@ -246,7 +246,7 @@ async def test_unfilled_widen_then_the_manager_then_expired(world):
     assert not world.inbox("morgan")
     await world.later(minutes=10)  # 10:40: then the manager is told
     [notice] = world.inbox("morgan")
-    assert notice.title == "Escalation E-1: an unfilled chaperone request"
+    assert notice.title == "Escalation: an unfilled chaperone request"
     assert "Chaperone request C-1" in dict(notice.facts)["What"] and "7 volunteers asked" in dict(notice.facts)["What"]
     assert any("I've told Morgan Manager" in t for t in world.texts("rosa"))
     await world.later(minutes=20)  # 11:00: the session starts
@@ -284,7 +284,7 @@ async def test_withdraw_reopens_and_asks_again(world):
     states = await offers(world)
     assert states["v1"] == "withdrawn" and sum(s == "offered" for s in states.values()) == 6
     [mine] = await world.bot.handle(ButtonPressed(who("v6"), "chaperone.accept", "1"))
-    assert mine.title == "You're chaperoning C-1"
+    assert mine.title.startswith("You're chaperoning for")
 
 
 # --- volunteering ---------------------------------------------------------------------------
@@ -326,7 +326,7 @@ async def test_when_nobody_is_left_to_ask_the_manager_is_told_at_the_deadline(wo
     await world.later(minutes=10)  # the second wave: all seven asked
     await world.later(minutes=80)  # 10:30
     [notice] = world.inbox("morgan")
-    assert notice.title == "Escalation E-1: an unfilled chaperone request"
+    assert notice.title == "Escalation: an unfilled chaperone request"
 
 
 async def test_status_shows_my_volunteering_with_a_pause_and_resume_toggle(world):
@@ -349,7 +349,7 @@ async def test_a_late_accept_settles_the_escalation_and_the_manager_sees_why(wor
     await world.later(minutes=80)  # 10:30: everyone asked, so the manager is told
     assert world.inbox("morgan")
     [mine] = await world.bot.handle(ButtonPressed(who("v4"), "chaperone.accept", "1"))
-    assert mine.title == "You're chaperoning C-1"
+    assert mine.title.startswith("You're chaperoning for")
     await world.settle()
     [update] = world.updates("morgan")
     facts = dict(update.facts)

@@ -76,8 +76,8 @@ async def test_slack_requester_teams_volunteer_slack_volunteer(platforms, clock)
     # Reminders, fifteen minutes before, on each person's own platform.
     clock.advance(hours=4, minutes=45)
     await slack.fake.wait_for("chat.postMessage", where=lambda b: b.get("channel") == "D" + ASHA
-                              and "Soon: chaperoned session C-1" in json.dumps(b))
-    await wait_for_teams(teams, "priya", "Soon: chaperoned session C")
+                              and "Soon: your chaperoned session" in json.dumps(b))
+    await wait_for_teams(teams, "priya", "Soon: your chaperoned session")
 
     # A request Asha cancels: the Slack and the Teams volunteer are both told in place.
     await request(slack, start="16:00")

@@ -39,12 +39,12 @@ async def test_request_accept_covered_reminders_cancel_and_unfilled(people, cloc
     asha, sam, priya, morgan = (people[k] for k in ("asha", "sam", "priya", "morgan"))
 
     page = await request(asha)
-    assert "Chaperone request C-1 sent" in page and "asked 2 matching volunteers" in page
+    assert "Chaperone request sent" in page and "asked 2 matching volunteers" in page
     await wait_for(sam, "Chaperone needed: Mon 5 Jan, 14:00–14:30")
     await wait_for(priya, "Chaperone needed: Mon 5 Jan, 14:00–14:30")
 
     page = await press(sam, "chaperone.accept")
-    assert "You're chaperoning C-1" in page
+    assert "You're chaperoning for" in page
     page = await wait_for(priya, "Covered by a colleague")  # Priya's card, updated in place
     assert not buttons(page, "chaperone.accept")
     await wait_for(asha, "Sam Okafor will be your chaperone")
@@ -52,8 +52,8 @@ async def test_request_accept_covered_reminders_cancel_and_unfilled(people, cloc
     assert "already covered by a colleague" in page  # a late (replayed) click
 
     clock.advance(hours=4, minutes=45)  # 13:45
-    await wait_for(asha, "Soon: chaperoned session C-1")
-    await wait_for(sam, "Soon: chaperoned session C-1")
+    await wait_for(asha, "Soon: your chaperoned session")
+    await wait_for(sam, "Soon: your chaperoned session")
 
     page = await request(asha, start="16:00")
     await wait_for(priya, "Mon 5 Jan, 16:00–16:30")
@@ -64,6 +64,6 @@ async def test_request_accept_covered_reminders_cancel_and_unfilled(people, cloc
     page = await request(asha, start="20:00")  # nobody volunteers in the evening
     assert "No volunteer matches that time and place yet" in page
     clock.advance(hours=5, minutes=46)  # past 19:30, the deadline
-    page = await wait_for(morgan, "Escalation E-1: an unfilled chaperone request")
+    page = await wait_for(morgan, "Escalation: an unfilled chaperone request")
     assert "Chaperone request C-3" in visible(page)
     await wait_for(asha, "No volunteer has accepted C-3 yet. I've told Morgan Reyes")

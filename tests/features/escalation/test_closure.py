@@ -71,7 +71,7 @@ async def test_no_reopen_starts_again_from_the_first_level(world, db):
     assert "Reopened. Morgan Reyes has been told" in reopened.text
     await world.settle()
     assert [v.title for v in world.inbox("morgan") if v.title.startswith("Escalation")][-1] == \
-        "Escalation E-2: threats or aggression"
+        "Escalation: threats or aggression"
     async with db.transaction() as tx:
         second = await tx.session.get(Escalation, 2)
         assert second.reason == "reopened" and second.urgent and second.status == "open"

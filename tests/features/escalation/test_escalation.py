@@ -66,7 +66,7 @@ async def test_a_step_five_report_reaches_the_first_level_at_once(world):
     body = "\n".join(card.paragraphs)
     assert "I have alerted Morgan Manager now" in body
     [notice] = world.inbox("morgan")
-    assert notice.title == "Escalation E-1: threats or aggression"
+    assert notice.title == "Escalation: threats or aggression"
     facts = dict(notice.facts)
     assert facts["Reporter"] == "Rosa Reporter" and facts["Where"] == "Home visit"
     assert facts["Status"] == "Waiting for a manager (level 1)"
@@ -117,7 +117,7 @@ async def test_reminders_until_resolved_and_resolve_stops_them(world):
     await unsafe_report(world)
     await world.bot.handle(ButtonPressed(MORGAN, "escalation.ack", "1"))
     await world.later(hours=4)
-    reminders = [v for v in world.inbox("morgan") if v.title.startswith("Reminder: E-1")]
+    reminders = [v for v in world.inbox("morgan") if v.title.startswith("Reminder: an escalation")]
     assert len(reminders) == 1
     await world.later(hours=4)
     assert len([v for v in world.inbox("morgan") if v.title.startswith("Reminder")]) == 2
@@ -196,7 +196,7 @@ async def test_someone_in_no_team_is_told_to_act_directly(world):
 async def test_managers_see_their_escalations_in_status(world):
     await unsafe_report(world)
     views = await world.bot.handle(Command(MORGAN, "status"))
-    assert "1 escalation waiting" in views[0].text and views[1].title.startswith("Escalation E-1")
+    assert "1 escalation waiting" in views[0].text and views[1].title.startswith("Escalation:")
     assert not any(isinstance(v, Card) and v.title.startswith("Escalation") for v in await world.bot.handle(Command(OLGA, "status")))
 
 

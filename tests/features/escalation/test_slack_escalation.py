@@ -32,7 +32,7 @@ async def test_unsafe_report_to_manager_acknowledge_and_details_in_a_modal(slack
     status, _ = await slack.interaction(submission_payload(ASHA, opened.body["view"], answers))
     assert status == 200
     await slack.fake.wait_for("chat.postMessage", where=in_dm(ASHA, "I have alerted Morgan Reyes now"))
-    (notice,) = await slack.fake.wait_for("chat.postMessage", where=in_dm(MORGAN, "Escalation E-1"))
+    (notice,) = await slack.fake.wait_for("chat.postMessage", where=in_dm(MORGAN, "Escalation:"))
     assert "escalation.ack" in json.dumps(notice.body)
 
     await slack.interaction(button_payload(MORGAN, "escalation.ack", "1"))
@@ -60,7 +60,7 @@ async def test_closure_reaches_the_reporter_in_slack_and_opens_privately(slack):
     (opened,) = await slack.fake.wait_for("views.open")
     answers = {"category": "THREAT", "felt_unsafe": "yes", "details": SECRET}
     await slack.interaction(submission_payload(ASHA, opened.body["view"], answers))
-    await slack.fake.wait_for("chat.postMessage", where=in_dm(MORGAN, "Escalation E-1"))
+    await slack.fake.wait_for("chat.postMessage", where=in_dm(MORGAN, "Escalation:"))
 
     await slack.interaction(button_payload(MORGAN, "escalation.resolve", "1"))
     views = await slack.fake.wait_for("views.open", count=2)

@@ -31,20 +31,20 @@ async def test_unsafe_report_reaches_the_manager_climbs_and_stops(teams, clock):
         "felt_unsafe": "yes", "details": SECRET})
     assert "I have alerted Morgan Reyes now" in texts(card_of(sent[-1]))
 
-    notice = await wait_for(client, "morgan", "Escalation E-1")
+    notice = await wait_for(client, "morgan", "Escalation:")
     morgan_card = card_of(notice)
     [notice_id] = [aid for (conversation, aid), body in client.fake.activities.items()
-                   if conversation == "a:chat-morgan" and "Escalation E-1" in json.dumps(body)]
+                   if conversation == "a:chat-morgan" and "Escalation:" in json.dumps(body)]
 
     assert "Dr Asha Patel" in texts(morgan_card) and "Waiting for a manager" in texts(morgan_card)
     assert {a["title"] for a in morgan_card["actions"]} == {"Acknowledge", "Resolve…", "View details"}
 
     clock.advance(minutes=15)
-    await wait_for(client, "chris", "Escalation E-1")
+    await wait_for(client, "chris", "Escalation:")
     await wait_for(client, "asha", "has been told about your escalation")
 
     # The clinical lead acknowledges from the card: every copy updates in place.
-    chris_card = card_of(await wait_for(client, "chris", "Escalation E-1"))
+    chris_card = card_of(await wait_for(client, "chris", "Escalation:"))
     await client.say(None, who="chris", value=action(chris_card, "Acknowledge")["data"])
     update = await wait_for(client, "morgan", "Acknowledged at", method="PUT")
     assert update.path == f"/v3/conversations/a:chat-morgan/activities/{notice_id}"
@@ -53,7 +53,7 @@ async def test_unsafe_report_reaches_the_manager_climbs_and_stops(teams, clock):
 
     clock.advance(hours=1)
     await asyncio.sleep(0.6)  # a few scheduler ticks: nothing more climbs
-    assert sum("Escalation E-1" in json.dumps(r.body) for r in client.fake.requests
+    assert sum("Escalation:" in json.dumps(r.body) for r in client.fake.requests
                if r.method == "POST" and "a:chat-chris" in r.path) == 1
 
     # View details opens a task module; the words never go through the connector.
@@ -79,7 +79,7 @@ async def test_closure_reaches_the_reporter_in_teams(teams):
     data = submit_data(card_of(sent[0]))
     card_id = last_card_id(client.fake, "asha")
     await client.say(None, reply_to=card_id, value={**data, "category": "THREAT", "felt_unsafe": "yes"})
-    morgan_card = card_of(await wait_for(client, "morgan", "Escalation E-1"))
+    morgan_card = card_of(await wait_for(client, "morgan", "Escalation:"))
     sent = await client.say(None, who="morgan", value=action(morgan_card, "Resolve…")["data"])
     form = card_of(sent[-1])
     shared = "Visits to this client are now always in pairs."

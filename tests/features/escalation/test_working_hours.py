@@ -51,13 +51,13 @@ async def escalate_routine(world) -> list:
 
 
 def notices_to(world, who: str) -> list[Card]:
-    return [v for v in world.inbox(who) if isinstance(v, Card) and v.title.startswith("Escalation E-")]
+    return [v for v in world.inbox(who) if isinstance(v, Card) and v.title.startswith("Escalation:")]
 
 
 async def test_saturday_evening_waits_for_monday_morning_and_says_who_and_when(world, clock):
     clock.advance(days=5, hours=10)  # Saturday 10 January, 19:00 in London
     [card] = await escalate_routine(world)
-    assert card.title == "R-1 will go to your managers at Mon 12 Jan, 08:00 (Europe/London)"
+    assert card.title == "Your report will go to your managers at Mon 12 Jan, 08:00 (Europe/London)"
     assert "Mon 08:00-18:00" in card.paragraphs[0] and "Morgan Manager is told" in card.paragraphs[0]
     assert card.buttons[0].action == "escalation.now"
     status = " ".join(text_of(v) for v in await world.bot.handle(Command(ROSA, "status")))

@@ -87,20 +87,20 @@ def everything_sent(world) -> str:
 async def test_refer_to_a_colleague_who_accepts_then_the_checklist_until_closed(world):
     people = await ids(world)
     [card] = await refer(world, to=f"person:{people['rita']}")
-    assert card.title == "Referral F-1 started" and wording.SOUND_PRACTICE in card.paragraphs
+    assert card.title == "Referral started" and wording.SOUND_PRACTICE in card.paragraphs
     assert "Rita Receiver has been asked" in card.paragraphs[1]
     [offer] = world.inbox("rita")
-    assert offer.title == "Referral F-1: would you take over a client?"
+    assert offer.title == "Would you take over a client?"
     assert [b.label for b in offer.buttons] == ["Accept", "Decline…", "Read the handoff note", "Ask a question…"]
     assert dict(offer.facts)["From"] == "Rosa Referrer" and dict(offer.facts)["Urgency"] == "Routine"
 
     [checklist] = await world.bot.handle(ButtonPressed(RITA, "referral.accept", "1"))
-    assert checklist.title == "You accepted referral F-1"
+    assert checklist.title == "You accepted the referral"
     await world.settle()
     [(_, updated, _)] = world.platform.updated
-    assert updated.title == "Referral F-1: you accepted it"
+    assert updated.title == "Referral: you accepted it"
     told = world.inbox("rosa")[-1]
-    assert told.title == "Rita Receiver accepted referral F-1"
+    assert told.title == "Rita Receiver accepted your referral"
     assert dict(told.facts)["Client told"] == "Not yet"
 
     # The referrer ticks "client told" (how, from a short choice), the receiver the rest.
@@ -113,11 +113,11 @@ async def test_refer_to_a_colleague_who_accepts_then_the_checklist_until_closed(
     await world.bot.handle(ButtonPressed(RITA, "referral.tick", "1:summary_handed"))
     await world.bot.handle(ButtonPressed(RITA, "referral.tick", "1:appointment_booked"))
     await world.settle()
-    assert world.inbox("rosa")[-1].title == "Rita Receiver ticked “First appointment with the new clinician booked” on referral F-1"
+    assert world.inbox("rosa")[-1].title == "Rita Receiver ticked “First appointment with the new clinician booked” on the referral"
     statuses = [v for v in await world.bot.handle(Command(RITA, "status")) if isinstance(v, Card)]
-    assert [c.title for c in statuses] == ["Referral F-1 checklist"]
+    assert [c.title for c in statuses] == ["Referral checklist"]
     [closed] = await world.bot.handle(ButtonPressed(ROSA, "referral.tick", "1:closed"))
-    assert closed.title == "Referral F-1 is closed" and not [b for b in closed.buttons if b.action == "referral.tick"]
+    assert closed.title == "The referral is closed" and not [b for b in closed.buttons if b.action == "referral.tick"]
     assert (await state(world)).status == "closed"
     assert not any("Referral" in getattr(v, "title", "") for v in await world.bot.handle(Command(ROSA, "status")))
     # The sound-practice line reaches the referrer once, in the first message only.
@@ -136,7 +136,7 @@ async def test_decline_goes_back_with_the_reason_in_a_dialog_and_another_colleag
     assert "The referrer has been told" in done.text
     await world.settle()
     back = world.inbox("rosa")[-1]
-    assert back.title == "Referral F-1 was declined" and dict(back.facts)["Declined by"] == "Rita Receiver"
+    assert back.title == "Your referral was declined" and dict(back.facts)["Declined by"] == "Rita Receiver"
     assert DECLINE_WHY not in everything_sent(world)
     [dialog] = await world.bot.handle(ButtonPressed(ROSA, "referral.note", "1"))
     assert isinstance(dialog, Dialog) and any(DECLINE_WHY in p for p in dialog.paragraphs)
@@ -152,7 +152,7 @@ async def test_decline_goes_back_with_the_reason_in_a_dialog_and_another_colleag
     [sent] = await world.bot.handle(FormSubmitted(ROSA, wording.REROUTE_FORM, {"receiver": f"person:{people['sam']}"}, state="1"))
     assert "Sam Volunteer has been asked" in sent.text
     await world.settle()
-    assert world.inbox("sam")[-1].title == "Referral F-1: would you take over a client?"
+    assert world.inbox("sam")[-1].title == "Would you take over a client?"
     await world.bot.handle(ButtonPressed(SAM, "referral.accept", "1"))
     assert (await state(world)).accepted_by == people["sam"]
     assert sum(wording.SOUND_PRACTICE in str(v) for v in world.inbox("rosa")) == 0
@@ -173,8 +173,8 @@ async def test_a_pool_asks_everyone_and_exactly_one_of_many_concurrent_accepts_w
     assert all("was already accepted by Pool Person" in n.text for n in losers)
     await world.settle()
     updated = [view.title for _, view, _ in world.platform.updated]
-    assert updated.count("Referral F-1: taken by a colleague") == POOL_SIZE - 1
-    assert updated.count("Referral F-1: you accepted it") == 1
+    assert updated.count("Referral: taken by a colleague") == POOL_SIZE - 1
+    assert updated.count("Referral: you accepted it") == 1
     async with world.db.transaction() as tx:
         audit = [e.action for e in (await tx.session.scalars(select(AuditEntry))).all()]
     assert audit.count("referral.accepted") == 1
@@ -191,7 +191,7 @@ async def test_approval_first_then_return_with_a_reason(world):
     await world.settle()
     assert world.inbox("rosa") == []  # not asked before approval
     [ask] = world.inbox("olga")
-    assert ask.title == "Referral F-1 needs your approval"
+    assert ask.title == "A referral needs your approval"
     [dialog] = await world.bot.handle(ButtonPressed(OLGA, "referral.note", "1"))
     assert any(NOTE in p for p in dialog.paragraphs)
     for outsider in (MORGAN, SAM, ALEX):  # another team's manager, a volunteer, an admin
@@ -202,9 +202,9 @@ async def test_approval_first_then_return_with_a_reason(world):
     assert "You returned F-1" in done.text
     await world.settle()
     back = world.inbox("rita")[-1]
-    assert back.title == "Referral F-1 was returned by Olga Other-manager"
+    assert back.title == "Your referral was returned by Olga Other-manager"
     assert [b.label for b in back.buttons] == ["Read why", "Start again", "Yes", "No, reopen"]
-    assert world.platform.updated[-1][1].title == "Referral F-1: Returned by Olga Other-manager"
+    assert world.platform.updated[-1][1].title == "Referral: Returned by Olga Other-manager"
     [dialog] = await world.bot.handle(ButtonPressed(rita, "referral.note", "1"))
     assert any(RETURN_WHY in p for p in dialog.paragraphs)
     assert RETURN_WHY not in everything_sent(world) and NOTE not in everything_sent(world)
@@ -220,7 +220,7 @@ async def test_approval_then_the_receiver_is_asked(world):
     [approved] = await world.bot.handle(ButtonPressed(OLGA, "referral.approve", "1"))
     assert "You approved F-1; it has gone to Rosa Referrer" in approved.text
     await world.settle()
-    assert world.inbox("rosa")[-1].title == "Referral F-1: would you take over a client?"
+    assert world.inbox("rosa")[-1].title == "Would you take over a client?"
     assert "Olga Other-manager approved referral F-1" in world.texts("rita")[-1]
     [twice] = await world.bot.handle(ButtonPressed(OLGA, "referral.approve", "1"))
     assert "no longer waiting for you" in twice.text
@@ -232,13 +232,13 @@ async def test_no_answer_reminder_then_the_managers_via_an_escalation_and_stale_
     await world.later(hours=1, minutes=59)
     assert len(world.inbox("p0")) == 1
     await world.later(minutes=1)  # the urgent window (2h): a reminder
-    assert world.inbox("p0")[-1].title.startswith("Reminder: Referral F-1")
+    assert world.inbox("p0")[-1].title.startswith("Reminder: Would you take over a client?")
     assert "I've reminded the Community mental health intake pool" in world.texts("rosa")[-1]
     await world.later(minutes=59)
     assert world.inbox("morgan") == []
     await world.later(minutes=1)  # an hour after the reminder: the referrer's manager
     [notice] = world.inbox("morgan")
-    assert notice.title == "Escalation E-1: an unanswered referral"
+    assert notice.title == "Escalation: an unanswered referral"
     assert dict(notice.facts)["What"] == ("Referral F-1 (urgent) to the Community mental health intake pool "
                                           "has had no answer for 3 hours")
     assert "Morgan Manager has been told (E-1)" in world.texts("rosa")[-1]
@@ -250,7 +250,7 @@ async def test_no_answer_reminder_then_the_managers_via_an_escalation_and_stale_
         assert (await tx.session.scalars(select(Escalation.subject_id))).all() == [1]
     await world.later(days=3)
     assert len(world.inbox("p0")) == 2  # no more reminders; the escalation follows its own policy
-    assert all(v.title == "Escalation E-1: an unanswered referral" for v in world.inbox("morgan"))
+    assert all(v.title == "Escalation: an unanswered referral" for v in world.inbox("morgan"))
 
     # A stale timer (an older generation) does nothing.
     await world.bot.handle(ButtonPressed(who("p3"), "referral.accept", "1"))
@@ -322,9 +322,9 @@ async def test_the_form_checks_identifiers_keeps_what_was_typed_and_links_my_rep
     assert self_referral.errors == {"receiver": "Please choose one of the options."}
     # Someone without that report cannot link it: the field isn't theirs, so it is ignored.
     [card] = await world.bot.handle(FormSubmitted(SAM, wording.FORM_ID, {**typed, "urgency": "routine", "note": NOTE}))
-    assert card.title == "Referral F-1 started"
+    assert card.title == "Referral started"
     [card] = await world.bot.handle(FormSubmitted(ROSA, wording.FORM_ID, {**typed, "urgency": "routine", "note": NOTE}))
-    assert card.title == "Referral F-2 started"
+    assert card.title == "Referral started"
     async with world.db.transaction() as tx:
         rows = (await tx.session.scalars(select(Referral).order_by(Referral.id))).all()
     assert [r.report_id for r in rows] == [None, 1]

@@ -46,7 +46,7 @@ async def test_the_receiver_closes_with_a_note_and_the_referrer_reads_it_and_say
                                                    {"for_referrer": "Seen; NHS 943 476 5919"}, state="1"))
     assert isinstance(again, Form) and "for_referrer" in again.errors
     [closed] = await world.bot.handle(FormSubmitted(RITA, closure.CLOSE_FORM, {"for_referrer": TOLD}, state="1"))
-    assert closed.title == "Referral F-1 is closed" and (await state(world)).status == "closed"
+    assert closed.title == "The referral is closed" and (await state(world)).status == "closed"
     await world.settle()
     card = world.inbox("rosa")[-1]
     assert card.title == "Your referral is complete"
@@ -80,13 +80,13 @@ async def test_no_reopens_the_checklist_and_tells_the_receiver_and_the_manager(w
     assert (await state(world)).status == "accepted" and (await state(world)).closed_at is None
     await world.settle()
     told = world.inbox("rita")[-1]
-    assert isinstance(told, Card) and told.title == "Rosa Referrer says referral F-1 is not resolved for them"
+    assert isinstance(told, Card) and told.title == "Rosa Referrer says the referral is not resolved for them"
     assert any(b.label == "Close the referral" for b in told.buttons)
     async with world.db.transaction() as tx:
         [esc] = (await tx.session.scalars(select(Escalation))).all()
     assert (esc.subject_type, esc.reason) == ("referral", "reopened")
     notice = world.inbox("morgan")[-1]
-    assert notice.title == "Escalation E-1: a referral the referrer says is not resolved"
+    assert notice.title == "Escalation: a referral the referrer says is not resolved"
     assert "referral.reopened" in await actions(world)
     [twice] = await world.bot.handle(ButtonPressed(ROSA, closure.REOPEN, "1"))
     assert isinstance(twice, Notice) and not twice.text.startswith("Reopened")
@@ -100,10 +100,10 @@ async def test_no_reopens_the_checklist_and_tells_the_receiver_and_the_manager(w
 async def test_the_referrer_closing_it_themselves_is_not_asked(world):
     await accepted_by_rita(world)
     [closed] = await world.bot.handle(ButtonPressed(ROSA, "referral.tick", "1:closed"))
-    assert closed.title == "Referral F-1 is closed"
+    assert closed.title == "The referral is closed"
     await world.settle()
     assert not any(getattr(v, "title", "") == "Your referral is complete" for v in world.inbox("rosa"))
-    assert world.inbox("rita")[-1].title == "Rosa Referrer closed it on referral F-1"
+    assert world.inbox("rita")[-1].title == "Rosa Referrer closed it on the referral"
 
 
 # --- a referral that ends declined or returned asks too -----------------------------------------

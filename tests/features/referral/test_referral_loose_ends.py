@@ -81,13 +81,13 @@ async def test_withdrawing_tells_everyone_asked_and_stops_every_timer(world):
     assert await pending_timers(world) == ["referral.remind"]
 
     [confirm] = await act(world, "rosa", ButtonPressed, "referral.withdraw", "1")
-    assert confirm.title == "Withdraw referral F-1?"
+    assert confirm.title == "Withdraw this referral?"
     assert await act(world, "pia", ButtonPressed, "referral.withdraw_yes", "1") == [Notice(
         "I can't find that referral among yours. Type status to see your referrals.")]
     [done] = await act(world, "rosa", ButtonPressed, "referral.withdraw_yes", "1")
     assert done.text.startswith("Referral F-1 is withdrawn. 2 people have been told")
     for key in ("pia", "paul"):
-        assert world.updates(key)[-1].title == "Referral F-1: no longer waiting for you"
+        assert world.updates(key)[-1].title == "Referral: no longer waiting for you"
     assert await pending_timers(world) == []
     assert (await the_referral(world)).status == "withdrawn"
     [late] = await act(world, "pia", ButtonPressed, "referral.accept", "1")
@@ -108,7 +108,7 @@ async def test_withdrawing_after_acceptance_tells_the_receiver_and_closes_the_es
 async def test_an_approval_nobody_gives_is_reminded_then_the_next_level_is_asked(world):
     await refer(world, "Rita Receiver")
     await world.later(days=1)  # Tuesday 09:00: one working day
-    assert any(t.startswith("Reminder: Referral F-1 needs your approval") for t in world.texts("morgan"))
+    assert any(t.startswith("Reminder: A referral needs your approval") for t in world.texts("morgan"))
     assert "Tue 6 Jan, 11:00 (Europe/London)" in world.texts("rosa")[-1]
     await world.later(hours=2)
     assert any("needs your approval" in t for t in world.texts("chris"))
@@ -141,7 +141,7 @@ async def test_the_receiver_asks_a_question_and_the_referrer_answers_before_acce
     [dialog] = await act(world, "rita", ButtonPressed, "referral.question", back.buttons[0].value)
     assert "The referrer answered: Yes, Tuesdays suit them" in dialog.paragraphs
     [accepted] = await act(world, "rita", ButtonPressed, "referral.accept", "1")
-    assert "You accepted referral F-1" in accepted.title
+    assert "You accepted the referral" in accepted.title
 
 
 async def test_a_receiver_snoozes_a_reminder_twice_and_the_managers_are_still_told_on_time(world):
@@ -167,5 +167,5 @@ async def test_a_routine_answer_window_skips_the_weekend_and_public_holidays(wor
     clock.advance(days=87, hours=7)  # Thursday 2 April 2026, 17:00 in London (BST); Good Friday next
     await refer(world, "Rita Receiver")
     await act(world, "morgan", ButtonPressed, "referral.approve", "1")
-    offer = [v for v in world.inbox("rita") if isinstance(v, Card) and "would you take over" in v.title][-1]
+    offer = [v for v in world.inbox("rita") if isinstance(v, Card) and "Would you take over" in v.title][-1]
     assert "by Tue 7 Apr, 17:00 (Europe/London)" in offer.paragraphs[0]  # Friday and Monday are holidays

@@ -44,19 +44,19 @@ async def test_refer_approve_accept_and_read_the_note_in_slack(slack):
     answers = {"reason": "boundary", "urgency": "routine", "receiver": lena, "note": NOTE}
     status, body = await slack.interaction(submission_payload(ASHA, modal, answers))
     assert status == 200 and not body, body
-    await slack.fake.wait_for("chat.postMessage", where=in_dm(ASHA, "Referral F-1 started"))
+    await slack.fake.wait_for("chat.postMessage", where=in_dm(ASHA, "Referral started"))
 
     (approval,) = await slack.fake.wait_for("chat.postMessage", where=in_dm(MORGAN, "needs your approval"))
     await slack.interaction(button_payload(MORGAN, *button(approval, "Approve")))
 
-    (offer,) = await slack.fake.wait_for("chat.postMessage", where=in_dm(LENA, "would you take over a client?"))
+    (offer,) = await slack.fake.wait_for("chat.postMessage", where=in_dm(LENA, "Would you take over a client?"))
     await slack.interaction(button_payload(LENA, *button(offer, "Read the handoff note")))
     note_modal = (await slack.fake.wait_for("views.open", count=2))[-1].body["view"]
     assert NOTE in json.dumps(note_modal) and "submit" not in note_modal
 
     await slack.interaction(button_payload(LENA, *button(offer, "Accept"), ts="1700000000.777777"))
     await slack.fake.wait_for("chat.update", where=in_dm(LENA, "you accepted it"))
-    await slack.fake.wait_for("chat.postMessage", where=in_dm(ASHA, "Dr Lena Ruiz accepted referral F-1"))
+    await slack.fake.wait_for("chat.postMessage", where=in_dm(ASHA, "Dr Lena Ruiz accepted your referral"))
 
     await slack.interaction(button_payload(SAM, *button(offer, "Accept")))
     await slack.fake.wait_for("chat.update", where=in_dm(SAM, "can't find that referral"))

@@ -30,7 +30,7 @@ async def test_close_with_a_note_then_the_referrer_reads_it_and_reopens(slack):
     await slack.interaction(submission_payload(ASHA, modal, answers))
     (approval,) = await slack.fake.wait_for("chat.postMessage", where=in_dm(MORGAN, "needs your approval"))
     await slack.interaction(button_payload(MORGAN, *button(approval, "Approve")))
-    (offer,) = await slack.fake.wait_for("chat.postMessage", where=in_dm(LENA, "would you take over a client?"))
+    (offer,) = await slack.fake.wait_for("chat.postMessage", where=in_dm(LENA, "Would you take over a client?"))
     await slack.interaction(button_payload(LENA, *button(offer, "Accept"), ts="1700000000.777777"))
     (checklist,) = await slack.fake.wait_for("chat.postMessage", where=in_dm(LENA, "Close the referral"))
 

@@ -33,15 +33,15 @@ async def test_refer_approve_and_accept_from_teams_cards(teams):
         **submit_data(form), "reason": "boundary", "urgency": "routine",
         "receiver": receivers["Dr Lena Ruiz"], "note": NOTE})
     started = texts(card_of(sent[-1]))
-    assert "Referral F-1 started" in started and "gone to Morgan Reyes for approval" in started
+    assert "Referral started" in started and "gone to Morgan Reyes for approval" in started
 
-    approval = card_of(await wait_for(client, "morgan", "Referral F-1 needs your approval"))
+    approval = card_of(await wait_for(client, "morgan", "A referral needs your approval"))
     await client.say(None, who="morgan", value=action(approval, "Approve")["data"])
 
-    offer_request = await wait_for(client, "lena", "would you take over a client?")
+    offer_request = await wait_for(client, "lena", "Would you take over a client?")
     offer = card_of(offer_request)
     [offer_id] = [aid for (conversation, aid), body in client.fake.activities.items()
-                  if conversation == "a:chat-lena" and "would you take over a client?" in json.dumps(body)]
+                  if conversation == "a:chat-lena" and "Would you take over a client?" in json.dumps(body)]
     assert {a["title"] for a in offer["actions"]} == {"Accept", "Decline…", "Read the handoff note", "Ask a question…"}
 
     # The note opens in a task module, for the receiver only.
@@ -56,11 +56,11 @@ async def test_refer_approve_and_accept_from_teams_cards(teams):
 
     # Accept from the card: the card is updated in place, the referrer told.
     sent = await client.say(None, who="lena", value=action(offer, "Accept")["data"])
-    assert "You accepted referral F-1" in json.dumps([r.body for r in sent])
+    assert "You accepted the referral" in json.dumps([r.body for r in sent])
     update = await wait_for(client, "lena", "you accepted it", method="PUT")
     assert update.path == f"/v3/conversations/a:chat-lena/activities/{offer_id}"
     assert "Accept" not in {a["title"] for a in card_of(update)["actions"]}
-    told = card_of(await wait_for(client, "asha", "Dr Lena Ruiz accepted referral F-1"))
+    told = card_of(await wait_for(client, "asha", "Dr Lena Ruiz accepted your referral"))
     assert "Close the referral" in {a["title"] for a in told["actions"]}
 
     # Replaying the accept as someone else does nothing.
@@ -82,7 +82,7 @@ async def test_a_declined_referral_asks_is_this_resolved_and_no_tells_the_manage
         "note": NOTE})
     approval = card_of(await wait_for(client, "morgan", "needs your approval"))
     await client.say(None, who="morgan", value=action(approval, "Approve")["data"])
-    offer = card_of(await wait_for(client, "lena", "would you take over a client?"))
+    offer = card_of(await wait_for(client, "lena", "Would you take over a client?"))
     sent = await client.say(None, who="lena", value=action(offer, "Decline…")["data"])
     decline = next(card_of(s) for s in sent if s.activity.get("attachments") and "Why can" in json.dumps(s.body))
     await client.say(None, who="lena", reply_to=last_card_id(client.fake, "lena"),

@@ -66,12 +66,12 @@ async def test_the_whole_referral_story_in_the_web_chat(server, clock):
         assert "Please check the 2 highlighted answers" in visible(page) and "a phone number" in visible(page)
 
         page = visible(await refer(asha, "Jordan Lee"))
-        assert "Referral F-1 started" in page and "not a failure" in page
+        assert "Referral started" in page and "not a failure" in page
         assert "gone to Morgan Reyes for approval first" in page
 
         # Morgan approves; only then is Jordan asked.
-        page = await wait_for(morgan, "Referral F-1 needs your approval")
-        assert NOTE not in page and "Referral F-1" not in visible(await page_of(jordan))
+        page = await wait_for(morgan, "A referral needs your approval")
+        assert NOTE not in page and "Would you take over a client?" not in visible(await page_of(jordan))
         page = visible(await press(morgan, page, "referral.note"))
         assert NOTE in page and "Your viewing has been recorded" in page
         page = visible(await press(morgan, await page_of(morgan), "referral.approve"))
@@ -79,12 +79,12 @@ async def test_the_whole_referral_story_in_the_web_chat(server, clock):
         await wait_for(asha, "Morgan Reyes approved referral F-1")
 
         # Jordan declines with a reason; Asha reads it privately and chooses the intake pool.
-        page = await wait_for(jordan, "Referral F-1: would you take over a client?")
+        page = await wait_for(jordan, "Would you take over a client?")
         page = await press(jordan, page, "referral.decline")
         page = visible(await post(jordan, "/chat/submit", {"_form": "referral.decline", "_entry": entry_of(page),
                                                            "_state": state_of(page), "reason": DECLINE_WHY}))
         assert "You declined F-1" in page
-        page = await wait_for(asha, "Referral F-1 was declined")
+        page = await wait_for(asha, "Your referral was declined")
         assert DECLINE_WHY not in page
         page = visible(await press(asha, page, "referral.note"))
         assert DECLINE_WHY in page and NOTE in page
@@ -97,18 +97,18 @@ async def test_the_whole_referral_story_in_the_web_chat(server, clock):
         assert "The 2 people in the Community mental health intake pool have been asked" in page
 
         # Both are asked; Lena accepts first, Tom's card changes to "taken by a colleague".
-        await wait_for(tom, "Referral F-1: would you take over a client?")
-        page = await wait_for(lena, "Referral F-1: would you take over a client?")
+        await wait_for(tom, "Would you take over a client?")
+        page = await wait_for(lena, "Would you take over a client?")
         page = visible(await press(lena, page, "referral.accept"))
-        assert "You accepted referral F-1" in page
-        page = await wait_for(tom, "Referral F-1: taken by a colleague")
+        assert "You accepted the referral" in page
+        page = await wait_for(tom, "Referral: taken by a colleague")
         assert not buttons(page, "referral.accept")
         page = visible(await press(tom, await page_of(tom), "referral.accept") if buttons(await page_of(tom), "referral.accept")
                        else await post(tom, "/chat/press", {"action": "referral.accept", "value": "1", "label": "Accept"}))
         assert "already accepted by Dr Lena Ruiz" in page
 
         # The checklist: Asha says how the client was told, Lena ticks the rest, Asha closes.
-        page = await wait_for(asha, "Dr Lena Ruiz accepted referral F-1")
+        page = await wait_for(asha, "Dr Lena Ruiz accepted your referral")
         page = await press(asha, page, "referral.told")
         page = visible(await post(asha, "/chat/submit", {"_form": "referral.told", "_entry": entry_of(page),
                                                          "_state": state_of(page), "how": "phone"}))
@@ -123,11 +123,11 @@ async def test_the_whole_referral_story_in_the_web_chat(server, clock):
         await wait_for(asha, "ticked “First appointment with the new clinician booked”")
         page = visible(await post(asha, "/chat/say", {"text": "status"}))
         latest = page.split("Referrals: 1 open referral you are part of.")[-1]
-        assert "Referral F-1 checklist" in latest and "Not yet" not in latest
+        assert "Referral checklist" in latest and "Not yet" not in latest
         value, label = [b for b in buttons(await page_of(asha), "referral.tick") if b[0].endswith(":closed")][-1]
         page = visible(await post(asha, "/chat/press", {"action": "referral.tick", "value": value, "label": label}))
-        assert "Referral F-1 is closed" in page
-        await wait_for(lena, "Dr Asha Patel closed it on referral F-1")
+        assert "The referral is closed" in page
+        await wait_for(lena, "Dr Asha Patel closed it on the referral")
 
         # Someone outside it cannot see or touch it, even replaying the buttons.
         for action in ("referral.note", "referral.accept", "referral.reroute", "referral.approve"):
@@ -137,15 +137,15 @@ async def test_the_whole_referral_story_in_the_web_chat(server, clock):
 
         # An urgent referral nobody answers: a reminder at 2 hours, the manager an hour later.
         await refer(asha, "Community mental health intake pool (first to accept takes it)", urgency="urgent")
-        page = await wait_for(morgan, "Referral F-2 needs your approval")
+        page = await wait_for(morgan, "A referral needs your approval")
         value = [v for v, _ in buttons(page, "referral.approve") if v == "2"][0]
         await post(morgan, "/chat/press", {"action": "referral.approve", "value": value, "label": "Approve"})
-        await wait_for(tom, "Referral F-2: would you take over a client?")
+        await wait_for(tom, "Would you take over a client?")
         clock.advance(hours=2)
-        await wait_for(tom, "Reminder: Referral F-2")
+        await wait_for(tom, "Reminder: Would you take over a client?")
         await wait_for(asha, "so I've reminded the Community mental health intake pool")
         clock.advance(hours=1)
-        page = await wait_for(morgan, "Escalation E-1: an unanswered referral")
+        page = await wait_for(morgan, "Escalation: an unanswered referral")
         assert ("Referral F-2 (urgent) to the Community mental health intake pool has had no answer for 3 hours"
                 in visible(page))
         await wait_for(asha, "so Morgan Reyes has been told (E-1)")
@@ -164,8 +164,8 @@ async def test_the_receivers_home_lists_the_referral_with_the_time_until_the_rem
         await post(sessions[who], "/chat/as", {"person": who})
     try:
         await refer(sessions["asha"], "Jordan Lee")
-        page = visible(await wait_for(sessions["morgan"], "Referral F-1 needs your approval"))
-        assert "Approve referral F-1" in page and "then you get a reminder" in page
+        page = visible(await wait_for(sessions["morgan"], "A referral needs your approval"))
+        assert "Approve a referral from Dr Asha Patel" in page and "then you get a reminder" in page
     finally:
         for session in sessions.values():
             await session.close()
@@ -181,7 +181,7 @@ async def test_a_declined_referral_asks_is_this_resolved_and_no_tells_the_manage
     try:
         await refer(asha, "Jordan Lee")
         await press(morgan, await wait_for(morgan, "needs your approval"), "referral.approve")
-        page = await press(jordan, await wait_for(jordan, "would you take over a client?"), "referral.decline")
+        page = await press(jordan, await wait_for(jordan, "Would you take over a client?"), "referral.decline")
         await post(jordan, "/chat/submit", {"_form": "referral.decline", "_entry": entry_of(page),
                                            "_state": state_of(page), "reason": DECLINE_WHY})
         page = await wait_for(asha, "Is this resolved for you?")

@@ -42,5 +42,5 @@ async def test_a_form_sent_too_fast_comes_back_with_what_was_typed(demo_bot, db,
     assert await reports(db) == 10
     clock.advance(seconds=5)
     [card] = await demo_bot.handle(FormSubmitted(ASHA, "report", REPORT, event_id=event_id))
-    assert card.title.startswith("Report R-11 saved privately")  # the same submission, now taken
+    assert card.title.startswith("Your report is saved privately")  # the same submission, now taken
     assert await reports(db) == 11

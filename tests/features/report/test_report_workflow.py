@@ -78,7 +78,7 @@ async def test_identifiers_in_free_text_are_refused_without_echoing_them(demo_bo
 async def test_a_report_is_stored_sealed_and_answered_with_step_and_script(demo_bot, db, clock):
     [card] = await file_report(demo_bot)
     body = text_of([card])
-    assert card.title.startswith("Report R-1 saved privately")
+    assert card.title.startswith("Your report is saved privately")
     assert any(p.startswith("> ") for p in card.paragraphs), "no script words"
     # A plain card: the words, one line on why; the step and sources behind "Why this advice?".
     assert "Why:" in body and "Recommended step" not in body and "Based on:" not in body
@@ -144,7 +144,7 @@ async def test_status_lists_my_open_reports_newest_first(demo_bot, clock):
     await file_report(demo_bot, category="CONTACT")
     views = await demo_bot.handle(Command(ASHA, "status"))
     assert views[0].text.startswith("You have 2 open reports")
-    assert [v.title for v in views[1:]] == ["R-2 · requests for personal contact", "R-1 · gifts"]
+    assert [v.title for v in views[1:]] == ["Requests for personal contact", "Gifts"]
     assert ("Filed", "5 Jan 2026, 11:00") in views[1].facts  # Europe/London in January
     [others] = await demo_bot.handle(Command(JORDAN, "status"))
     assert "no open reports" in others.text

@@ -20,7 +20,7 @@ async def add_details(bot, card, **values):
 
 async def test_details_after_the_advice_sharpen_it_and_are_kept(demo_bot, db, sealer):
     [card] = await demo_bot.handle(FormSubmitted(ASHA, "report", {"felt_unsafe": "no", "category": "ROMANTIC"}))
-    assert card.title == "Report R-1 saved privately"
+    assert card.title == "Your report is saved privately"
     [refreshed] = await add_details(demo_bot, card, setting="home_visit", occurrence="persistent",
                                     client_ref="Blue heron", named="confidential")
     assert isinstance(refreshed, Card) and "Escalate to my manager" in [b.label for b in refreshed.buttons]

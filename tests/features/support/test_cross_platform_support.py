@@ -64,10 +64,10 @@ async def test_ask_in_slack_accept_in_teams_check_in_and_stop(platforms, clock):
     status, body = await slack.interaction(submission_payload(ASHA, opened.body["view"], {
         "how": "phone", "soon": "today", "phone": "07700 900123", "shared": "I keep replaying it"}))
     assert status == 200, body
-    await slack.fake.wait_for("chat.postMessage", where=to(ASHA, "Peer support requested (S-1)"))
+    await slack.fake.wait_for("chat.postMessage", where=to(ASHA, "Peer support requested"))
 
-    await slack.fake.wait_for("chat.postMessage", where=to(TOM, "Peer support S-1"))
-    offer = card_of(await wait_for_teams(teams, "jordan", "Peer support S-1"))
+    await slack.fake.wait_for("chat.postMessage", where=to(TOM, "A colleague would like peer support"))
+    offer = card_of(await wait_for_teams(teams, "jordan", "A colleague would like peer support"))
     assert "Asha" not in json.dumps(offer)
     sent = await teams.say(None, who="jordan", value=action(offer, "Accept")["data"])
     assert "You're supporting Dr Asha Patel" in json.dumps([r.body for r in sent])
@@ -102,9 +102,9 @@ async def test_ask_in_teams_accept_in_slack_check_in_reaches_teams(platforms, cl
     card_id = [k for k in teams.fake.activities if k[0] == "a:chat-lena"][-1][1]
     sent = await teams.say(None, who="lena", reply_to=card_id,
                            value={**submit_data(form), "how": "chat", "soon": "few_days"})
-    assert "Peer support requested (S-1)" in json.dumps([r.body for r in sent])
+    assert "Peer support requested" in json.dumps([r.body for r in sent])
 
-    offer = (await slack.fake.wait_for("chat.postMessage", where=to(TOM, "Peer support S-1")))[0]
+    offer = (await slack.fake.wait_for("chat.postMessage", where=to(TOM, "A colleague would like peer support")))[0]
     accept = button(offer, "support.accept")
     await slack.interaction(button_payload(TOM, "support.accept", accept["value"], ts="1700000000.000300"))
     told = card_of(await wait_for_teams(teams, "lena", "Tom Brennan will be in touch"))

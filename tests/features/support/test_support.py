@@ -31,7 +31,7 @@ async def test_the_verb_shows_the_form_with_the_contacts_and_what_stays_private(
 
 async def test_asked_privately_in_waves_first_accept_wins_and_the_others_are_told(world):
     [card] = await ask(world, shared="I keep going over it", phone="07700 900123", about="ROMANTIC")
-    assert card.title == "Peer support requested (S-1)"
+    assert card.title == "Peer support requested"
     assert "I've asked 1 trained peer supporter privately" in card.paragraphs[0]
     assert ("Support for you", "Staff Support Line: 0800 000 111 (24 hours)") in card.facts
     assert {b.action for b in card.buttons} >= {"support.cancel", "support.check_in"}
@@ -45,7 +45,7 @@ async def test_asked_privately_in_waves_first_accept_wins_and_the_others_are_tol
     assert world.inbox("morgan") == [] and world.inbox("una") == []
 
     [accepted] = await press(world, "tam", "support.accept", "1")
-    assert accepted.title == "You're supporting Rosa Requester (S-1)"
+    assert accepted.title == "You're supporting Rosa Requester"
     assert ("Email", "rosa@clinic.invalid") in accepted.facts
     assert dict(accepted.facts)["What kind of situation"]
     assert "keep going over" not in text_of(accepted) and "07700" not in text_of(accepted)
