@@ -24,6 +24,10 @@ from bot.port.delivery import Deliverer
 log = logging.getLogger(__name__)
 
 AUDIT_EVERY = 30.0  # seconds
+# The slow checks start this long after the instance does: at hospital size their first round
+# (the people index, the dashboard's roll-up) is seconds of work that would otherwise compete
+# with start-up and the first turns (bench/hospital.py).
+WATCHDOGS_AFTER = 10.0  # seconds
 STUCK_AFTER = 60.0  # seconds without a beat: the loop is stuck (a batch never takes this long)
 OUTBOX, TIMERS, WATCHDOGS = "outbox", "timers", "watchdogs"
 
@@ -41,12 +45,13 @@ class Background:
         self._stopped = False
 
     def start(self) -> None:
-        loops = ((OUTBOX, self.worker.run_once, self.tick), (TIMERS, self.scheduler.run_once, self.tick),
-                 (WATCHDOGS, self.watch_once, AUDIT_EVERY))
+        loops = ((OUTBOX, self.worker.run_once, self.tick, 0.0), (TIMERS, self.scheduler.run_once, self.tick, 0.0),
+                 (WATCHDOGS, self.watch_once, AUDIT_EVERY, WATCHDOGS_AFTER))
         now = time.monotonic()
-        for name, step, idle in loops:
+        for name, step, idle, after in loops:
             self.beats[name] = now
-            self._tasks[name] = asyncio.create_task(repeat(step, self._stop, idle, name, self._beat(name)))
+            self._tasks[name] = asyncio.create_task(
+                repeat(step, self._stop, idle, name, self._beat(name), first_after=after))
 
     def _beat(self, name: str):
         def beat() -> None:

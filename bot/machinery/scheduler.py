@@ -137,10 +137,14 @@ class Scheduler:
 
 
 async def repeat(step: Callable[[], Awaitable[int]], stop: asyncio.Event, idle: float, name: str,
-                 beat: Callable[[], None] | None = None) -> None:
-    """Call ``step`` until ``stop`` is set; pause ``idle`` seconds whenever it had nothing
-    to do (or failed, e.g. while the database is unreachable). ``beat`` is called after
-    every step, so a watcher can tell a live loop from a stuck one."""
+                 beat: Callable[[], None] | None = None, first_after: float = 0.0) -> None:
+    """Call ``step`` until ``stop`` is set (the first time after ``first_after`` seconds);
+    pause ``idle`` seconds whenever it had nothing to do (or failed, e.g. while the database
+    is unreachable). ``beat`` is called after every step, so a watcher can tell a live loop
+    from a stuck one."""
+    if first_after:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), first_after)
     while not stop.is_set():
         try:
             busy = await step()

@@ -139,7 +139,7 @@ async def reopen(turn: Turn, value: str) -> list[View]:
     managers = " and ".join(p.display_name for p in told)
     also = (f" {managers} {'has' if len(told) == 1 else 'have'} been told too, so they can help."
             if told else " You have no manager I can tell; please talk to your team lead.")
-    return [Notice(f"Reopened {reference(referral)}. {receiver.display_name} has been told it is not resolved for "
+    return [Notice(f"I've reopened the referral. {receiver.display_name} has been told it is not resolved for "
                    f"you, and its checklist is open again.{also}")]
 
 

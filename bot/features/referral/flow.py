@@ -188,7 +188,7 @@ async def decline(turn: Turn, values: dict, state: str) -> list[View]:
     await update_card(turn.tx, offer, await wording.offer_card(turn.tx, referral, turn.person, "declined"), now)
     await turn.tx.audit.record(now, turn.person.id, "referral.declined", "referral", referral.id)
     if any(o.status == "offered" for o in await offers(turn.tx, referral)):
-        return [Notice(f"You declined {wording.reference(referral)}. Others in the pool can still take it.")]
+        return [Notice("You declined the referral. Others in the pool can still take it.")]
     referral.status, referral.declined_at = "declined", now
     referral.generation += 1
     await turn.tx.timers.cancel_for("referral", referral.id)
@@ -196,7 +196,7 @@ async def decline(turn: Turn, values: dict, state: str) -> list[View]:
     card = await closure.with_question(turn.tx, await wording.declined_card(turn.tx, referral, referrer), referral,
                                        referrer, now)
     await tell_referrer(turn.tx, referral, card, now, "declined")
-    return [Notice(f"You declined {wording.reference(referral)}. The referrer has been told and can choose someone else.")]
+    return [Notice("You declined the referral. The referrer has been told and can choose someone else.")]
 
 
 async def ask_reroute(turn: Turn, value: str) -> list[View]:

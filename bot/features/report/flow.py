@@ -196,7 +196,7 @@ async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
         # The script's "why" says to tell a manager: on this card the manager has been told.
         words = [w for w in words if not w.startswith(("Why: ", "Next: "))]
         return Card(title=card.title,
-                    paragraphs=(*card.paragraphs, *words, f"Your report is saved privately ({reference(report)})."),
+                    paragraphs=(*card.paragraphs, *words, "Your report is saved privately."),
                     # Last, and only if they want it: a trained colleague to talk to afterwards.
                     buttons=(*card.buttons, *lead_buttons, why, support.offer(report.id)[1]))
     buttons = list(lead_buttons)

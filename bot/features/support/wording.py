@@ -177,7 +177,7 @@ def unfilled_card(request: SupportRequest, org) -> Card:
 
 
 def cancelled(request: SupportRequest) -> Notice:
-    return Notice(f"Your request ({reference(request)}) is cancelled, and anyone asked has been told it's no longer "
+    return Notice("Your request is cancelled, and anyone asked has been told it's no longer "
                   "needed. You can ask again any time: type support.")
 
 
@@ -188,14 +188,14 @@ def closed_for_requester(request: SupportRequest, org) -> Card:
 
 
 def already_taken(request: SupportRequest) -> Notice:
-    return Notice(f"You've already taken {reference(request)}. If you can't do it after all, press Hand back on "
+    return Notice("You've already taken this request. If you can't do it after all, press Hand back on "
                   "it, and another supporter will be asked.")
 
 
 def already(request: SupportRequest) -> Notice:
     words = {"open": "still looking for a supporter", "accepted": "with a supporter", "done": "closed",
              "cancelled": "cancelled", "unfilled": "closed: nobody could take it"}
-    return Notice(f"That request ({reference(request)}) is {words.get(request.status, request.status)}.")
+    return Notice(f"That request is {words.get(request.status, request.status)}.")
 
 
 # --- to supporters --------------------------------------------------------------------------
@@ -254,10 +254,10 @@ def accepted_card(request: SupportRequest, requester: Person) -> Card:
 
 def lost_race(request: SupportRequest, mine: bool) -> Notice:
     if mine:
-        return Notice(f"You've already taken {reference(request)}. Thank you.")
+        return Notice("You've already taken this request. Thank you.")
     if request.status == "cancelled":
         return Notice(f"{reference(request)} was cancelled: no longer needed. Thank you for offering.")
-    return Notice(f"Another supporter has already taken {reference(request)}. Thank you for offering.")
+    return Notice("Another supporter has already taken this request. Thank you for offering.")
 
 
 DECLINED = Notice("Thank you for saying so. Another supporter will be asked.")
@@ -277,7 +277,7 @@ def cancelled_for_supporter(request: SupportRequest, requester: Person) -> Notic
 
 
 def done_for_supporter(request: SupportRequest) -> Notice:
-    return Notice(f"Thank you for supporting a colleague ({reference(request)}). It's closed.")
+    return Notice("Thank you for supporting a colleague. It's closed.")
 
 
 def handed_back_for_supporter(request: SupportRequest) -> Notice:

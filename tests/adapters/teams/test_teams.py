@@ -81,7 +81,7 @@ async def test_report_flow_card_errors_in_place_then_the_script(teams, caplog):
     assert "Report privately" in closed and "Sent" in closed
     answer = card_of(sent[1])
     shown = texts(answer)
-    assert "Your safety first" in shown and "Your report is saved privately (R-1)" in shown
+    assert "Your safety first" in shown and "Your report is saved privately." in shown
     assert sent[1].activity["replyToId"].startswith("f:")
     # The security number as a call link (Teams can dial), then the safety actions.
     assert answer["actions"][0] == {"type": "Action.OpenUrl", "title": "Call ext. 2222", "url": "tel:2222"}

@@ -52,7 +52,7 @@ async def test_a_clinician_files_a_report_and_sees_it_in_status(browser, caplog)
     data.add_field("factors", "unwanted")
     page = visible(await post(session, "/chat/submit", data))
     # A threat puts safety first: the safety card, with the security number and who was told.
-    assert "Your safety first" in page and "Your report is saved privately (R-1)" in page
+    assert "Your safety first" in page and "Your report is saved privately." in page
     assert "Security desk (demo): ext. 2222" in page and "I have alerted Morgan Reyes now" in page
     assert "Form “Report privately” sent." in page
     assert SECRET not in page.split("Your safety first")[1], "free text echoed after saving"

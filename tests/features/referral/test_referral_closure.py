@@ -75,7 +75,7 @@ async def test_no_reopens_the_checklist_and_tells_the_receiver_and_the_manager(w
     card = world.inbox("rosa")[-1]
     assert [b.label for b in card.buttons] == ["Yes", "No, reopen"]  # no note: nothing to open
     [reopened] = await world.bot.handle(ButtonPressed(ROSA, closure.REOPEN, "1"))
-    assert reopened.text.startswith("Reopened F-1. Rita Receiver has been told it is not resolved for you")
+    assert reopened.text.startswith("I've reopened the referral. Rita Receiver has been told it is not resolved for you")
     assert "Morgan Manager has been told too" in reopened.text
     assert (await state(world)).status == "accepted" and (await state(world)).closed_at is None
     await world.settle()

@@ -83,7 +83,7 @@ async def test_the_whole_referral_story_in_the_web_chat(server, clock):
         page = await press(jordan, page, "referral.decline")
         page = visible(await post(jordan, "/chat/submit", {"_form": "referral.decline", "_entry": entry_of(page),
                                                            "_state": state_of(page), "reason": DECLINE_WHY}))
-        assert "You declined F-1" in page
+        assert "You declined the referral" in page
         page = await wait_for(asha, "Your referral was declined")
         assert DECLINE_WHY not in page
         page = visible(await press(asha, page, "referral.note"))

@@ -57,13 +57,13 @@ async def test_asked_privately_in_waves_first_accept_wins_and_the_others_are_tol
     assert "Another supporter has taken this one" in text_of(world.updates("sol")[-1])
     assert any("Tam Supporter will be in touch" in t for t in world.texts("rosa"))
     [late] = await press(world, "sol", "support.accept", "1")
-    assert late == Notice("Another supporter has already taken S-1. Thank you for offering.")
+    assert late == Notice("Another supporter has already taken this request. Thank you for offering.")
     [nope] = await press(world, "sol", "support.shared", "1")
     assert isinstance(nope, Notice)  # only the supporter who accepted opens it
 
     [closed] = await press(world, "rosa", "support.done", "1")
     assert closed.title == "Thank you for letting me know"
-    assert "Thank you for supporting a colleague (S-1)" in world.texts("tam")[-1]
+    assert "Thank you for supporting a colleague. It's closed." in world.texts("tam")[-1]
 
 
 async def test_concurrent_accepts_exactly_one_wins(world, db):
@@ -90,10 +90,10 @@ async def test_hand_back_reopens_and_cancel_tells_the_supporter(world):
     assert "is cancelled" in cancelled.text
     assert "has cancelled S-1: no need to reach out" in world.texts("tam")[-1]
     [again] = await press(world, "rosa", "support.cancel", "1")
-    assert again.text == "That request (S-1) is cancelled."
+    assert again.text == "That request is cancelled."
     # after the fact (support/access.py): what was shared is the clinician's alone again
     [told] = await press(world, "tam", "support.shared", "1")
-    assert told == Notice("That request (S-1) is cancelled.")
+    assert told == Notice("That request is cancelled.")
     [mine] = await press(world, "rosa", "support.shared", "1")
     assert not isinstance(mine, Notice)
     [gone] = await press(world, "sol", "support.shared", "1")  # handed back earlier: not theirs
