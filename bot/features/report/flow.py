@@ -197,6 +197,8 @@ async def confirmation(turn: Turn, report: Report, reason: str) -> Card:
         words = [w for w in words if not w.startswith(("Why: ", "Next: "))]
         return Card(title=card.title,
                     paragraphs=(*card.paragraphs, *words, "Your report is saved privately."),
+                    # Small, last: for quoting to security or a manager later, as on other cards.
+                    facts=(("Reference", reference(report)),),
                     # Last, and only if they want it: a trained colleague to talk to afterwards.
                     buttons=(*card.buttons, *lead_buttons, why, support.offer(report.id)[1]))
     buttons = list(lead_buttons)

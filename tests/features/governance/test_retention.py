@@ -2,7 +2,6 @@
 say so; one on legal hold stays; narratives go before metadata; the audit chain's start
 moves and stays verifiable."""
 
-import re
 
 import pytest
 from sqlalchemy import text
@@ -34,8 +33,8 @@ async def file(world, category):
     [card] = await world.bot.handle(FormSubmitted(ASHA, "report", {
         **UNSAFE, "category": category, "details": WORDS[category], "client_ref": "Blue heron",
         "pattern_ref": "ZX 123456"}))
-    # The safety card names the report once, where the clinician may need to quote it.
-    report_id = int(re.search(r"\(R-(\d+)\)", " ".join(card.paragraphs)).group(1))
+    # The safety card names the report once, in a small "Reference" fact, for quoting later.
+    report_id = int(dict(card.facts)["Reference"].removeprefix("R-"))
     await world.settle()
     return report_id
 
