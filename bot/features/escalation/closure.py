@@ -12,10 +12,11 @@ from datetime import datetime
 
 from bot.features.escalation.storage import LIVE, Escalation, current_for_report
 from bot.features.escalation.wording import subject_label
+from bot.machinery.closing import closing_card
 from bot.machinery.outbox import notify
 from bot.machinery.storage.models import Person
 from bot.machinery.storage.repos import Tx
-from bot.port.views import Button, ButtonStyle, Card, Dialog, Notice, View
+from bot.port.views import Card, Dialog, Notice, View
 from bot.turn import Turn
 
 READ = "escalation.told"
@@ -30,15 +31,9 @@ def subject_of(escalation: Escalation) -> str:
 
 
 def closed_card(escalation: Escalation, resolver: Person, has_note: bool) -> Card:
-    value = str(escalation.id)
-    paragraphs = [f"{resolver.display_name} has dealt with what you escalated ({subject_of(escalation)})."]
-    buttons = []
-    if has_note:
-        paragraphs.append(f"{resolver.display_name} wrote a note for you about what was done. It opens privately.")
-        buttons.append(Button("What was done", READ, value, ButtonStyle.PRIMARY, dialog=True))
-    paragraphs.append("Is this resolved for you?")
-    buttons += [Button("Yes", CONFIRM, value), Button("No, reopen", REOPEN, value)]
-    return Card(title="Your escalation is resolved", paragraphs=tuple(paragraphs), buttons=tuple(buttons))
+    return closing_card("Your escalation is resolved",
+                        f"{resolver.display_name} has dealt with what you escalated ({subject_of(escalation)}).",
+                        resolver.display_name, has_note, str(escalation.id), read=READ, confirm=CONFIRM, reopen=REOPEN)
 
 
 async def tell_reporter_closed(tx: Tx, escalation: Escalation, resolver: Person, now: datetime) -> None:

@@ -20,6 +20,7 @@ from bot.features import escalation
 from bot.features.referral.access import for_referrer
 from bot.features.referral.storage import Referral
 from bot.features.referral.wording import NOT_FOUND, checklist_card, reference, where_it_stands
+from bot.machinery.closing import closing_card
 from bot.machinery.outbox import notify
 from bot.machinery.storage.models import Person
 from bot.machinery.storage.repos import Tx
@@ -56,15 +57,9 @@ def check_note(values: dict) -> dict[str, str]:
 
 
 def closed_card(referral: Referral, receiver: Person, has_note: bool) -> Card:
-    value = str(referral.id)
-    paragraphs = [f"{receiver.display_name} has closed your referral {reference(referral)}: the handover is done."]
-    buttons = []
-    if has_note:
-        paragraphs.append(f"{receiver.display_name} wrote a note for you about what was done. It opens privately.")
-        buttons.append(Button("What was done", READ, value, ButtonStyle.PRIMARY, dialog=True))
-    paragraphs.append("Is this resolved for you?")
-    buttons += [Button("Yes", CONFIRM, value), Button("No, reopen", REOPEN, value)]
-    return Card(title="Your referral is complete", paragraphs=tuple(paragraphs), buttons=tuple(buttons))
+    return closing_card("Your referral is complete",
+                        f"{receiver.display_name} has closed your referral {reference(referral)}: the handover is done.",
+                        receiver.display_name, has_note, str(referral.id), read=READ, confirm=CONFIRM, reopen=REOPEN)
 
 
 async def tell_referrer_closed(tx: Tx, referral: Referral, receiver: Person, now: datetime) -> None:
