@@ -76,12 +76,13 @@ async def submit(turn: Turn, submitted: dict, state: str = "") -> list[View]:
         errors["pattern_ref"] = message
     answer = what.resolve(turn.library, values["category"], values.get("kind"),
                           values.get("details")) if values.get("category") else None
-    form = await form_for(turn)
-    if answer is not None and answer.exact is None:
-        form = what.asking(form, values["category"])
+    asking = answer is not None and answer.exact is None
+    if asking:
         errors.setdefault("kind", what.ASK_MESSAGE)
     if errors:
-        return [form.with_errors(checked, errors)]
+        # The form again (with who "yes" alerts, looked up only when the form is shown).
+        form = await form_for(turn)
+        return [(what.asking(form, values["category"]) if asking else form).with_errors(checked, errors)]
     # Only the first two questions are needed; the rest sharpens the advice.
     values["setting"] = values.get("setting") or Setting.OTHER.value
     values["occurrence"] = values.get("occurrence") or Occurrence.FIRST.value
