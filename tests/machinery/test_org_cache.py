@@ -155,3 +155,25 @@ async def test_a_transaction_older_than_a_change_does_not_fill_the_newer_cache(d
     finally:
         await db.dispose()
         await other.dispose()
+
+
+async def test_a_first_contact_rolled_back_leaves_no_identity_in_the_cache(db, clock):
+    """Found by the PostgreSQL fuzz run: a link made by a transaction that then rolled back
+    stayed cached, and a later turn's "last seen" update matched no row (StaleDataError)."""
+    async with db.transaction() as tx:
+        await orgfile.apply(tx, orgfile.parse(ORG.replace("Dr Asha Patel,", "Dr Asha Patel, email: asha@x.invalid,")))
+    slack = Identity("slack", "T1", "U1", "asha@x.invalid")
+    try:
+        async with db.transaction() as tx:
+            assert await tx.people.resolve(slack, clock.now()) is not None  # linked by email
+            raise RuntimeError("the handler failed")
+    except RuntimeError:
+        pass
+    clock.advance(hours=2)  # late enough that "last seen" is written again
+    async with db.transaction() as tx:
+        person = await tx.people.resolve(slack, clock.now())
+        tx.people.seen(slack, clock.now())
+    assert person is not None and person.display_name == "Dr Asha Patel"
+    async with db.transaction() as tx:
+        assert (await tx.session.execute(text(
+            "SELECT count(*) FROM identities WHERE user_id = 'U1'"))).scalar_one() == 1

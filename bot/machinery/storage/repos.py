@@ -75,18 +75,24 @@ class People:
                     await self._s.flush()
                 return person
         row = await self._find_identity(identity)
+        linked_now = False
         if row is None and identity.email and self._audit is not None \
                 and not await identities.is_held(self._s, identity):
             await identities.link_by_email(self._s, self._audit, identity,
                                              linked_at or at or datetime.now(UTC))
             row = await self._find_identity(identity)
+            linked_now = row is not None
         if row is None or not row.person.active:
             return None
         self._resolved[identity] = row
         if at is not None and (row.last_seen_at is None or at - row.last_seen_at > LAST_SEEN_RESOLUTION):
             row.last_seen_at = at
         await self._s.flush()
-        if cache is not None:
+        # A link made in this transaction is not kept yet: if the transaction rolls back, the
+        # cache would hand out an identity row that does not exist (found by the PostgreSQL
+        # fuzz run: a later turn's "last seen" update matched no row). The next turn finds it
+        # in the database, committed, and keeps it then.
+        if cache is not None and not linked_now:
             cache.keep_person(self._s, key, row.person, row)
         return row.person
 
