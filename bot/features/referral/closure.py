@@ -125,12 +125,8 @@ async def reopen(turn: Turn, value: str) -> list[View]:
     await notify(turn.tx, f"ref:{referral.id}:reopened:{referral.generation}", receiver.id, await checklist_card(
         turn.tx, referral, receiver,
         f"{turn.person.display_name} says the referral is not resolved for them"), now)
-    summary = f"Referral {reference(referral)}, closed by {receiver.display_name}, is not resolved for the referrer"
-    found, told = await escalation.start_about(turn.tx, turn.clock, turn.person, "reopened", "referral", referral.id,
-                                               summary)
-    if found is not None:
-        referral.escalation_id = found.id
-    await turn.tx.audit.record(now, turn.person.id, "referral.reopened", "referral", referral.id)
+    _, told = await _tell_managers(turn, referral, now,
+                                   f"closed by {receiver.display_name}, is not resolved for the referrer")
     managers = " and ".join(p.display_name for p in told)
     also = (f" {managers} {'has' if len(told) == 1 else 'have'} been told too, so they can help."
             if told else " You have no manager I can tell; please talk to your team lead.")
@@ -138,17 +134,23 @@ async def reopen(turn: Turn, value: str) -> list[View]:
                    f"you, and its checklist is open again.{also}")]
 
 
+async def _tell_managers(turn: Turn, referral: Referral, now, what: str):
+    """The referrer says it is not resolved: their managers are told (one escalation), and
+    the reopening is audited. Returns the escalation (None: no manager to tell) and who was told."""
+    found, told = await escalation.start_about(turn.tx, turn.clock, turn.person, "reopened", "referral", referral.id,
+                                               f"Referral {reference(referral)}, {what}")
+    if found is not None:
+        referral.escalation_id = found.id
+    await turn.tx.audit.record(now, turn.person.id, "referral.reopened", "referral", referral.id)
+    return found, told
+
+
 async def _get_help(turn: Turn, referral: Referral) -> list[View]:
     """A declined or returned referral that is not resolved for the referrer: their managers
     are told (as the question said), and the next step is still theirs to take."""
     now = turn.clock.now()
     ended = "declined" if referral.status == "declined" else "returned by a manager"
-    summary = f"Referral {reference(referral)}, {ended}, is not resolved for the referrer"
-    found, told = await escalation.start_about(turn.tx, turn.clock, turn.person, "reopened", "referral", referral.id,
-                                               summary)
-    if found is not None:
-        referral.escalation_id = found.id
-    await turn.tx.audit.record(now, turn.person.id, "referral.reopened", "referral", referral.id)
+    found, told = await _tell_managers(turn, referral, now, f"{ended}, is not resolved for the referrer")
     value = str(referral.id)
     next_step = (Button("Choose someone else", "referral.reroute", value, ButtonStyle.PRIMARY)
                  if referral.status == "declined"
