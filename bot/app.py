@@ -101,8 +101,15 @@ class BoundaryBot:
         try:
             async with self.db.transaction() as tx:
                 now = self.clock.now()
+                # Recorded first (with the organisation's version, in one statement): a
+                # redelivery stops here. A turn that ends up not done (refused, slowed) is
+                # rolled back, so the same event sent again later counts as new.
+                if not await tx.begin_event(self._event_key(event) if event.event_id else None, now):
+                    log.info("ignored a redelivered %s", type(event).__name__)
+                    return "redelivered", []
                 org = await tx.org.get()
                 if not identities.accepts(org, event.identity):
+                    tx.discard()
                     if org is not None and not (org.platforms or {}).get(event.identity.platform):
                         log.warning("refused a %s event: the organisation file lists no %s to accept (set "
                                     "organisation.%s and apply it)", event.identity.platform,
@@ -113,14 +120,6 @@ class BoundaryBot:
                     return "foreign_workspace", [UNKNOWN_PERSON]
                 person = await tx.people.resolve(event.identity, linked_at=now)
                 wait = self._wait(person.id, event) if person is not None else 0.0
-                if event.event_id:
-                    key = self._event_key(event)
-                    # A slowed event is not recorded as done: the same submission, sent again
-                    # once the wait is over, must count as new.
-                    repeated = await tx.inbound.known(key) if wait else not await tx.inbound.first_time(key, now)
-                    if repeated:
-                        log.info("ignored a redelivered %s", type(event).__name__)
-                        return "redelivered", []
                 if person is None:
                     if await tx.people.left(event.identity):
                         return "inactive_person", [NO_LONGER_ACTIVE]
@@ -131,6 +130,9 @@ class BoundaryBot:
                 with observe.bound(person_id=None if anonymous else person.id):
                     turn = self.turn_for(tx, person, org, event.identity.platform)
                     if wait:
+                        # Not recorded as done: the same submission, sent again once the wait
+                        # is over, must count as new.
+                        tx.discard()
                         return "slowed", await self._slowed(turn, event, wait)
                     views = await self._route(turn, event)
                 if turn.forget_me:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import time
 from collections.abc import AsyncIterator, Callable
@@ -22,6 +23,13 @@ if TYPE_CHECKING:
     from bot.machinery.crypto import Signer
 
 STARTUP_LOCK_KEY = 0x426F756E64  # any constant shared by every instance ("Bound")
+
+
+class _Discarded(Exception):
+    """Raised inside a transaction whose :meth:`Tx.discard` was called, to roll it back."""
+
+
+_NO_LOCK = contextlib.nullcontext()
 
 
 class DatabaseUnavailable(Exception):
@@ -114,16 +122,16 @@ class Database:
         """
         with self.observer.span("db.transaction", db_system=self.engine.dialect.name):
             signer = self._audit_signer() if self._audit_signer else None
-            if self._one_at_a_time is None:
-                async with self._sessions() as session, session.begin():
-                    tx = Tx(session, signer, self.org_cache)
-                    yield tx
-                    await tx.before_commit()
-                return
-            async with self._one_at_a_time, self._sessions() as session, session.begin():
-                tx = Tx(session, signer, self.org_cache)
-                yield tx
-                await tx.before_commit()
+            async with self._one_at_a_time or _NO_LOCK, self._sessions() as session:
+                try:
+                    async with session.begin():
+                        tx = Tx(session, signer, self.org_cache)
+                        yield tx
+                        if tx.discarded:
+                            raise _Discarded
+                        await tx.before_commit()
+                except _Discarded:
+                    pass  # rolled back, as asked
 
     async def org_changed(self) -> None:
         """The hook for "the organisation changed" outside a transaction of ours (a directory

@@ -51,7 +51,10 @@ MEMBERSHIP_CHANGED = "boundary.membership_changed"  # ... and teams or membershi
 VERSION = "boundary.org_version"  # session.info: the version this transaction read
 PEOPLE_KEPT = 25_000  # identities remembered (about 2 KB each)
 
-_VERSION_QUERY = select(Organisation.version).where(Organisation.id == 1)
+# Core, on the session's connection: the ORM's machinery for a one-column read measured a
+# tenth of a whole turn (bench/teams_turns.py).
+VERSION_READ = select(Organisation.__table__.c.version).where(Organisation.__table__.c.id == 1)
+MERGED_ORG = "boundary.org_merged"  # session.info: the organisation's copy in this session
 _BUMP = update(Organisation).where(Organisation.id == 1).values(version=Organisation.version + 1)
 _BUMP_BOTH = update(Organisation).where(Organisation.id == 1).values(
     version=Organisation.version + 1, membership_version=Organisation.membership_version + 1)
@@ -119,9 +122,8 @@ async def org_changed(session: AsyncSession) -> None:
 
 
 async def bump_if_changed(session: AsyncSession) -> None:
-    """Called just before commit: a transaction that changed the organisation moves the
-    version on, in the same commit."""
-    await session.flush()
+    """Called just before commit, after the flush: a transaction that changed the
+    organisation moves the version on, in the same commit."""
     membership = session.info.pop(MEMBERSHIP_CHANGED, False)
     if session.info.pop(CHANGED, False) or membership:
         await session.execute(_BUMP_BOTH if membership else _BUMP)
@@ -166,7 +168,7 @@ class OrgCache:
         if session.info.get(CHANGED):
             return False
         if VERSION not in session.info:
-            session.info[VERSION] = await session.scalar(_VERSION_QUERY)
+            session.info[VERSION] = (await (await session.connection()).execute(VERSION_READ)).scalar()
         version = session.info[VERSION]
         if version is None:
             return False
@@ -176,6 +178,12 @@ class OrgCache:
         # A transaction that began before a change other transactions have already seen
         # neither reads nor fills the newer cache.
         return version == self.version
+
+    @staticmethod
+    def remember_version(session: AsyncSession, version: int | None) -> None:
+        """The version this transaction read along with something else (an event's first
+        statement), so :meth:`check` need not read it again."""
+        session.info[VERSION] = version
 
     def _current(self, session: AsyncSession) -> bool:
         """Whether what this transaction read may be kept: it read the cache's version (data
@@ -190,7 +198,12 @@ class OrgCache:
             if org is not None and self._current(session):
                 self._org = _detached_copy(org)
             return org
-        return await session.merge(self._org, load=False)
+        # Asked for several times a turn: merged into the session once (again only if it left
+        # the session or a rolled-back savepoint expired it).
+        merged = session.info.get(MERGED_ORG)
+        if merged is None or merged not in session or inspect(merged).expired_attributes:
+            merged = session.info[MERGED_ORG] = await session.merge(self._org, load=False)
+        return merged
 
     async def person(self, session: AsyncSession, key: tuple[str, str, str]) -> tuple[Person, Identity] | None:
         """The person behind a platform identity and the identity's row, as copies in the

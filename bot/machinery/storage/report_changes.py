@@ -102,8 +102,8 @@ def _bulk_statement(state) -> None:
 
 
 async def record_if_changed(session: AsyncSession) -> None:
-    """Called just before commit: move on the counter of every day this transaction changed."""
-    await session.flush()
+    """Called just before commit, after the flush: move on the counter of every day this
+    transaction changed."""
     days = session.info.pop(DAYS, None)
     if not days:
         return
