@@ -107,6 +107,8 @@ def worker_settings(settings: Settings, index: int) -> Settings:
 def supervise(settings: Settings, announce: Callable[[], None]) -> int:
     """Start ``settings.workers`` workers, wait for them, and return the exit code."""
     check(settings)
+    import adapters.server  # noqa: F401 - imported once, before forking, rather than by each worker
+
     if not settings.metrics_port:
         log.info("metrics: /metrics answers for whichever of the %d workers takes the connection; set "
                  "BOUNDARY_METRICS_PORT to scrape each worker on its own port", settings.workers)
@@ -116,6 +118,8 @@ def supervise(settings: Settings, announce: Callable[[], None]) -> int:
 
 
 class Supervisor:
+    """The parent: forks the workers, announces once all listen, passes a stop on, reaps."""
+
     def __init__(self, settings: Settings, announce: Callable[[], None]) -> None:
         self.settings = settings
         self.announce = announce
@@ -154,7 +158,7 @@ class Supervisor:
         if self.stopping_since is not None:
             return
         self.stopping_since = time.monotonic()
-        for pid in self.children:
+        for pid in list(self.children):
             _signal(pid, signal.SIGTERM)
 
     def wait(self) -> int:
@@ -210,7 +214,7 @@ class Supervisor:
         limit = 2 * self.settings.shutdown_grace + KILL_MARGIN
         if time.monotonic() - self.stopping_since < limit:
             return
-        for pid, index in self.children.items():
+        for pid, index in list(self.children.items()):
             _say(f"worker {index} (pid {pid}) did not stop within {limit:g} seconds; killing it")
             _signal(pid, signal.SIGKILL)
         self.code = 1
