@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import errno
 import sys
 from pathlib import Path
 
@@ -39,36 +38,30 @@ def main() -> None:
 @main.command()
 @click.option("--host", help="Address to listen on (default: HOST, else 127.0.0.1).")
 @click.option("--port", type=int, help="Port to listen on (default: PORT, else 3978).")
-def serve(host: str | None, port: int | None) -> None:
+@click.option("--workers", type=click.IntRange(1, 64),
+              help="Server processes sharing the port, to use every core (default: BOUNDARY_WORKERS, "
+                   "else 1). Platform mode only.")
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Apply pending migrations and serve every enabled adapter on one port."""
-    from aiohttp import web
-
     from adapters.ops import logs
-    from adapters.server import create_app
+    from adapters.workers import Refused, serve_one, supervise
 
     settings = _settings()
     logs.configure(settings.log_level, settings.log_format)
     host = host or settings.host
     port = port or settings.port
-    settings = settings.model_copy(update={"host": host, "port": port})
+    settings = settings.model_copy(update={"host": host, "port": port, "workers": workers or settings.workers})
+    if settings.workers > 1:
+        try:
+            sys.exit(supervise(settings, lambda: click.echo(
+                f"Boundary Bot serving on http://{host}:{port} (platform mode, {settings.workers} workers)")))
+        except (Refused, StartupError) as exc:
+            _fail(str(exc))
     mode = "local mode: web chat at /" if settings.is_local else "platform mode"
     try:
-        web.run_app(
-            create_app(settings),
-            host=host,
-            port=port,
-            # After SIGTERM: stop listening, give in-flight requests this long, then the
-            # background loops as long again (see adapters/server.py).
-            shutdown_timeout=settings.shutdown_grace,
-            access_log_class=logs.AccessLog,
-            print=lambda _: click.echo(f"Boundary Bot serving on http://{host}:{port} ({mode})"),
-        )
+        serve_one(settings, lambda: click.echo(f"Boundary Bot serving on http://{host}:{port} ({mode})"))
     except StartupError as exc:
         _fail(str(exc))
-    except OSError as exc:
-        if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
-            raise
-        _fail(f"cannot listen on {host}:{port} ({exc.strerror or exc}); set PORT to another port")
 
 
 @main.group()

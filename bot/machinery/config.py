@@ -54,6 +54,14 @@ class Settings(BaseSettings):
         description="Seconds `serve` gives in-flight requests, turns and deliveries to finish after SIGTERM "
                     "before it lets go of what is left (another instance takes it over at once). Keep it "
                     "below your orchestrator's kill timeout (Kubernetes: terminationGracePeriodSeconds).")
+    workers: int = Field(
+        1, validation_alias="BOUNDARY_WORKERS", ge=1, le=64,
+        description="Server processes `serve` runs, all listening on the one port (SO_REUSEPORT), so every "
+                    "core of the machine is used (e.g. one per core). Platform mode only: the local web chat "
+                    "runs as one. Above 1, each worker serves its metrics on `BOUNDARY_METRICS_PORT` + its "
+                    "number (from 0), or, without that port, `/metrics` shows whichever worker answers. If "
+                    "a worker stops, `serve` stops the others and exits non-zero. Meant for PostgreSQL (on "
+                    "SQLite the workers take turns to write). `serve --workers` overrides it.")
     public_url: str | None = Field(
         None, validation_alias="BOUNDARY_PUBLIC_URL",
         description="The HTTPS address people, Slack and Teams reach this server at, e.g. "
@@ -122,7 +130,8 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(
         None, validation_alias="BOUNDARY_METRICS_PORT", ge=1, le=65535,
         description="Serve Prometheus metrics on this port only (and not on `/metrics` of the main port), "
-                    "so they can be kept off the public address.")
+                    "so they can be kept off the public address. With `BOUNDARY_WORKERS` above 1, worker i "
+                    "(from 0) serves its own on this port + i: scrape each.")
     metrics_host: str | None = Field(
         None, validation_alias="BOUNDARY_METRICS_HOST",
         description="Address for the metrics port (default: the address `serve` listens on).")
