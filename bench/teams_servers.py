@@ -161,6 +161,31 @@ def start_ours(engine: str):
     return start
 
 
+APP_ID, APP_PASSWORD = "bench-app-id", "bench-app-password"
+PLATFORM = {"connector": "", "login": "", "ca_file": ""}  # the fakes a platform-mode server uses
+
+
+def start_platform(engine: str, workers: int):
+    """`boundary-bot serve --workers N` as deployed: an app id, so every activity's Bot
+    Connector token is checked (keys from the fake's OpenID document) and every reply carries
+    the bot's own token (from the fake login service, over TLS)."""
+    def start(workdir: str, port: int) -> subprocess.Popen:
+        env = _env(engine)
+        env.update(PORT=str(port), LOG_LEVEL="WARNING", BOUNDARY_LOCAL_MODE="false",
+                   MicrosoftAppId=APP_ID, MicrosoftAppPassword=APP_PASSWORD,
+                   BOUNDARY_TEAMS_OPENID_URL=f"{PLATFORM['connector']}/openid",
+                   BOUNDARY_TEAMS_LOGIN_URL=PLATFORM["login"], TEAMS_SERVICE_URL_HOSTS="127.0.0.1",
+                   # The fake login service's certificate, trusted by this server only.
+                   SSL_CERT_FILE=PLATFORM["ca_file"], REQUESTS_CA_BUNDLE=PLATFORM["ca_file"])
+        folder = Path(workdir) / f"serve-{engine}-{port}"
+        folder.mkdir()
+        process = subprocess.Popen([sys.executable, "-m", "adapters.cli", "serve", "--workers", str(workers)],
+                                   cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        wait_ready(process, port)
+        return process
+    return start
+
+
 OUR_ECHO = '''
 import sys
 from aiohttp import web

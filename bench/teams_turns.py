@@ -24,13 +24,16 @@ A turn is one message activity POSTed and answered; each bot's replies reach the
 connector before the HTTP answer. Reported: turns/s, p50 and p99 latency, the connector calls
 per turn, the server's and the driver's CPU per turn, and how many turns were **slowed** (the
 bot answered "you're going faster than I can keep up" instead of doing the turn: that answer
-is cheaper, so a run where it shows is not a measure of the turn). No app id anywhere (no JWT).
+is cheaper, so a run where it shows is not a measure of the turn). The runs named *platform
+mode (JWT)* serve as deployed (`serve --workers N`, an app id: each activity's token checked,
+each reply sent with the bot's token); the others have no app id (no JWT).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import itertools
 import json
 import os
@@ -42,8 +45,10 @@ import time
 from pathlib import Path
 
 import aiohttp
+import jwt
 import psutil
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import teams_servers as servers  # noqa: E402  (bench/, beside this script)
@@ -52,13 +57,14 @@ from tests.fake_connector import FakeConnector  # noqa: E402
 
 FORM_PEOPLE = ("asha", "sam", "jordan", "priya", "morgan", "alex")  # the demo's, by email
 SLOWED = "faster than I can keep up"  # bot.app.slow_down
+RUN = f"{time.time():.0f}"  # activity ids unique across runs sharing a database (else: "redelivered")
 REPORT_ANSWERS = {"category": "GIFT", "setting": "in_person", "occurrence": "first", "felt_unsafe": "no"}
 
 
 def activity(fake_url: str, user: str, n: int, text: str | None, value: dict | None = None,
              reply_to: str | None = None) -> dict:
     body = {
-        "type": "message", "id": f"bench:{n}", "serviceUrl": fake_url, "channelId": "msteams",
+        "type": "message", "id": f"bench:{RUN}:{n}", "serviceUrl": fake_url, "channelId": "msteams",
         "from": {"id": f"29:{user}", "name": user, "aadObjectId": user},
         "recipient": {"id": "28:bench-bot", "name": "Boundary Bot"},
         "conversation": {"id": f"a:bench-{user}", "conversationType": "personal", "tenantId": servers.TENANT},
@@ -101,24 +107,27 @@ def server_pids(process: subprocess.Popen) -> list[int]:
 
 
 async def drive(url: str, fake: FakeConnector, seconds: float, concurrency: int, workload: str,
-                pids: list[int], users: list[str]) -> dict:
+                pids: list[int], users: list[str], headers: dict[str, str]) -> dict:
     counter = itertools.count()
     latencies: list[float] = []
     errors = 0
     timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency), timeout=timeout) as http:
+    # Each client keeps one connection, as the Bot Connector keeps its own: with several
+    # workers a connection stays with one of them, and so do the people sent over it.
+    https = [aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1), timeout=timeout, headers=headers)
+             for _ in range(concurrency)]
+    # Client i sends for people i, i + concurrency, …: each person acts well under their limit.
+    mine = [users[i::concurrency] or [users[i % len(users)]] for i in range(concurrency)]
+    try:
         # Warm up: one turn per person (first contacts, the person cache, the hourly "last
         # seen"); for the report workload, each person opens the form every turn then answers.
-        forms = {}
-        warm = asyncio.Semaphore(concurrency)
-
-        async def first(user: str) -> None:
-            async with warm, http.post(url, json=activity(fake.url, user, next(counter),
-                                                          "report" if workload == "report" else "help")) as r:
-                await r.read()
-        await asyncio.gather(*(first(user) for user in users))
-        if workload == "report":
-            forms = {user: report_form(fake, user) for user in users}
+        async def first(i: int) -> None:
+            for user in mine[i]:
+                async with https[i].post(url, json=activity(fake.url, user, next(counter),
+                                                             "report" if workload == "report" else "help")) as r:
+                    await r.read()
+        await asyncio.gather(*(first(i) for i in range(concurrency)))
+        forms = {user: report_form(fake, user) for user in users} if workload == "report" else {}
         await asyncio.sleep(1.0)  # a person acts again a moment later, not at once
 
         def turn(user: str) -> dict:
@@ -129,15 +138,14 @@ async def drive(url: str, fake: FakeConnector, seconds: float, concurrency: int,
 
         before = len(fake.requests)
         deadline = time.perf_counter() + seconds
-        # Client i sends for people i, i + concurrency, …: each person acts well under their limit.
-        turns_of = [itertools.cycle(users[i::concurrency] or users) for i in range(concurrency)]
+        turns_of = [itertools.cycle(people) for people in mine]
 
         async def client(i: int) -> None:
             nonlocal errors
             while time.perf_counter() < deadline:
                 began = time.perf_counter()
                 try:
-                    async with http.post(url, json=turn(next(turns_of[i]))) as r:
+                    async with https[i].post(url, json=turn(next(turns_of[i]))) as r:
                         await r.read()
                         if r.status >= 300:
                             errors += 1
@@ -149,7 +157,11 @@ async def drive(url: str, fake: FakeConnector, seconds: float, concurrency: int,
         await asyncio.gather(*(client(i) for i in range(concurrency)))
         elapsed, cpu = time.perf_counter() - began, cpu_seconds(pids) - cpu_before
         own = cpu_seconds([os.getpid()]) - own_before
+    finally:
+        await asyncio.gather(*(http.close() for http in https))
     calls = fake.requests[before:]
+    if os.environ.get("BENCH_SHOW_CALLS"):
+        print(collections.Counter(f"{c.method} {c.path.rsplit('/', 1)[0]}" for c in calls).most_common(8), file=sys.stderr)
     slowed = sum(SLOWED in json.dumps(call.body) for call in calls)
     latencies.sort()
     return {
@@ -174,6 +186,8 @@ BOTS = (  # (name, how to start it, workload)
     ("our adapter, echo core, agents", servers.start_our_echo("agents"), "help"),
     ("Boundary Bot help, botbuilder", servers.start_ours("botbuilder"), "help"),
     ("Boundary Bot help, agents", servers.start_ours("agents"), "help"),
+    ("Boundary Bot help, botbuilder, platform mode (JWT), 1 worker", servers.start_platform("botbuilder", 1), "help"),
+    ("Boundary Bot help, botbuilder, platform mode (JWT), 2 workers", servers.start_platform("botbuilder", 2), "help"),
     ("Boundary Bot report submit, botbuilder", servers.start_our_unlimited("botbuilder"), "report"),
     ("Boundary Bot report submit, agents", servers.start_our_unlimited("agents"), "report"),
 )
@@ -193,6 +207,18 @@ async def main() -> None:
 
     fake = FakeConnector()
     await fake.start()
+    await fake.login.start()
+    # The Bot Connector's signing key: its public half in the fake's OpenID keys, the private
+    # half signs the one token every activity carries (Teams, too, reuses a token for an hour).
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    fake.jwks = [{**public, "kid": "bench-key", "use": "sig", "alg": "RS256", "endorsements": ["msteams"]}]
+    fake.login.secrets = {servers.APP_ID: servers.APP_PASSWORD}
+    servers.PLATFORM.update(connector=fake.url, login=fake.login.url, ca_file=fake.login.ca_file)
+    now = int(time.time())
+    token = jwt.encode({"iss": "https://api.botframework.com", "aud": servers.APP_ID, "nbf": now - 10,
+                        "exp": now + 3600, "serviceurl": fake.url}, key, algorithm="RS256",
+                       headers={"kid": "bench-key"})
     for who in FORM_PEOPLE:
         fake.add_member(f"29:{who}", who, f"{who}@demo.invalid", who.title(), tenant=servers.TENANT)
 
@@ -210,7 +236,8 @@ async def main() -> None:
                      [f"bench-{n}" for n in range(args.concurrency)])
             try:
                 results[name] = await drive(f"http://127.0.0.1:{port}/api/messages", fake, args.seconds,
-                                            args.concurrency, workload, server_pids(process), users)
+                                            args.concurrency, workload, server_pids(process), users,
+                                            {"Authorization": f"Bearer {token}"} if "JWT" in name else {})
             finally:
                 process.terminate()
                 try:
@@ -218,6 +245,7 @@ async def main() -> None:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+    await fake.login.stop()
     await fake.stop()
 
     anchor = results[ANCHOR]

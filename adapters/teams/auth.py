@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections import OrderedDict
 
 import aiohttp
 import jwt
@@ -91,17 +92,60 @@ def service_url_matches(claims: dict, service_url: str | None) -> bool:
     return not (claimed and service_url and str(claimed).rstrip("/") != service_url.rstrip("/"))
 
 
+class VerifiedTokens:
+    """Tokens whose signature, issuer, audience and dates were checked, kept until they
+    expire: the Bot Connector sends one token with every activity for up to an hour, and
+    checking its RSA signature again each time cost a twentieth of a whole turn
+    (bench/teams_turns.py). What depends on the activity (the key's endorsement for its
+    channel, its service URL) and whether the key is still published are checked every time."""
+
+    def __init__(self, limit: int = 1024) -> None:
+        self.limit = limit
+        self._tokens: OrderedDict[str, tuple[dict, str]] = OrderedDict()
+
+    def get(self, token: str) -> tuple[dict, str] | None:
+        """(claims, key id) of a token checked before and not yet expired."""
+        found = self._tokens.get(token)
+        if found is not None and found[0]["exp"] + LEEWAY < time.time():
+            del self._tokens[token]
+            return None
+        return found
+
+    def keep(self, token: str, claims: dict, kid: str) -> None:
+        if isinstance(claims.get("exp"), int | float):
+            self._tokens[token] = (claims, kid)
+            while len(self._tokens) > self.limit:
+                self._tokens.popitem(last=False)
+
+
+async def still_good(keys: SigningKeys, known: tuple[dict, str], channel_id: str | None,
+                     service_url: str | None) -> dict:
+    """The claims of a token checked before, if it is still good for this activity."""
+    claims, kid = known
+    jwk = await keys.get(kid)
+    if jwk is None:
+        raise Unauthorized("token signed with a key no longer published")
+    if not endorsed(jwk, channel_id):
+        raise Unauthorized("signing key not endorsed for this channel")
+    if not service_url_matches(claims, service_url):
+        raise Unauthorized("token is for another service URL")
+    return dict(claims)
+
+
 class JwtValidator:
     """The botbuilder engine's check of the Bot Connector's token (PyJWT, our key cache)."""
 
     def __init__(self, app_id: str, keys: SigningKeys) -> None:
         self.app_id = app_id
         self.keys = keys
+        self.verified = VerifiedTokens()
 
     async def check(self, authorization: str | None, channel_id: str | None, service_url: str | None) -> dict:
         if not authorization or not authorization.startswith("Bearer "):
             raise Unauthorized("no bearer token")
         token = authorization[len("Bearer "):].strip()
+        if (known := self.verified.get(token)) is not None:
+            return await still_good(self.keys, known, channel_id, service_url)
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
@@ -123,4 +167,5 @@ class JwtValidator:
             raise Unauthorized(f"token rejected ({exc.__class__.__name__})") from None
         if not service_url_matches(claims, service_url):
             raise Unauthorized("token is for another service URL")
-        return claims
+        self.verified.keep(token, claims, header["kid"])
+        return dict(claims)

@@ -60,6 +60,7 @@ class TeamsOptions:
             app_type=settings.microsoft_app_type or "MultiTenant",
             engine=settings.teams_engine,
             login_url=settings.teams_login_url or LOGIN,
+            openid_metadata_url=settings.teams_openid_url or OPENID_METADATA_URL,
         )
 
     @property

@@ -205,6 +205,11 @@ class Settings(BaseSettings):
         None, validation_alias="BOUNDARY_TEAMS_LOGIN_URL",
         description="Another Microsoft login service for the Teams app's tokens (tests, proxies); by default "
                     "`https://login.microsoftonline.com`.")
+    teams_openid_url: str | None = Field(
+        None, validation_alias="BOUNDARY_TEAMS_OPENID_URL",
+        description="Another OpenID metadata document for the keys that sign the Bot Connector's tokens on "
+                    "incoming activities (a sovereign cloud, or a local fake in load tests); by default the "
+                    "Bot Framework's public one.")
 
     # OpenID Connect sign-in to the console (Entra ID, Sign in with Slack, any issuer):
     # on when the issuer and client id are set.

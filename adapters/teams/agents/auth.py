@@ -22,7 +22,15 @@ import jwt
 from microsoft_agents.hosting.core import AgentAuthConfiguration, JwtTokenValidator
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants
 
-from adapters.teams.auth import ISSUER, SigningKeys, Unauthorized, endorsed, service_url_matches
+from adapters.teams.auth import (
+    ISSUER,
+    SigningKeys,
+    Unauthorized,
+    VerifiedTokens,
+    endorsed,
+    service_url_matches,
+    still_good,
+)
 
 BOT_FRAMEWORK_KEYS = {AuthenticationConstants.PUBLIC_ABS_JWKS_URL}
 
@@ -51,12 +59,15 @@ class AgentsJwtCheck:
         )
         self.validator = JwtTokenValidator(configuration)
         self.validator._jwk_client_manager = _BotFrameworkKeySource(keys)  # see the module's docstring
+        self.verified = VerifiedTokens()
 
     async def check(self, authorization: str | None, channel_id: str | None, service_url: str | None) -> dict:
         scheme, _, token = (authorization or "").partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token or " " in token:
             raise Unauthorized("no bearer token")
+        if (known := self.verified.get(token)) is not None:
+            return await still_good(self.keys, known, channel_id, service_url)
         try:
             identity = await self.validator.validate_token(token)
             kid = jwt.get_unverified_header(token).get("kid")
@@ -70,4 +81,5 @@ class AgentsJwtCheck:
             raise Unauthorized("signing key not endorsed for this channel")
         if not service_url_matches(claims, service_url):
             raise Unauthorized("token is for another service URL")
-        return claims
+        self.verified.keep(token, claims, kid)
+        return dict(claims)

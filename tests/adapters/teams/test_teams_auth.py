@@ -82,3 +82,29 @@ async def test_wrong_credentials_refuse_no_request_and_send_nothing(secured):
     status, _ = await client.post(activity(client.fake, text="help"), headers=headers)
     assert status == 200  # the Bot Connector is not asked to redeliver; the failure is logged
     assert client.fake.sent() == [] and client.fake.token_requests
+
+
+async def test_a_token_checked_before_is_still_checked_against_each_activity(secured):
+    """A token is verified once and kept until it expires; what depends on the activity
+    (its service URL, the key's endorsement for its channel) and whether the key is still
+    published are checked on every activity, and an expired kept token is refused."""
+    client, app, key = secured
+    from adapters.teams.auth import LEEWAY
+
+    good = token(key, service_url=client.fake.url, ttl=2 - LEEWAY)  # good for two more seconds
+    headers = {"Authorization": f"Bearer {good}"}
+
+    async def status(body: dict) -> int:
+        return (await client.post(body, headers=headers))[0]
+
+    assert await status(activity(client.fake, text="help")) == 200
+    assert await status(activity(client.fake, text="help")) == 200  # the kept token
+    elsewhere = activity(client.fake, text="help", serviceUrl="https://smba.trafficmanager.net/emea/")
+    assert await status(elsewhere) == 401  # the token names another service URL
+    slack = activity(client.fake, text="help", channelId="slack")
+    assert await status(slack) == 401  # the key is endorsed for msteams only
+    sent = len(client.fake.sent())
+
+    await asyncio.sleep(2.5)  # the token expires (beyond the leeway): the kept copy is refused too
+    assert await status(activity(client.fake, text="help")) == 401
+    assert len(client.fake.sent()) == sent
