@@ -22,7 +22,7 @@ from bot.machinery.observe import NO_OBSERVER, Observer
 from bot.machinery.ratelimit import ACTIONS, FORMS, TokenBuckets
 from bot.machinery.storage import identities
 from bot.machinery.storage.audit_chain import SIGNING_PURPOSE
-from bot.machinery.storage.db import Database
+from bot.machinery.storage.db import Database, Redelivered, StaleVersion
 from bot.pickers import QUERY_MAX, SEARCH_LIMIT, with_choices
 from bot.port.events import ButtonPressed, Command, Event, FormSubmitted, Identity
 from bot.port.views import Notice, Option, View
@@ -99,52 +99,68 @@ class BoundaryBot:
 
     async def _turn(self, event: Event) -> tuple[str, list[View]]:
         try:
-            async with self.db.transaction() as tx:
-                now = self.clock.now()
-                # Recorded first (with the organisation's version, in one statement): a
-                # redelivery stops here. A turn that ends up not done (refused, slowed) is
-                # rolled back, so the same event sent again later counts as new.
-                if not await tx.begin_event(self._event_key(event) if event.event_id else None, now):
-                    log.info("ignored a redelivered %s", type(event).__name__)
-                    return "redelivered", []
-                org = await tx.org.get()
-                if not identities.accepts(org, event.identity):
-                    tx.discard()
-                    if org is not None and not (org.platforms or {}).get(event.identity.platform):
-                        log.warning("refused a %s event: the organisation file lists no %s to accept (set "
-                                    "organisation.%s and apply it)", event.identity.platform,
-                                    *identities.SETTING[event.identity.platform])
-                    else:
-                        log.info("refused a %s event from a workspace the organisation does not list",
-                                 event.identity.platform)
-                    return "foreign_workspace", [UNKNOWN_PERSON]
-                person = await tx.people.resolve(event.identity, linked_at=now)
-                wait = self._wait(person.id, event) if person is not None else 0.0
-                if person is None:
-                    if await tx.people.left(event.identity):
-                        return "inactive_person", [NO_LONGER_ACTIVE]
-                    return "unknown_person", [UNKNOWN_PERSON]
-                # A submitted form can be a count-only report ("don't record who I am"), so
-                # form turns are logged without the person's id.
-                anonymous = isinstance(event, FormSubmitted)
-                with observe.bound(person_id=None if anonymous else person.id):
-                    turn = self.turn_for(tx, person, org, event.identity.platform)
-                    if wait:
-                        # Not recorded as done: the same submission, sent again once the wait
-                        # is over, must count as new.
-                        tx.discard()
-                        return "slowed", await self._slowed(turn, event, wait)
-                    views = await self._route(turn, event)
-                if turn.forget_me:
-                    if event.event_id:
-                        await tx.inbound.blur(self._event_key(event), now.replace(day=1, hour=0, minute=0, second=0,
-                                                                                  microsecond=0))
-                else:
-                    tx.people.seen(event.identity, now)
-                return "ok", views
+            # An event with a platform id runs on the organisation cache as it is and is
+            # recorded (its id, checking the version) as the transaction's last statement; if
+            # the organisation changed meanwhile, it runs again reading the version first.
+            try:
+                return await self._attempt(event, assume_version=bool(event.event_id))
+            except StaleVersion:
+                return await self._attempt(event, assume_version=False)
+        except Redelivered:
+            log.info("ignored a redelivered %s", type(event).__name__)
+            return "redelivered", []
         except Exception as exc:
             self._log_failure(event, exc)
             return "failed", [FAILED]
+
+    async def _attempt(self, event: Event, *, assume_version: bool) -> tuple[str, list[View]]:
+        now = self.clock.now()
+        key = self._event_key(event) if event.event_id else None
+        async with self.db.transaction(event=(key, now) if assume_version else None) as tx:
+            # Otherwise recorded first (with the organisation's version, in one statement): a
+            # redelivery stops here. Either way a turn that ends up not done (refused, slowed)
+            # is rolled back, so the same event sent again later counts as new.
+            if not assume_version and not await tx.begin_event(key, now):
+                raise Redelivered
+            org = await tx.org.get()
+            if not identities.accepts(org, event.identity):
+                tx.discard()
+                if org is not None and not (org.platforms or {}).get(event.identity.platform):
+                    log.warning("refused a %s event: the organisation file lists no %s to accept (set "
+                                "organisation.%s and apply it)", event.identity.platform,
+                                *identities.SETTING[event.identity.platform])
+                else:
+                    log.info("refused a %s event from a workspace the organisation does not list",
+                             event.identity.platform)
+                return "foreign_workspace", [UNKNOWN_PERSON]
+            person = await tx.people.resolve(event.identity, linked_at=now)
+            wait = self._wait(person.id, event) if person is not None else 0.0
+            if person is None:
+                if await tx.people.left(event.identity):
+                    return "inactive_person", [NO_LONGER_ACTIVE]
+                return "unknown_person", [UNKNOWN_PERSON]
+            # A submitted form can be a count-only report ("don't record who I am"), so
+            # form turns are logged without the person's id.
+            anonymous = isinstance(event, FormSubmitted)
+            with observe.bound(person_id=None if anonymous else person.id):
+                turn = self.turn_for(tx, person, org, event.identity.platform)
+                if wait:
+                    # Not recorded as done: the same submission, sent again once the wait
+                    # is over, must count as new.
+                    tx.discard()
+                    return "slowed", await self._slowed(turn, event, wait)
+                views = await self._route(turn, event)
+            if turn.forget_me:
+                # The record of the event says only roughly when it came; it still stops a
+                # redelivery.
+                month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+                if assume_version:
+                    tx.event_at = month
+                elif key:
+                    await tx.inbound.blur(key, month)
+            else:
+                tx.people.seen(event.identity, now)
+            return "ok", views
 
     async def home_of(self, identity: Identity) -> list[View]:
         """The person's home (what waits for them, quick actions) for an adapter drawing it on

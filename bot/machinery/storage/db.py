@@ -8,6 +8,7 @@ import fcntl
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import event, text
@@ -16,11 +17,15 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.machinery.observe import NO_OBSERVER, Observer
+from bot.machinery.storage import orgcache
+from bot.machinery.storage.inbound import Redelivered, StaleVersion
 from bot.machinery.storage.orgcache import OrgCache
 from bot.machinery.storage.repos import Tx
 
 if TYPE_CHECKING:
     from bot.machinery.crypto import Signer
+
+__all__ = ["Database", "DatabaseUnavailable", "Redelivered", "StaleVersion", "describe", "make_engine"]
 
 STARTUP_LOCK_KEY = 0x426F756E64  # any constant shared by every instance ("Bound")
 
@@ -108,6 +113,13 @@ class Database:
         # People, the organisation row and features' read-mostly data, per organisation
         # version (bot.machinery.storage.orgcache).
         self.org_cache = OrgCache()
+        # Statements that are a whole transaction by themselves (an event recorded after a
+        # turn that wrote nothing else): the same pool, no BEGIN or COMMIT round trips.
+        self._autocommit = self._autocommit_connection if self.engine.dialect.name == "postgresql" else None
+        self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    def _autocommit_connection(self):
+        return self._autocommit_engine.connect()
 
     def sign_audit_with(self, signer: Callable[[], Signer] | None) -> None:
         """Audit entries written through this database are signed with this signer's key
@@ -115,21 +127,32 @@ class Database:
         self._audit_signer = signer
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
+    async def transaction(self, *, event: tuple[str, datetime] | None = None) -> AsyncIterator[Tx]:
         """One unit of work: commits when the block ends, rolls back if it raises.
+
+        ``event`` (its platform id, when it came): the transaction of a platform event, which
+        may use the organisation cache without reading the version first; the event is
+        recorded as its last statement (``tx.event_at`` may be changed meanwhile), which
+        raises :class:`Redelivered` or :class:`StaleVersion` (see :meth:`Tx.record_event`).
 
         Transactions must not be nested (on SQLite the inner one would wait forever).
         """
         with self.observer.span("db.transaction", db_system=self.engine.dialect.name):
             signer = self._audit_signer() if self._audit_signer else None
             async with self._one_at_a_time or _NO_LOCK, self._sessions() as session:
+                if event is not None:
+                    session.info[orgcache.MAY_ASSUME] = True
                 try:
                     async with session.begin():
                         tx = Tx(session, signer, self.org_cache)
+                        if event is not None:
+                            tx.event_at = event[1]
                         yield tx
                         if tx.discarded:
                             raise _Discarded
                         await tx.before_commit()
+                        if event is not None:
+                            await tx.record_event(event[0], tx.event_at, self._autocommit)
                 except _Discarded:
                     pass  # rolled back, as asked
 

@@ -49,6 +49,11 @@ CHANGED = "boundary.org_changed"  # session.info flag: this transaction changed 
 MEMBERSHIP = frozenset({"teams", "team_members"})
 MEMBERSHIP_CHANGED = "boundary.membership_changed"  # ... and teams or memberships among them
 VERSION = "boundary.org_version"  # session.info: the version this transaction read
+# session.info: this transaction may use the cache at the version it holds without reading it
+# first; it must check the version before it commits (an event's transaction: see Tx.record_event).
+MAY_ASSUME = "boundary.org_version_may_assume"
+ASSUMED = "boundary.org_version_assumed"  # session.info: ... and it did
+BEGAN = "boundary.began"  # session.info: the transaction has a database connection (it sent something)
 PEOPLE_KEPT = 25_000  # identities remembered (about 2 KB each)
 
 # Core, on the session's connection: the ORM's machinery for a one-column read measured a
@@ -90,6 +95,11 @@ def _before_flush(session: Session, _context, _instances) -> None:
         return
     if any(_changes_org(o) for o in session.dirty if session.is_modified(o)):
         session.info[CHANGED] = True
+
+
+@event.listens_for(Session, "after_begin")
+def _began(session: Session, _transaction, _connection) -> None:
+    session.info[BEGAN] = True
 
 
 # Plain SQL that writes a table, e.g. text("UPDATE people SET ...") on a Tx's session.
@@ -168,7 +178,10 @@ class OrgCache:
         if session.info.get(CHANGED):
             return False
         if VERSION not in session.info:
-            session.info[VERSION] = (await (await session.connection()).execute(VERSION_READ)).scalar()
+            if session.info.get(MAY_ASSUME) and self.version is not None:
+                session.info[VERSION] = session.info[ASSUMED] = self.version
+            else:
+                session.info[VERSION] = (await (await session.connection()).execute(VERSION_READ)).scalar()
         version = session.info[VERSION]
         if version is None:
             return False

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, delete, func, literal_column, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, raiseload
 
 from bot.machinery.storage import identities, orgcache, report_changes
 from bot.machinery.storage.audit_chain import Audit
+from bot.machinery.storage.inbound import InboundEvents, Redelivered, StaleVersion
 from bot.machinery.storage.models import (
     ConversationRef,
     Identity,
-    InboundEvent,
     Organisation,
     Person,
     Report,
@@ -299,71 +297,6 @@ class ConversationRefs:
         )
 
 
-class InboundEvents:
-    def __init__(self, session: AsyncSession) -> None:
-        self._s = session
-
-    async def first_time(self, key: str, at: datetime) -> bool:
-        """Record a platform event id; False if it was already recorded (a redelivery).
-
-        Runs inside the event's own transaction, so the record and the effect commit
-        together: on PostgreSQL a concurrent duplicate waits for this one and then sees it.
-        The id is stored hashed: platform event ids can contain user ids.
-        """
-        connection = await self._s.connection()
-        statement = _FIRST_TIME[connection.dialect.name == "postgresql"]
-        return (await connection.execute(statement, {"key": _hashed(key), "received_at": at})).first() is not None
-
-    async def first_time_reading_version(self, key: str, at: datetime) -> tuple[bool, int | None]:
-        """:meth:`first_time`, and the organisation's version (for the cache) read in the same
-        statement on PostgreSQL: every event's transaction starts with both, and one round
-        trip instead of two is a measurable share of a whole turn (bench/teams_turns.py)."""
-        connection = await self._s.connection()
-        values = {"key": _hashed(key), "received_at": at}
-        if connection.dialect.name == "postgresql":
-            version, recorded = (await connection.execute(_RECORD_READING_VERSION, values)).one()
-            return bool(recorded), version
-        first = (await connection.execute(_FIRST_TIME[False], values)).first() is not None
-        return first, (await connection.execute(orgcache.VERSION_READ)).scalar()
-
-    async def known(self, key: str) -> bool:
-        return await self._s.scalar(select(InboundEvent.key).where(InboundEvent.key == _hashed(key))) is not None
-
-    async def blur(self, key: str, at: datetime) -> None:
-        """Make the record of an event say only roughly when it came (``at``, e.g. the start
-        of the month); it still stops a redelivery."""
-        await self._s.execute(update(InboundEvent).where(InboundEvent.key == _hashed(key)).values(received_at=at))
-
-    async def forget_before(self, moment: datetime) -> int:
-        result = await self._s.execute(delete(InboundEvent).where(InboundEvent.received_at < moment))
-        return result.rowcount or 0
-
-
-# Built once: every event runs it, and building and caching a statement per event measured
-# more than executing it (bench/teams_turns.py profile). Core, on the session's connection.
-_FIRST_TIME = {
-    postgres: dialect.insert(InboundEvent.__table__)
-    .values(key=bindparam("key"), received_at=bindparam("received_at"))
-    .on_conflict_do_nothing(index_elements=["key"])
-    .returning(InboundEvent.__table__.c.key)
-    for postgres, dialect in ((True, postgresql), (False, sqlite))
-}
-
-# The same insert as a data-modifying CTE beside the version read (PostgreSQL only).
-_RECORDED = (
-    postgresql.insert(InboundEvent.__table__)
-    .values(key=bindparam("key"), received_at=bindparam("received_at"))
-    .on_conflict_do_nothing(index_elements=["key"])
-    .returning(literal_column("1"))
-    .cte("recorded"))
-_RECORD_READING_VERSION = select(orgcache.VERSION_READ.scalar_subquery(),
-                                 select(func.count()).select_from(_RECORDED).scalar_subquery())
-
-
-def _hashed(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 class Tx:
     """A transaction's repositories, sharing one session."""
 
@@ -400,6 +333,28 @@ class Tx:
         first, version = await self.inbound.first_time_reading_version(key, at)
         OrgCache.remember_version(self.session, version)
         return first
+
+    async def record_event(self, key: str, at: datetime, autocommit) -> None:
+        """An event's last statement, for a transaction that used the cache at an assumed
+        version instead of reading it first: record the event's platform id and check the
+        version. Raises :class:`Redelivered` if the id was recorded before, :class:`StaleVersion`
+        if the organisation changed since the cache was filled (the caller runs the event
+        again, reading the version first). Both roll the transaction back.
+
+        A transaction that sent nothing else (a ``help``) records the event in one autocommit
+        statement on ``autocommit()`` (a connection outside this transaction, PostgreSQL), so
+        its turn is one round trip instead of four (BEGIN, version, record, COMMIT)."""
+        session = self.session
+        assumed = session.info.get(orgcache.ASSUMED)
+        if not session.info.get(orgcache.BEGAN) and assumed is not None and autocommit is not None:
+            async with autocommit() as connection:
+                first, version = await self.inbound.first_time_if_version(connection, key, at, assumed)
+        else:
+            first, version = await self.inbound.first_time_reading_version(key, at)
+        if assumed is not None and version != assumed:
+            raise StaleVersion
+        if not first:
+            raise Redelivered
 
     def discard(self) -> None:
         """Roll this transaction back when its block ends, without an error: what it did
