@@ -11,12 +11,21 @@ time from sending the request to its HTTP answer (the ack). Throughput: --concur
 commands in flight for --seconds, answers per second. Our server also does the real work
 after each ack (the core, users.info, conversations.open, chat.postMessage and the
 response_url hint), in the same process, while it is being measured.
+
+Our server runs on the hospital organisation (tests/big_org.py: 20,000 staff with Slack
+identities already linked; --database-url, or a SQLite file) and the commands come from
+--people different staff in turn, each once in a warm-up first: a person may act about twice a
+second, so hundreds of commands a second from a handful of people would measure the "you're
+going faster than I can keep up" answer instead of the command (counted as *slowed*). The
+runs named *N workers* serve as deployed: `serve --workers N` in platform mode. CPU is the
+server's (all its processes) and this process's (the clients and the fake Slack), per command.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
 import subprocess
@@ -31,10 +40,14 @@ import aiohttp
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+import teams_servers as hospital  # noqa: E402  (bench/, beside this script)
+from teams_turns import cpu_seconds, server_pids  # noqa: E402
+
 from adapters.slack.work import BUSY  # noqa: E402
+from tests import big_org  # noqa: E402
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackClient  # noqa: E402
 
-USERS = {f"UBENCH{i}": f"{name}@demo.invalid" for i, name in enumerate(("asha", "sam", "jordan", "priya", "morgan"))}
+SLOWED = "faster than I can keep up"  # bot.app.slow_down
 
 
 def free_port() -> int:
@@ -67,14 +80,19 @@ def pct(values: list[float], p: float) -> float:
 
 
 async def measure(client: SlackClient, verb: str, rate: float, seconds: float, concurrency: int,
-                  does_work: bool) -> dict:
-    users = list(USERS)
+                  does_work: bool, users: list[str], pids: list[int]) -> dict:
     fake = client.fake
     dms_before = len(fake.of("chat.postMessage"))
-    # Warm up: users.info and conversations.open are cached after the first use.
-    for user in users:
-        await client.slash(user, verb)
-    await asyncio.sleep(0.5)
+    # Warm up: each person once (users.info, conversations.open, the person cache).
+    warm = asyncio.Semaphore(concurrency)
+
+    async def first(user: str) -> None:
+        async with warm:
+            await client.slash(user, verb)
+    await asyncio.gather(*(first(user) for user in users))
+    while does_work and len(fake.of("chat.postMessage")) < dms_before + len(users):
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(1.0)
 
     latencies: list[float] = []
     errors = busy = 0
@@ -112,7 +130,7 @@ async def measure(client: SlackClient, verb: str, rate: float, seconds: float, c
             busy += BUSY in body  # refused at once ("busy, try again"): nothing to finish
             i += concurrency
 
-    began = time.perf_counter()
+    began, cpu_before, own_before = time.perf_counter(), cpu_seconds(pids), cpu_seconds([os.getpid()])
     await asyncio.gather(*(worker(w) for w in range(concurrency)))
     elapsed = time.perf_counter() - began
     # The work behind the acks: every command's DM has been posted.
@@ -123,7 +141,12 @@ async def measure(client: SlackClient, verb: str, rate: float, seconds: float, c
         while len(fake.of("chat.postMessage")) < expected and time.perf_counter() < deadline:
             await asyncio.sleep(0.01)
         work = (done - busy) / (time.perf_counter() - began)
-    return {"work": work,
+    finished = time.perf_counter()
+    cpu, own = cpu_seconds(pids) - cpu_before, cpu_seconds([os.getpid()]) - own_before
+    posted = fake.of("chat.postMessage")[dms_before:]
+    slowed = sum(SLOWED in json.dumps(call) for call in posted)
+    return {"work": work, "slowed": slowed, "cpu_ms": cpu * 1000 / max(1, done), "driver_ms": own * 1000 / max(1, done),
+            "seconds": finished - began,
         "n": len(latencies), "p50": pct(latencies, 50), "p95": pct(latencies, 95), "p99": pct(latencies, 99),
         "max": max(latencies), "mean": statistics.mean(latencies), "throughput": done / elapsed, "errors": errors,
         "busy": busy,
@@ -138,50 +161,62 @@ async def main() -> None:
     parser.add_argument("--verb", default="help")
     parser.add_argument("--database-url", default="", help="an empty PostgreSQL database for Boundary Bot")
     parser.add_argument("--only", default="", help="run only the servers whose names contain this word")
+    parser.add_argument("--people", type=int, default=2400, help="different staff sending commands")
     args = parser.parse_args()
 
-    fake = await FakeSlack(users=dict(USERS)).start()
+    users = [big_org.slack_user(n) for n in range(args.people)]
+    fake = await FakeSlack(users={user: None for user in users}).start()
     env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.api_url}
+    serve = [sys.executable, "-m", "adapters.cli", "serve"]
     targets = {
         "bare slack-bolt, ack only (default)": [sys.executable, str(REPO / "bench/slack_bare_app.py")],
         "bare slack-bolt, ack only (process_before_response)": [
             sys.executable, str(REPO / "bench/slack_bare_app.py"), "--process-before-response"],
-        "Boundary Bot (full work after the ack)": [sys.executable, "-m", "adapters.cli", "serve"],
+        "Boundary Bot (full work after the ack)": serve,
+        "Boundary Bot, 1 worker (platform mode)": [*serve, "--workers", "1"],
+        "Boundary Bot, 2 workers (platform mode)": [*serve, "--workers", "2"],
     }
     results = {}
-    try:
-        for name, command in targets.items():
-            if args.only and args.only not in name:
-                continue
-            port = free_port()
-            with tempfile.TemporaryDirectory() as workdir:
-                extra = dict(env, BOUNDARY_LOCAL_MODE="true")
-                if args.database_url and "bare" not in name:
-                    extra["DATABASE_URL"] = args.database_url
-                if "bare" in name:
-                    command = [*command[:2], str(port), *command[2:]]
-                process = launch(command, port, extra, workdir)
-                try:
-                    async with aiohttp.ClientSession() as session:
-                        client = SlackClient(f"http://127.0.0.1:{port}", session, fake)
-                        before = len(fake.of("chat.postMessage"))
-                        results[name] = await measure(client, args.verb, args.rate, args.seconds, args.concurrency,
-                                                      does_work="bare" not in name)
-                        results[name]["dms"] = len(fake.of("chat.postMessage")) - before
-                finally:
-                    process.terminate()
-                    process.wait(timeout=30)
-    finally:
-        await fake.stop()
+    with tempfile.TemporaryDirectory() as shared:
+        hospital.DATABASE["url"] = args.database_url
+        if any("Boundary" in name and (not args.only or args.only in name) for name in targets):
+            await asyncio.to_thread(hospital.prepare_database, shared)
+        try:
+            for name, command in targets.items():
+                if args.only and args.only not in name:
+                    continue
+                port = free_port()
+                with tempfile.TemporaryDirectory() as workdir:
+                    extra = dict(env, BOUNDARY_LOCAL_MODE="false" if "workers" in name or "worker" in name else "true")
+                    if "bare" not in name:
+                        extra["DATABASE_URL"] = hospital.DATABASE["url"]
+                    if "bare" in name:
+                        command = [*command[:2], str(port), *command[2:]]
+                    process = launch(command, port, extra, workdir)
+                    try:
+                        async with aiohttp.ClientSession() as session:
+                            client = SlackClient(f"http://127.0.0.1:{port}", session, fake)
+                            before = len(fake.of("chat.postMessage"))
+                            results[name] = await measure(client, args.verb, args.rate, args.seconds,
+                                                          args.concurrency, "bare" not in name, users,
+                                                          server_pids(process))
+                            results[name]["dms"] = len(fake.of("chat.postMessage")) - before
+                    finally:
+                        process.terminate()
+                        process.wait(timeout=30)
+        finally:
+            await fake.stop()
 
     print(f"verb={args.verb} rate={args.rate:g}/s for {args.seconds:g}s; throughput with {args.concurrency} in flight")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print("| server | p50 ms | p95 ms | p99 ms | max ms | acks /s | commands fully done /s | non-200 | busy | DMs sent |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| server | p50 ms | p95 ms | p99 ms | max ms | acks /s | commands fully done /s | non-200 | busy "
+          "| slowed | DMs sent | server CPU ms/command | driver CPU ms/command |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
         work = f"{r['work']:.0f}" if r["work"] is not None else "—"
         print(f"| {name} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {r['max']:.1f} | "
-              f"{r['throughput']:.0f} | {work} | {r['errors']} | {r['busy']} | {r['dms']} |")
+              f"{r['throughput']:.0f} | {work} | {r['errors']} | {r['busy']} | {r['slowed']} | {r['dms']} | "
+              f"{r['cpu_ms']:.2f} | {r['driver_ms']:.2f} |")
     if len(results) < len(targets):
         return
     bare = results["bare slack-bolt, ack only (default)"]["throughput"]

@@ -82,6 +82,7 @@ class FakeLogin:
         self.url = ""
         self._runner: web.AppRunner | None = None
         self.ca_file = _tls_files()[0]
+        self._verified: dict[str, dict] = {}
 
     async def start(self) -> str:
         app = web.Application()
@@ -105,10 +106,17 @@ class FakeLogin:
     def verify(self, token: str) -> dict | None:
         """The token's claims if this service issued it for the Bot Connector and it is
         still valid, else None."""
+        # Checked once per token (load tests send thousands of calls with one); still only
+        # until it expires.
+        known = self._verified.get(token)
+        if known is not None:
+            return known if known["exp"] > time.time() else None
         try:
-            return jwt.decode(token, _signing_key().public_key(), algorithms=["RS256"], audience=AUDIENCE)
+            claims = jwt.decode(token, _signing_key().public_key(), algorithms=["RS256"], audience=AUDIENCE)
         except jwt.PyJWTError:
             return None
+        self._verified[token] = claims
+        return claims
 
     async def _discovery(self, request: web.Request) -> web.Response:
         base = f"{self.url}/{request.match_info['tenant']}"

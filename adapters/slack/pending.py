@@ -16,7 +16,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from bot.app import BoundaryBot
 from bot.machinery.storage.models import PendingPress
@@ -28,6 +28,13 @@ STALE = timedelta(seconds=10)  # longer than any press takes to carry out
 SWEEP_EVERY = 5.0  # seconds
 
 
+_TABLE = PendingPress.__table__
+_RECORD = insert(_TABLE).values({name: bindparam(name) for name in
+                                 ("platform", "kind", "payload_sealed", "received_at", "claimed_at")}
+                                ).returning(_TABLE.c.id)
+_DONE = delete(_TABLE).where(_TABLE.c.id == bindparam("press_id"))
+
+
 class PendingPresses:
     def __init__(self, bot: BoundaryBot) -> None:
         self.bot = bot
@@ -35,15 +42,14 @@ class PendingPresses:
     async def record(self, kind: str, body: dict[str, Any]) -> int:
         now = self.bot.clock.now()
         sealed = self.bot.sealer.seal(json.dumps(body))
-        async with self.bot.db.transaction() as tx:
-            row = PendingPress(platform=PLATFORM, kind=kind, payload_sealed=sealed, received_at=now, claimed_at=now)
-            tx.session.add(row)
-            await tx.session.flush()
-            return row.id
+        # One statement each way (on PostgreSQL without BEGIN and COMMIT): every command
+        # and press pays for both.
+        rows = await self.bot.db.alone(_RECORD, {"platform": PLATFORM, "kind": kind, "payload_sealed": sealed,
+                                                 "received_at": now, "claimed_at": now})
+        return rows[0][0]
 
     async def done(self, press_id: int) -> None:
-        async with self.bot.db.transaction() as tx:
-            await tx.session.execute(delete(PendingPress).where(PendingPress.id == press_id))
+        await self.bot.db.alone(_DONE, {"press_id": press_id})
 
     async def claim_stale(self) -> list[tuple[int, str, dict[str, Any]]]:
         """Presses whose instance stopped before carrying them out, claimed for this one."""

@@ -51,7 +51,8 @@ async def serving(process: subprocess.Popen, port: int) -> list[psutil.Process]:
     """Waits for the one "serving" line (printed once both workers listen); the workers."""
     line = await asyncio.wait_for(asyncio.to_thread(process.stdout.readline), 40)
     expected = f"Boundary Bot serving on http://127.0.0.1:{port} (platform mode, 2 workers)"
-    assert line.strip() == expected, (line, process.poll(), stderr_of(process))
+    if line.strip() != expected:  # the whole of stderr, not a shortened repr: it says why
+        pytest.fail(f"not serving: {line!r}, exit {process.poll()}; stderr:\n{stderr_of(process)}")
     return psutil.Process(process.pid).children()
 
 

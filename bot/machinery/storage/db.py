@@ -121,6 +121,19 @@ class Database:
     def _autocommit_connection(self):
         return self._autocommit_engine.connect()
 
+    async def alone(self, statement, params: dict | None = None) -> list:
+        """Run one statement that is a whole unit of work by itself (a row written, a row
+        deleted) and return its rows. On PostgreSQL it is sent alone, without BEGIN and
+        COMMIT round trips: a single statement is atomic anyway. Nothing here is audited or
+        watched by the caches: only for tables no cache or audit rule is about."""
+        if self._autocommit is not None:
+            async with self._autocommit() as connection:
+                result = await connection.execute(statement, params or {})
+                return list(result.all()) if result.returns_rows else []
+        async with self._one_at_a_time or _NO_LOCK, self.engine.begin() as connection:
+            result = await connection.execute(statement, params or {})
+            return list(result.all()) if result.returns_rows else []
+
     def sign_audit_with(self, signer: Callable[[], Signer] | None) -> None:
         """Audit entries written through this database are signed with this signer's key
         (asked for at each commit, so a key rotation is picked up)."""
