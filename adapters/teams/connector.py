@@ -20,6 +20,7 @@ Errors never carry request or response bodies (they may quote what people wrote)
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import ssl
 import time
@@ -29,6 +30,7 @@ from typing import Any
 from urllib.parse import quote
 
 import aiohttp
+import orjson
 
 from adapters.teams.serviceurls import DEFAULT_HOSTS, allowed
 
@@ -130,7 +132,15 @@ def client_session(options: ConnectorOptions) -> aiohttp.ClientSession:
         timeout=aiohttp.ClientTimeout(total=options.timeout),
         connector=aiohttp.TCPConnector(limit=100, ttl_dns_cache=300, ssl=ssl_context),
         trace_configs=list(options.trace_configs) or None,
+        json_serialize=_json,  # every reply carries a card: orjson encodes it several times faster
     )
+
+
+def _json(value: Any) -> str:
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # what only the standard library encodes (a lone surrogate echoed back)
+        return json.dumps(value)
 
 
 # One try of a connector call with this bearer token (None without an app id):

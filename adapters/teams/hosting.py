@@ -21,6 +21,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from adapters.appkeys import CLIENT_TRACING_KEY, CREDENTIAL_CHECKS_KEY, DELIVERERS_KEY
@@ -54,6 +55,16 @@ def create_engine(app: web.Application, options: TeamsOptions) -> TeamsEngine:
     else:
         raise ValueError(f"unknown Teams engine {options.engine!r} (botbuilder or agents)")
     return create(app, options)
+
+
+def _loads(raw: bytes) -> Any:
+    """orjson, several times faster on every activity; what it refuses but JSON allows (a lone
+    surrogate, NaN, a huge number) goes to the standard library, which the checks after it
+    were written for."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
 
 
 def setup_teams(app: web.Application, settings: Settings) -> None:
@@ -114,7 +125,7 @@ async def messages(request: web.Request) -> web.Response:
     if len(raw) > MAX_BODY:
         return _problem(413, "activity too large")
     try:
-        body = json.loads(raw)
+        body = _loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested thousands deep
         return _problem(400, "the body is not valid JSON")
     if not isinstance(body, dict):
