@@ -100,6 +100,15 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+def database_cpu() -> float:
+    """CPU seconds of every PostgreSQL process on this machine (the bot's backends among them)."""
+    total = 0.0
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        if process.info["name"] in ("postgres", "postmaster") and process.info["cpu_times"] is not None:
+            total += process.info["cpu_times"].user + process.info["cpu_times"].system
+    return total
+
+
 def server_pids(process: subprocess.Popen) -> list[int]:
     """The server and, with workers, its worker processes."""
     parent = psutil.Process(process.pid)
@@ -154,9 +163,10 @@ async def drive(url: str, fake: FakeConnector, seconds: float, concurrency: int,
                 latencies.append(time.perf_counter() - began)
 
         began, cpu_before, own_before = time.perf_counter(), cpu_seconds(pids), cpu_seconds([os.getpid()])
+        database_before = database_cpu()
         await asyncio.gather(*(client(i) for i in range(concurrency)))
         elapsed, cpu = time.perf_counter() - began, cpu_seconds(pids) - cpu_before
-        own = cpu_seconds([os.getpid()]) - own_before
+        own, database = cpu_seconds([os.getpid()]) - own_before, database_cpu() - database_before
     finally:
         await asyncio.gather(*(http.close() for http in https))
     calls = fake.requests[before:]
@@ -175,6 +185,7 @@ async def drive(url: str, fake: FakeConnector, seconds: float, concurrency: int,
         "cpu_ms": cpu * 1000 / max(1, len(latencies)),
         # The load generator and the fake Bot Connector (this process) share the 2 cores.
         "driver_cpu_ms": own * 1000 / max(1, len(latencies)),
+        "database_cpu_ms": database * 1000 / max(1, len(latencies)),
     }
 
 
@@ -256,7 +267,8 @@ async def main() -> None:
     for name, r in results.items():
         print(f"{name:40} {r['turns_per_s']:8.1f} {r['turns_per_s'] / anchor['turns_per_s']:8.1f} {r['p50_ms']:8.1f} "
               f"{r['p99_ms']:8.1f} {r['turns']:6d} {r['slowed']:6d} {r['errors']:6d} {r['calls_per_turn']:10.2f} "
-              f"{r['cpu_ms']:18.2f} {anchor['cpu_ms'] / r['cpu_ms']:8.1f} {r['driver_cpu_ms']:18.2f}")
+              f"{r['cpu_ms']:18.2f} {anchor['cpu_ms'] / r['cpu_ms']:8.1f} {r['driver_cpu_ms']:18.2f} "
+              f"{r['database_cpu_ms']:22.2f}")
     print("x anchor: turns/s over the stock botbuilder echo bot's; for CPU, its CPU per turn over this bot's")
     print("slowed: turns the bot answered with 'going faster than I can keep up' instead of doing them")
     print("driver CPU: this process (the clients and the fake Bot Connector) per turn, on the same cores")

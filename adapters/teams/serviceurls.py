@@ -13,6 +13,7 @@ and both engines' connectors refuse to call one (before any token is fetched).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from urllib.parse import urlsplit
 
@@ -42,6 +43,12 @@ def host_matches(host: str, pattern: str) -> bool:
 def allowed(url: object, hosts: tuple[str, ...], allow_loopback: bool) -> bool:
     if not isinstance(url, str) or len(url) > 2048:
         return False
+    return _allowed(url, hosts, allow_loopback)
+
+
+@functools.lru_cache(maxsize=1024)
+def _allowed(url: str, hosts: tuple[str, ...], allow_loopback: bool) -> bool:
+    """Asked twice a turn (the activity, then the reply) about the few URLs Teams uses."""
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
