@@ -33,6 +33,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from tests.fake_login import FakeLogin
@@ -137,9 +138,12 @@ class FakeConnector:
             raw = await request.read()
             self._raw_size = len(raw)
             try:
-                body = json.loads(raw)
+                body = orjson.loads(raw)  # fast, for load tests; the standard library for the rest
             except ValueError:
-                body = raw.decode("utf-8", "replace")
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    body = raw.decode("utf-8", "replace")
         authorization = request.headers.get("Authorization")
         claims = None
         if authorization and authorization.startswith("Bearer "):
