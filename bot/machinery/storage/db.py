@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 
 from bot.machinery.observe import NO_OBSERVER, Observer
 from bot.machinery.storage import orgcache
+from bot.machinery.storage.direct import DirectStatements
 from bot.machinery.storage.inbound import Redelivered, StaleVersion
 from bot.machinery.storage.orgcache import OrgCache
 from bot.machinery.storage.repos import Tx
@@ -113,26 +114,21 @@ class Database:
         # People, the organisation row and features' read-mostly data, per organisation
         # version (bot.machinery.storage.orgcache).
         self.org_cache = OrgCache()
-        # Statements that are a whole transaction by themselves (an event recorded after a
-        # turn that wrote nothing else): the same pool, no BEGIN or COMMIT round trips.
-        self._autocommit = self._autocommit_connection if self.engine.dialect.name == "postgresql" else None
-        self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        # Statements that are a whole unit of work by themselves (an event recorded after a
+        # turn that wrote nothing else, a Slack press): no BEGIN or COMMIT round trips.
+        self._direct = DirectStatements(url, self.engine.dialect) if self.engine.dialect.name == "postgresql" else None
 
-    def _autocommit_connection(self):
-        return self._autocommit_engine.connect()
-
-    async def alone(self, statement, params: dict | None = None) -> list:
+    async def alone(self, statement, params: dict | None = None) -> list[tuple]:
         """Run one statement that is a whole unit of work by itself (a row written, a row
-        deleted) and return its rows. On PostgreSQL it is sent alone, without BEGIN and
-        COMMIT round trips: a single statement is atomic anyway. Nothing here is audited or
-        watched by the caches: only for tables no cache or audit rule is about."""
-        if self._autocommit is not None:
-            async with self._autocommit() as connection:
-                result = await connection.execute(statement, params or {})
-                return list(result.all()) if result.returns_rows else []
+        deleted) and return its rows as plain tuples. On PostgreSQL it is sent alone, without
+        BEGIN and COMMIT round trips (a single statement is atomic anyway), straight through
+        asyncpg (bot.machinery.storage.direct). Nothing here is audited or watched by the
+        caches: only for tables no cache or audit rule is about."""
+        if self._direct is not None:
+            return await self._direct.run(statement, params or {})
         async with self._one_at_a_time or _NO_LOCK, self.engine.begin() as connection:
             result = await connection.execute(statement, params or {})
-            return list(result.all()) if result.returns_rows else []
+            return [tuple(row) for row in result.all()] if result.returns_rows else []
 
     def sign_audit_with(self, signer: Callable[[], Signer] | None) -> None:
         """Audit entries written through this database are signed with this signer's key
@@ -165,7 +161,7 @@ class Database:
                             raise _Discarded
                         await tx.before_commit()
                         if event is not None:
-                            await tx.record_event(event[0], tx.event_at, self._autocommit)
+                            await tx.record_event(event[0], tx.event_at, self.alone if self._direct else None)
                 except _Discarded:
                     pass  # rolled back, as asked
 
@@ -210,4 +206,6 @@ class Database:
             ) from exc
 
     async def dispose(self) -> None:
+        if self._direct is not None:
+            await self._direct.close()
         await self.engine.dispose()

@@ -46,12 +46,13 @@ class InboundEvents:
         first = (await connection.execute(_FIRST_TIME[False], values)).first() is not None
         return first, (await connection.execute(orgcache.VERSION_READ)).scalar()
 
-    async def first_time_if_version(self, connection, key: str, at: datetime, assumed: int) -> tuple[bool, int | None]:
-        """On ``connection`` (autocommit, outside the session's transaction): record the event
-        only if the organisation's version is still ``assumed``; (recorded, the version)."""
-        row = (await connection.execute(_RECORD_IF_CURRENT, {"key": _hashed(key), "received_at": at,
-                                                             "assumed": assumed})).one()
-        return bool(row[1]), row[0]
+    async def first_time_if_version(self, alone, key: str, at: datetime, assumed: int) -> tuple[bool, int | None]:
+        """As a statement of its own (``alone``: ``Database.alone``, outside the session's
+        transaction): record the event only if the organisation's version is still
+        ``assumed``; (recorded, the version)."""
+        version, recorded = (await alone(_RECORD_IF_CURRENT, {"key": _hashed(key), "received_at": at,
+                                                            "assumed": assumed}))[0]
+        return bool(recorded), version
 
     async def known(self, key: str) -> bool:
         return await self._s.scalar(select(InboundEvent.key).where(InboundEvent.key == _hashed(key))) is not None

@@ -334,21 +334,20 @@ class Tx:
         OrgCache.remember_version(self.session, version)
         return first
 
-    async def record_event(self, key: str, at: datetime, autocommit) -> None:
+    async def record_event(self, key: str, at: datetime, alone=None) -> None:
         """An event's last statement, for a transaction that used the cache at an assumed
         version instead of reading it first: record the event's platform id and check the
         version. Raises :class:`Redelivered` if the id was recorded before, :class:`StaleVersion`
         if the organisation changed since the cache was filled (the caller runs the event
         again, reading the version first). Both roll the transaction back.
 
-        A transaction that sent nothing else (a ``help``) records the event in one autocommit
-        statement on ``autocommit()`` (a connection outside this transaction, PostgreSQL), so
-        its turn is one round trip instead of four (BEGIN, version, record, COMMIT)."""
+        A transaction that sent nothing else (a ``help``) records the event in one statement of
+        its own through ``alone`` (``Database.alone``, PostgreSQL), so its turn is one round
+        trip instead of four (BEGIN, version, record, COMMIT)."""
         session = self.session
         assumed = session.info.get(orgcache.ASSUMED)
-        if not session.info.get(orgcache.BEGAN) and assumed is not None and autocommit is not None:
-            async with autocommit() as connection:
-                first, version = await self.inbound.first_time_if_version(connection, key, at, assumed)
+        if not session.info.get(orgcache.BEGAN) and assumed is not None and alone is not None:
+            first, version = await self.inbound.first_time_if_version(alone, key, at, assumed)
         else:
             first, version = await self.inbound.first_time_reading_version(key, at)
         if assumed is not None and version != assumed:
