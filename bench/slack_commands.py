@@ -123,6 +123,10 @@ async def measure(client: SlackClient, verb: str, rate: float, seconds: float, c
         await asyncio.sleep(0.05)
     await asyncio.sleep(1.0)
 
+    if os.environ.get("BENCH_CAPACITY_ONLY"):  # for profiling the capacity run alone
+        capacity = await fully_done(client, verb, seconds, concurrency * 2, users, pids)
+        return {"work": None, "slowed": 0, **capacity, "n": 0, "p50": 0, "p95": 0, "p99": 0, "max": 0,
+                "mean": 0, "throughput": 0, "errors": 0, "busy": 0}
     latencies: list[float] = []
     errors = busy = 0
 

@@ -125,6 +125,8 @@ class SlackAdapter:
         if self._sweeper is not None:
             self._sweeper.cancel()
         await self.work.stop(SHUTDOWN_WAIT)
+        if self.pending is not None:
+            await self.pending.flush()
         if self.session is not None:
             await self.session.close()
             self.client.session = None

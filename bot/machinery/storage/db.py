@@ -130,6 +130,16 @@ class Database:
             result = await connection.execute(statement, params or {})
             return [tuple(row) for row in result.all()] if result.returns_rows else []
 
+    async def alone_many(self, statement, rows: list[dict]) -> None:
+        """:meth:`alone` once per row, in one round trip, all or none (deleting many rows)."""
+        if not rows:
+            return
+        if self._direct is not None:
+            await self._direct.run_many(statement, rows)
+            return
+        async with self._one_at_a_time or _NO_LOCK, self.engine.begin() as connection:
+            await connection.execute(statement, rows)
+
     def sign_audit_with(self, signer: Callable[[], Signer] | None) -> None:
         """Audit entries written through this database are signed with this signer's key
         (asked for at each commit, so a key rotation is picked up)."""

@@ -24,6 +24,14 @@ from sqlalchemy.engine.url import make_url
 POOL_MAX = 10  # per process: beside SQLAlchemy's own pool, within PostgreSQL's 100 connections
 
 
+def _args(binds: list[tuple[str, Any, Any]], params: dict[str, Any]) -> list[Any]:
+    args = []
+    for name, default, process in binds:
+        value = params.get(name, default)
+        args.append(process(value) if process is not None else value)
+    return args
+
+
 async def _leave_as_is(_connection: asyncpg.Connection) -> None:
     """Nothing to reset between uses: each use is one autocommit statement (asyncpg's default
     reset costs a round trip on every release)."""
@@ -39,13 +47,16 @@ class DirectStatements:
 
     async def run(self, statement, params: dict[str, Any]) -> list[tuple]:
         sql, binds = self._compiled.get(statement) or self._compile(statement)
-        args = []
-        for name, default, process in binds:
-            value = params.get(name, default)
-            args.append(process(value) if process is not None else value)
         pool = self._pool or await self._open()
         async with pool.acquire() as connection:
-            return [tuple(row) for row in await connection.fetch(sql, *args)]
+            return [tuple(row) for row in await connection.fetch(sql, *_args(binds, params))]
+
+    async def run_many(self, statement, rows: list[dict[str, Any]]) -> None:
+        """The statement once per row, sent together (one round trip), all or none."""
+        sql, binds = self._compiled.get(statement) or self._compile(statement)
+        pool = self._pool or await self._open()
+        async with pool.acquire() as connection:
+            await connection.executemany(sql, [_args(binds, params) for params in rows])
 
     def _compile(self, statement) -> tuple[str, list[tuple[str, Any, Any]]]:
         compiled = statement.compile(dialect=self._dialect)
