@@ -17,7 +17,10 @@ How it stays correct across instances:
   cache only holds identities already linked).
 - Each transaction that uses the cache first reads the version (one indexed single-row read).
   A different version than the cache holds empties the cache, so every instance sees a change
-  at its next event after the change commits.
+  at its next event after the change commits. An event's transaction (``MAY_ASSUME``) instead
+  uses the cache at the version it holds and reads the version in its last statement, with
+  the event's record; a version that moved meanwhile makes the event run again, reading it
+  first (``Tx.record_event``).
 - Objects handed out are fresh copies in the caller's session
   (``Session.merge(..., load=False)``, no query), never the cached ones, so a transaction
   that changes them and then rolls back cannot leave its change in the cache.
