@@ -102,9 +102,18 @@ class BoundaryBot:
             # An event with a platform id runs on the organisation cache as it is and is
             # recorded (its id, checking the version) as the transaction's last statement; if
             # the organisation changed meanwhile, it runs again reading the version first.
+            if not event.event_id:
+                return await self._attempt(event, assume_version=False)
             try:
-                return await self._attempt(event, assume_version=bool(event.event_id))
+                return await self._attempt(event, assume_version=True)
             except StaleVersion:
+                return await self._attempt(event, assume_version=False)
+            except Redelivered:
+                raise
+            except Exception as exc:
+                # What the cache held may have been out of date (a row another instance
+                # removed): once more, reading the version first, before calling it a failure.
+                log.info("a turn on the cached organisation failed (%s): running it again", type(exc).__name__)
                 return await self._attempt(event, assume_version=False)
         except Redelivered:
             log.info("ignored a redelivered %s", type(event).__name__)

@@ -98,3 +98,17 @@ async def test_a_slowed_turn_is_not_recorded_so_it_counts_as_new_later(demo_bot:
     clock.advance(minutes=5)  # the wait is over: the same event, sent again, is done
     views = await demo_bot.handle(help_from(ASHA, slowed[0]))
     assert views and views[0].title == "Boundary Bot"
+
+
+async def test_this_instance_does_not_assume_a_version_it_has_just_moved_on(demo_bot: BoundaryBot, db):
+    """Found by the PostgreSQL run: after this instance removed a row the cache held, its next
+    event ran on the old copy (a DELETE matching no row) before the version check sent it
+    round again. A change committed here now empties the cache at once."""
+    await demo_bot.handle(help_from(ASHA, "warm"))
+    assert db.org_cache.version is not None
+    async with db.transaction() as tx:
+        await tx.session.execute(text("UPDATE people SET active = false WHERE key = 'asha'"))
+        await tx.org.changed()
+    assert db.org_cache.version is None  # forgotten: the next event reads the version first
+    views = await demo_bot.handle(help_from(ASHA, "e4"))
+    assert "no longer active" in views[0].text

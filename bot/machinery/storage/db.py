@@ -174,6 +174,10 @@ class Database:
                             await tx.record_event(event[0], tx.event_at, self.alone if self._direct else None)
                 except _Discarded:
                     pass  # rolled back, as asked
+                if session.info.get(orgcache.BUMPED):
+                    # Committed a change of the organisation: this instance's next event must not
+                    # run on what it cached before.
+                    self.org_cache.forget()
 
     async def org_changed(self) -> None:
         """The hook for "the organisation changed" outside a transaction of ours (a directory

@@ -56,6 +56,7 @@ VERSION = "boundary.org_version"  # session.info: the version this transaction r
 # first; it must check the version before it commits (an event's transaction: see Tx.record_event).
 MAY_ASSUME = "boundary.org_version_may_assume"
 ASSUMED = "boundary.org_version_assumed"  # session.info: ... and it did
+BUMPED = "boundary.bumped"  # session.info: this transaction moved the version on
 BEGAN = "boundary.began"  # session.info: the transaction has a database connection (it sent something)
 PEOPLE_KEPT = 25_000  # identities remembered (about 2 KB each)
 
@@ -141,6 +142,7 @@ async def bump_if_changed(session: AsyncSession) -> None:
     if session.info.pop(CHANGED, False) or membership:
         await session.execute(_BUMP_BOTH if membership else _BUMP)
         session.info.pop(VERSION, None)
+        session.info[BUMPED] = True
 
 
 def _copy(obj: Any) -> Any:
@@ -174,6 +176,12 @@ class OrgCache:
         self._org = None
         self._people.clear()
         self._memos.clear()
+
+    def forget(self) -> None:
+        """Empty the cache and forget its version (this instance just changed the
+        organisation): the next transaction reads the version rather than assume one."""
+        self.clear()
+        self.version = None
 
     async def check(self, session: AsyncSession) -> bool:
         """Read the version (once per transaction); True when the cache may be used. A
