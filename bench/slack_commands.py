@@ -49,6 +49,7 @@ from adapters.slack.work import BUSY  # noqa: E402
 from tests import big_org  # noqa: E402
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackClient  # noqa: E402
 
+CHANNEL = (lambda user: {"channel": "D" + user}) if os.environ.get("BENCH_FROM_DM") else (lambda user: {})
 SLOWED = "faster than I can keep up"  # bot.app.slow_down
 _TRIGGERS = itertools.count()
 RUN = f"{time.time():.0f}"
@@ -115,9 +116,11 @@ async def measure(client: SlackClient, verb: str, rate: float, seconds: float, c
         async with warm:
             while BUSY in (await client.slash(user, verb, trigger=trigger()))[1]:  # the queue is full: as a person would, later
                 await asyncio.sleep(0.2)
-    await asyncio.gather(*(first(user) for user in users))
+    rounds = int(os.environ.get("BENCH_WARM_ROUNDS", "1"))
+    for _ in range(rounds):
+        await asyncio.gather(*(first(user) for user in users))
     deadline = time.perf_counter() + 120
-    while does_work and dms.count() < dms_before + len(users):
+    while does_work and dms.count() < dms_before + rounds * len(users):
         if time.perf_counter() > deadline:
             raise SystemExit("the warm-up's commands were not all done within two minutes")
         await asyncio.sleep(0.05)
@@ -169,7 +172,7 @@ async def measure(client: SlackClient, verb: str, rate: float, seconds: float, c
     # The work behind the acks: every command's DM has been posted.
     work = None
     if does_work:
-        expected = dms_before + len(users) + len(latencies) + done - busy
+        expected = dms_before + rounds * len(users) + len(latencies) + done - busy
         deadline = time.perf_counter() + 120
         while dms.count() < expected and time.perf_counter() < deadline:
             await asyncio.sleep(0.01)
@@ -181,6 +184,18 @@ async def measure(client: SlackClient, verb: str, rate: float, seconds: float, c
             "n": len(latencies), "p50": pct(latencies, 50), "p95": pct(latencies, 95), "p99": pct(latencies, 99),
             "max": max(latencies), "mean": statistics.mean(latencies), "throughput": done / elapsed,
             "errors": errors, "busy": busy}
+
+
+def profile(pids: list[int], seconds: float) -> list[subprocess.Popen]:
+    """With BENCH_PROFILE=DIR: py-spy samples the server's processes and this one while
+    capacity is measured, as collapsed stacks in DIR/<pid>.txt (py-spy must be installed)."""
+    where = os.environ.get("BENCH_PROFILE")
+    if not where:
+        return []
+    return [subprocess.Popen(["py-spy", "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "250",
+                              "--nonblocking", "-f", "raw", "-o", f"{where}/{pid}.txt"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for pid in [*pids, os.getpid()]]
 
 
 async def fully_done(client: SlackClient, verb: str, seconds: float, people: int, users: list[str],
@@ -207,7 +222,7 @@ async def fully_done(client: SlackClient, verb: str, seconds: float, people: int
         while time.perf_counter() < stop_at:
             user = next(mine)
             answer = waiting["D" + user] = asyncio.get_running_loop().create_future()
-            while BUSY in (await client.slash(user, verb, trigger=trigger()))[1]:
+            while BUSY in (await client.slash(user, verb, trigger=trigger(), **CHANNEL(user)))[1]:
                 retried += 1
                 await asyncio.sleep(0.05)
             try:
@@ -216,11 +231,14 @@ async def fully_done(client: SlackClient, verb: str, seconds: float, people: int
             except TimeoutError:
                 lost += 1
 
+    profilers = profile(pids, seconds)
     began, cpu_before, own_before = time.perf_counter(), cpu_seconds(pids), cpu_seconds([os.getpid()])
     try:
         await asyncio.gather(*(person(p) for p in range(people)))
     finally:
         fake._chat_postMessage = post
+        for profiler in profilers:
+            profiler.wait()
     elapsed = time.perf_counter() - began
     cpu, own = cpu_seconds(pids) - cpu_before, cpu_seconds([os.getpid()]) - own_before
     return {"done_per_s": done / elapsed, "retried": retried, "lost": lost, "people": people,

@@ -42,6 +42,13 @@ DEFAULT_API_URL = "https://slack.com/api/"
 SHUTDOWN_WAIT = 10.0
 
 SENT_TO_DM = "I've sent you a direct message."
+# The command's acknowledgement, when the answer is on its way to the person's DM.
+ANSWER_IN_DM = "I'm sending you my answer in a direct message."
+DM_FAILED = ("Sorry, I couldn't send you a direct message just now, so my answer didn't reach you. "
+             "Please try the command again in a minute.")
+# How long a command's acknowledgement waits for the core to say where the answer goes; after
+# that it is sent empty and the hint follows through the response_url (Slack waits 3 s).
+DECISION_WAIT = 1.5
 NOT_TAKEN = "Sorry, I couldn't take that just now and nothing was done. Please try again in a minute."
 TOO_SLOW = Notice("That took too long for Slack to open the form. Please run the command again.")
 FORM_REFUSED = Notice(
@@ -157,11 +164,9 @@ class SlackAdapter:
             log.error("slack listener failed with %s", type(error).__name__)
 
         @bolt.command(self.settings.slack_command)
-        async def on_command(ack, body):
-            if not self.work.has_room():
-                await ack(text=BUSY)  # nothing of it is recorded or done: trying again is safe
-                return
-            await self.acknowledged(ack, "command", body)
+        async def on_command(ack, body):  # Socket Mode (over HTTP, adapters/slack/http.py calls slash)
+            text = await self.slash(body)
+            await (ack(text=text) if text else ack())
 
         @bolt.view(re.compile(".*"))
         async def on_submission(ack, body):
@@ -185,6 +190,24 @@ class SlackAdapter:
             if event.get("tab", "home") == "home":
                 self.work.offer(self.publish_home(_team(body), str(event.get("user") or ""), body.get("event_id")))
 
+    async def slash(self, body: dict[str, Any]) -> str | None:
+        """A slash command: recorded, handed to the work queue, and acknowledged with the text
+        to show (None: nothing) once the core has said where its answer goes."""
+        if not self.work.has_room():
+            return BUSY  # nothing of it is recorded or done: trying again is safe
+        try:
+            press_id = await self.pending.record("command", body)
+        except Exception as exc:
+            log.error("slack command not recorded: %s", type(exc).__name__)
+            return NOT_TAKEN
+        decided: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        self.spawn(self.carry_out(press_id, "command", body, decided))
+        try:
+            return await asyncio.wait_for(asyncio.shield(decided), DECISION_WAIT)
+        except TimeoutError:
+            decided.cancel()  # the command goes on and says where its answer went afterwards
+            return None
+
     async def acknowledged(self, ack, kind: str, body: dict[str, Any]) -> None:
         """Record the press, then ack, then carry it out (see adapters/slack/pending.py)."""
         try:
@@ -196,10 +219,13 @@ class SlackAdapter:
         await ack()
         self.spawn(self.carry_out(press_id, kind, body))
 
-    async def carry_out(self, press_id: int, kind: str, body: dict[str, Any]) -> None:
+    async def carry_out(self, press_id: int, kind: str, body: dict[str, Any],
+                        decided: asyncio.Future[str | None] | None = None) -> None:
         try:
-            await (self.command(body) if kind == "command" else self.action(body))
+            await (self.command(body, decided) if kind == "command" else self.action(body))
         finally:
+            if decided is not None and not decided.done():
+                decided.set_result(None)  # nothing to say in the acknowledgement
             await self.pending.done(press_id)
 
     async def sweep(self) -> None:
@@ -220,7 +246,9 @@ class SlackAdapter:
         assert self.bot is not None, "the Slack adapter was not started"
         return await self.bot.handle(event)
 
-    async def command(self, body: dict[str, Any]) -> None:
+    async def command(self, body: dict[str, Any], decided: asyncio.Future[str | None] | None = None) -> None:
+        """Run a command; ``decided`` (while the acknowledgement waits) is told what it should
+        say: that the answer is coming by DM, when it is asked from anywhere else."""
         team, user = _team(body), str(body.get("user_id") or "")
         trigger = str(body.get("trigger_id") or "")
         event_id = f"slack:{team}:{user}:command:{trigger}"
@@ -229,13 +257,21 @@ class SlackAdapter:
         identity = await self.identity(team, user)
         verb, args = parse_command(str(body.get("text") or ""))
         views = await self._handle(Command(identity, verb, args, event_id=event_id))
+        messages = any(isinstance(view, Card | Notice) for view in views)
+        told = None
+        if decided is not None and not decided.done():
+            if messages and str(body.get("channel_id") or "") != await self._dm_or_none(identity):
+                told = ANSWER_IN_DM
+            decided.set_result(told)
         rest = await self._open_forms(trigger, views)
         if not rest:
             return
         sent = await self.reply(identity, rest, event_id)
-        channel = str(body.get("channel_id") or "")
-        if sent and channel != self.deliverer.known_dm(team, user):
-            await self.hint(str(body.get("response_url") or ""), SENT_TO_DM)
+        response_url = str(body.get("response_url") or "")
+        if told == ANSWER_IN_DM and not sent:
+            await self.hint(response_url, DM_FAILED)
+        elif sent and told is None and str(body.get("channel_id") or "") != self.deliverer.known_dm(team, user):
+            await self.hint(response_url, SENT_TO_DM)
 
     async def submission(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
         view = body.get("view") or {}
@@ -381,6 +417,12 @@ class SlackAdapter:
                 await response.read()
         except (TimeoutError, aiohttp.ClientError) as exc:
             log.info("slack ephemeral hint not sent: %s", type(exc).__name__)
+
+    async def _dm_or_none(self, identity: Identity) -> str | None:
+        try:
+            return await self.deliverer.dm_channel(Address(PLATFORM, identity.workspace, identity.user_id))
+        except (RetryLater, Undeliverable):
+            return None
 
     async def _is_own_dm(self, identity: Identity, channel: str) -> bool:
         if not channel:

@@ -16,6 +16,7 @@ Request bodies are never logged: they can hold what a clinician typed.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -57,6 +58,21 @@ def signed(verifier: SignatureVerifier, body: str, timestamp: str, signature: st
         return False
 
 
+async def slash_command(adapter, fields: dict) -> web.Response:
+    """A slash command, straight to the adapter: bolt would only route it (its cost per
+    command was a fifth of the server's). The acknowledgement carries the adapter's text."""
+    if fields["command"] != adapter.settings.slack_command:
+        return web.Response(status=200)  # another app's command: nothing done, as bolt does
+    try:
+        text = await adapter.slash(fields)
+    except Exception as exc:
+        log.warning("slack command not handled: %s", type(exc).__name__)
+        return web.Response(status=200)
+    if not text:
+        return web.Response(status=200)
+    return web.Response(text=json.dumps({"text": text}, ensure_ascii=False), content_type="application/json")
+
+
 def make_handler(get_adapter, verifier: SignatureVerifier):
     async def slack_events(request: web.Request) -> web.Response:
         timestamp = only(request, "X-Slack-Request-Timestamp")
@@ -82,6 +98,8 @@ def make_handler(get_adapter, verifier: SignatureVerifier):
         kind = checked.kind
         if not checked.listened:
             return web.Response(status=200)  # a modal closed, an options request, a message event
+        if checked.fields is not None:
+            return await slash_command(get_adapter(request), checked.fields)
 
         headers = {key.lower(): request.headers.getall(key) for key in request.headers}
         headers["content-type"] = [checked.content_type]
