@@ -27,7 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import blocks, options
 from adapters.slack.caches import Emails, Seen, _reason
 from adapters.slack.deliver import SlackDeliverer, with_retries
-from adapters.slack.pending import SWEEP_EVERY, PendingPresses
+from adapters.slack.pending import SWEEP_EVERY, PendingPresses, Press
 from adapters.slack.work import BUSY, WorkQueue
 from bot.app import BoundaryBot, parse_command
 from bot.machinery.config import Settings
@@ -191,22 +191,24 @@ class SlackAdapter:
                 self.work.offer(self.publish_home(_team(body), str(event.get("user") or ""), body.get("event_id")))
 
     async def slash(self, body: dict[str, Any]) -> str | None:
-        """A slash command: recorded, handed to the work queue, and acknowledged with the text
-        to show (None: nothing) once the core has said where its answer goes."""
+        """A slash command: handed to the work queue and acknowledged, with the text to show
+        (None: nothing), once the core has done it and said where its answer goes. If the core
+        takes longer than :data:`DECISION_WAIT`, the command is recorded before the
+        acknowledgement, so a restart still carries it out (adapters/slack/pending.py)."""
         if not self.work.has_room():
             return BUSY  # nothing of it is recorded or done: trying again is safe
-        try:
-            press_id = await self.pending.record("command", body)
-        except Exception as exc:
-            log.error("slack command not recorded: %s", type(exc).__name__)
-            return NOT_TAKEN
         decided: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
-        self.spawn(self.carry_out(press_id, "command", body, decided))
+        press = Press()
+        self.spawn(self.carry_out(press, "command", body, decided))
         try:
             return await asyncio.wait_for(asyncio.shield(decided), DECISION_WAIT)
         except TimeoutError:
             decided.cancel()  # the command goes on and says where its answer went afterwards
-            return None
+        try:
+            await self.pending.record_late(press, "command", body)
+        except Exception as exc:  # it is under way here all the same
+            log.error("slack command not recorded: %s", type(exc).__name__)
+        return None
 
     async def acknowledged(self, ack, kind: str, body: dict[str, Any]) -> None:
         """Record the press, then ack, then carry it out (see adapters/slack/pending.py)."""
@@ -217,16 +219,16 @@ class SlackAdapter:
             await ack(text=NOT_TAKEN) if kind == "command" else await ack()
             return
         await ack()
-        self.spawn(self.carry_out(press_id, kind, body))
+        self.spawn(self.carry_out(Press(press_id), kind, body))
 
-    async def carry_out(self, press_id: int, kind: str, body: dict[str, Any],
+    async def carry_out(self, press: Press, kind: str, body: dict[str, Any],
                         decided: asyncio.Future[str | None] | None = None) -> None:
         try:
             await (self.command(body, decided) if kind == "command" else self.action(body))
         finally:
             if decided is not None and not decided.done():
                 decided.set_result(None)  # nothing to say in the acknowledgement
-            await self.pending.done(press_id)
+            await self.pending.finish(press)
 
     async def sweep(self) -> None:
         """Carry out presses an instance acknowledged but did not finish (it stopped)."""
@@ -234,7 +236,7 @@ class SlackAdapter:
             try:
                 for press_id, kind, body in await self.pending.claim_stale():
                     log.info("slack %s resumed after a restart", kind)
-                    self.spawn(self.carry_out(press_id, kind, body))
+                    self.spawn(self.carry_out(Press(press_id), kind, body))
             except Exception as exc:  # the database may be briefly away; the next sweep retries
                 log.warning("slack pending sweep failed: %s", type(exc).__name__)
             await asyncio.sleep(SWEEP_EVERY)

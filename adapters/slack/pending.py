@@ -7,6 +7,10 @@ from taking effect twice.
 A row is claimed by moving its ``claimed_at`` forward in a conditional update, so two
 instances sweeping at once cannot both take it; a row claimed less than :data:`STALE` ago is
 work in progress somewhere and is left alone.
+
+A slash command is recorded only if it is acknowledged before the core has finished with it
+(:meth:`PendingPresses.record_late`): its acknowledgement normally waits for the core, whose
+turn, committed by then, is the record (adapters/slack/adapter.py, ``slash``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -38,6 +43,14 @@ DONE_GATHERING = 0.05  # seconds a carried-out press waits to be deleted with ot
 DONE_BATCH = 500
 
 
+@dataclass
+class Press:
+    """A press being carried out: its row (None while it has none), and whether it is done."""
+
+    press_id: int | None = None
+    finished: bool = False
+
+
 class PendingPresses:
     def __init__(self, bot: BoundaryBot) -> None:
         self.bot = bot
@@ -52,6 +65,20 @@ class PendingPresses:
         rows = await self.bot.db.alone(_RECORD, {"platform": PLATFORM, "kind": kind, "payload_sealed": sealed,
                                                  "received_at": now, "claimed_at": now})
         return rows[0][0]
+
+    async def record_late(self, press: Press, kind: str, body: dict[str, Any]) -> None:
+        """Record a press that is already being carried out; if it finished meanwhile, it is
+        forgotten again at once."""
+        press_id = await self.record(kind, body)
+        if press.finished:
+            await self.done(press_id)
+        else:
+            press.press_id = press_id
+
+    async def finish(self, press: Press) -> None:
+        press.finished = True
+        if press.press_id is not None:
+            await self.done(press.press_id)
 
     async def done(self, press_id: int) -> None:
         """Forget a press that was carried out. Gathered for a moment and deleted together:
