@@ -18,7 +18,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import blocks
+from adapters.slack import blocks, webapi
 from bot.port.delivery import Address, MessageRef, RetryLater, Undeliverable
 from bot.port.views import Card, Notice
 
@@ -159,7 +159,7 @@ class SlackDeliverer:
             raise Undeliverable(f"not a Slack address: {to.platform}")
         channel = await self.dm_channel(to)
         try:
-            response = await self.client.chat_postMessage(channel=channel, **blocks.message(view))
+            response = await webapi.call(self.client, "chat.postMessage", {"channel": channel, **blocks.message(view)})
         except Exception as exc:
             outcome = translate(exc)
             if isinstance(outcome, Undeliverable) and "channel_not_found" in outcome.reason:
@@ -172,7 +172,7 @@ class SlackDeliverer:
         if ref.platform != PLATFORM or not channel or not ts:
             raise Undeliverable("not a Slack message reference")
         try:
-            response = await self.client.chat_update(channel=channel, ts=ts, **blocks.message(view))
+            response = await webapi.call(self.client, "chat.update", {"channel": channel, "ts": ts, **blocks.message(view)})
         except Exception as exc:
             raise translate(exc) from None
         return MessageRef(PLATFORM, {"channel": str(response["channel"]), "ts": str(response["ts"])})
