@@ -43,7 +43,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import teams_servers as hospital  # noqa: E402  (bench/, beside this script)
-from teams_turns import cpu_seconds, server_pids  # noqa: E402
+from teams_turns import cpu_seconds, database_cpu, server_pids  # noqa: E402
 
 from adapters.slack.work import BUSY  # noqa: E402
 from tests import big_org  # noqa: E402
@@ -233,6 +233,7 @@ async def fully_done(client: SlackClient, verb: str, seconds: float, people: int
 
     profilers = profile(pids, seconds)
     began, cpu_before, own_before = time.perf_counter(), cpu_seconds(pids), cpu_seconds([os.getpid()])
+    database_before = database_cpu()
     try:
         await asyncio.gather(*(person(p) for p in range(people)))
     finally:
@@ -241,8 +242,10 @@ async def fully_done(client: SlackClient, verb: str, seconds: float, people: int
             profiler.wait()
     elapsed = time.perf_counter() - began
     cpu, own = cpu_seconds(pids) - cpu_before, cpu_seconds([os.getpid()]) - own_before
+    database = database_cpu() - database_before
     return {"done_per_s": done / elapsed, "retried": retried, "lost": lost, "people": people,
-            "cpu_ms": cpu * 1000 / max(1, done), "driver_ms": own * 1000 / max(1, done)}
+            "cpu_ms": cpu * 1000 / max(1, done), "driver_ms": own * 1000 / max(1, done),
+            "database_ms": database * 1000 / max(1, done)}
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -304,12 +307,12 @@ async def main() -> None:
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print("| server | ack p50 ms | p95 ms | p99 ms | max ms | flood: acks /s | flood: done /s | flood: busy "
           "| non-200 | slowed | DMs sent | **fully done /s** (waiting for each) | told busy, tried again | lost "
-          "| server CPU ms per command done | driver CPU ms per command done |")
-    print("|" + "---|" * 16)
+          "| server CPU ms per command done | driver CPU ms per command done | PostgreSQL CPU ms per command done |")
+    print("|" + "---|" * 17)
     for name, r in results.items():
         work = f"{r['work']:.0f}" if r["work"] is not None else "—"
-        capacity = (f"{r['done_per_s']:.0f} | {r['retried']} | {r['lost']} | {r['cpu_ms']:.2f} | {r['driver_ms']:.2f}"
-                    if "done_per_s" in r else "— | — | — | — | —")
+        capacity = (f"{r['done_per_s']:.0f} | {r['retried']} | {r['lost']} | {r['cpu_ms']:.2f} | {r['driver_ms']:.2f} "
+                    f"| {r['database_ms']:.2f}" if "done_per_s" in r else "— | — | — | — | — | —")
         print(f"| {name} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {r['max']:.1f} | "
               f"{r['throughput']:.0f} | {work} | {r['busy']} | {r['errors']} | {r['slowed']} | {r['dms']} | "
               f"{capacity} |")
