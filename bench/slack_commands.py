@@ -43,6 +43,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import teams_servers as hospital  # noqa: E402  (bench/, beside this script)
+from lean_slack import LeanSlackClient  # noqa: E402
 from teams_turns import cpu_seconds, database_cpu, server_pids  # noqa: E402
 
 from adapters.slack.work import BUSY  # noqa: E402
@@ -193,7 +194,7 @@ def profile(pids: list[int], seconds: float) -> list[subprocess.Popen]:
     if not where:
         return []
     return [subprocess.Popen(["py-spy", "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "250",
-                              "--nonblocking", "-f", "raw", "-o", f"{where}/{pid}.txt"],
+                              "--nonblocking", *os.environ.get("BENCH_PROFILE_FLAGS", "").split(), "-f", "raw", "-o", f"{where}/{pid}.txt"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             for pid in [*pids, os.getpid()]]
 
@@ -256,6 +257,8 @@ async def main() -> None:
     parser.add_argument("--database-url", default="", help="an empty PostgreSQL database for Boundary Bot")
     parser.add_argument("--only", default="", help="run only the servers whose names contain this word")
     parser.add_argument("--people", type=int, default=2400, help="different staff sending commands")
+    parser.add_argument("--client", choices=("lean", "aiohttp"), default="lean",
+                        help="how commands are sent: bench/lean_slack.py, or tests/fake_slack.py's aiohttp client")
     args = parser.parse_args()
 
     users = [big_org.slack_user(n) for n in range(args.people)]
@@ -291,19 +294,24 @@ async def main() -> None:
                     process = launch(command, port, extra, workdir)
                     try:
                         async with aiohttp.ClientSession() as session:
-                            client = SlackClient(f"http://127.0.0.1:{port}", session, fake)
+                            base = f"http://127.0.0.1:{port}"
+                            client = (LeanSlackClient(base, fake) if args.client == "lean"
+                                      else SlackClient(base, session, fake))
                             before = len(fake.of("chat.postMessage"))
                             results[name] = await measure(client, args.verb, args.rate, args.seconds,
                                                           args.concurrency, "bare" not in name, users,
                                                           server_pids(process))
                             results[name]["dms"] = len(fake.of("chat.postMessage")) - before
+                            if args.client == "lean":
+                                await client.close()
                     finally:
                         process.terminate()
                         process.wait(timeout=30)
         finally:
             await fake.stop()
 
-    print(f"verb={args.verb} rate={args.rate:g}/s for {args.seconds:g}s; throughput with {args.concurrency} in flight")
+    print(f"verb={args.verb} rate={args.rate:g}/s for {args.seconds:g}s; throughput with {args.concurrency} in flight; "
+          f"{args.client} client")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print("| server | ack p50 ms | p95 ms | p99 ms | max ms | flood: acks /s | flood: done /s | flood: busy "
           "| non-200 | slowed | DMs sent | **fully done /s** (waiting for each) | told busy, tried again | lost "
