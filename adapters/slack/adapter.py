@@ -11,9 +11,6 @@ before the ack, because per-field errors must travel in the ack itself.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine
@@ -24,15 +21,16 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import blocks, options
+from adapters.slack import blocks, options, submission
 from adapters.slack.caches import Emails, Seen, _reason
 from adapters.slack.deliver import SlackDeliverer, with_retries
+from adapters.slack.payloads import team_of
 from adapters.slack.pending import SWEEP_EVERY, PendingPresses, Press
 from adapters.slack.work import BUSY, WorkQueue
 from bot.app import BoundaryBot, parse_command
 from bot.machinery.config import Settings
 from bot.port.delivery import Address, MessageRef, RetryLater, Undeliverable
-from bot.port.events import ButtonPressed, Command, Event, FormSubmitted, Identity
+from bot.port.events import ButtonPressed, Command, Event, Identity
 from bot.port.views import Card, Dialog, Form, Notice, View
 
 log = logging.getLogger(__name__)
@@ -66,16 +64,6 @@ def api_url(settings: Settings) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def _team(body: dict[str, Any]) -> str:
-    team = body.get("team")
-    if isinstance(team, dict) and team.get("id"):
-        return str(team["id"])
-    user = body.get("user")
-    if isinstance(user, dict) and user.get("team_id"):
-        return str(user["team_id"])
-    return str(body.get("team_id") or body.get("enterprise_id") or "")
-
-
 async def credentials_problem(client: AsyncWebClient) -> str | None:
     """None when Slack accepts the bot token (auth.test), else what is wrong, in words. A
     network failure is raised: that is no judgement on the token."""
@@ -86,6 +74,14 @@ async def credentials_problem(client: AsyncWebClient) -> str | None:
             raise ConnectionError(f"Slack answered {exc.response.status_code}") from None
         return f"Slack refused SLACK_BOT_TOKEN ({_reason(exc)})"
     return None
+
+
+TOO_LATE = "the core had not decided in time"  # compared by identity, never shown
+
+
+def _settle(decided: asyncio.Future, value: str) -> None:
+    if not decided.done():
+        decided.set_result(value)
 
 
 class SlackAdapter:
@@ -105,7 +101,7 @@ class SlackAdapter:
         # Work after the ack: bounded, so a flood is told "busy" instead of queueing forever.
         self.work = WorkQueue(settings.slack_workers, settings.slack_queue_depth)
         self._hints: set[asyncio.Task] = set()
-        self._digest_key = (settings.slack_signing_secret or settings.slack_bot_token or "").encode()
+        self.digest_key = (settings.slack_signing_secret or settings.slack_bot_token or "").encode()
         self.bolt = AsyncApp(
             client=self.client,
             signing_secret=settings.slack_signing_secret or "",
@@ -188,7 +184,7 @@ class SlackAdapter:
         async def on_home(body, event):
             # Refused when busy: the Home tab shows what it showed; opening it again refreshes it.
             if event.get("tab", "home") == "home":
-                self.work.offer(self.publish_home(_team(body), str(event.get("user") or ""), body.get("event_id")))
+                self.work.offer(self.publish_home(team_of(body), str(event.get("user") or ""), body.get("event_id")))
 
     async def slash(self, body: dict[str, Any]) -> str | None:
         """A slash command: handed to the work queue and acknowledged, with the text to show
@@ -197,13 +193,17 @@ class SlackAdapter:
         acknowledgement, so a restart still carries it out (adapters/slack/pending.py)."""
         if not self.work.has_room():
             return BUSY  # nothing of it is recorded or done: trying again is safe
-        decided: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        decided: asyncio.Future[str | None] = loop.create_future()
         press = Press()
         self.spawn(self.carry_out(press, "command", body, decided))
-        try:
-            return await asyncio.wait_for(asyncio.shield(decided), DECISION_WAIT)
-        except TimeoutError:
-            decided.cancel()  # the command goes on and says where its answer went afterwards
+        # A timer settles it if the core is late (cheaper per command than wait_for and shield).
+        timer = loop.call_later(DECISION_WAIT, _settle, decided, TOO_LATE)
+        said = await decided
+        timer.cancel()
+        if said is not TOO_LATE:
+            return said
+        # The command goes on, and says where its answer went afterwards.
         try:
             await self.pending.record_late(press, "command", body)
         except Exception as exc:  # it is under way here all the same
@@ -244,21 +244,21 @@ class SlackAdapter:
     async def identity(self, team: str, user: str) -> Identity:
         return Identity(PLATFORM, team, user, await self.emails.get(team, user))
 
-    async def _handle(self, event: Event) -> list[View]:
+    async def ask_core(self, event: Event) -> list[View]:
         assert self.bot is not None, "the Slack adapter was not started"
         return await self.bot.handle(event)
 
     async def command(self, body: dict[str, Any], decided: asyncio.Future[str | None] | None = None) -> None:
         """Run a command; ``decided`` (while the acknowledgement waits) is told what it should
         say: that the answer is coming by DM, when it is asked from anywhere else."""
-        team, user = _team(body), str(body.get("user_id") or "")
+        team, user = team_of(body), str(body.get("user_id") or "")
         trigger = str(body.get("trigger_id") or "")
         event_id = f"slack:{team}:{user}:command:{trigger}"
         if not user or not self.seen.first(event_id):
             return
         identity = await self.identity(team, user)
         verb, args = parse_command(str(body.get("text") or ""))
-        views = await self._handle(Command(identity, verb, args, event_id=event_id))
+        views = await self.ask_core(Command(identity, verb, args, event_id=event_id))
         messages = any(isinstance(view, Card | Notice) for view in views)
         told = None
         if decided is not None and not decided.done():
@@ -276,44 +276,7 @@ class SlackAdapter:
             await self.hint(response_url, SENT_TO_DM)
 
     async def submission(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
-        view = body.get("view") or {}
-        team, user = _team(body), str((body.get("user") or {}).get("id") or "")
-        form_id, state = blocks.read_metadata(view)
-        values = blocks.read_values(view)
-        event_id = f"slack:{team}:{user}:view:{view.get('id')}:{self._digest(values)}"
-        if not user or not self.seen.first(event_id):
-            await ack()
-            return
-        try:
-            identity = await self.identity(team, user)
-            views = await self._handle(
-                FormSubmitted(identity, form_id, values, state=state, event_id=event_id)
-            )
-        except Exception as exc:
-            self.seen.forget(event_id)
-            log.error("slack view_submission failed with %s", type(exc).__name__)
-            await ack(response_action="errors", errors=self._general_error(view))
-            return
-        rest = list(views)
-        if rest and isinstance(rest[0], Form):
-            form = rest.pop(0)
-            if form.form_id == form_id and form.errors:
-                self.seen.forget(event_id)
-                shown = {b.get("block_id") for b in view.get("blocks") or () if b.get("type") == "input"}
-                if {f.name for f in form.fields} <= shown:
-                    # Per-field errors in the modal; Slack keeps everything that was typed.
-                    await ack(response_action="errors", errors=self._errors(form))
-                else:
-                    # The form grew a question ("Which of these is closest?"): Slack flags errors
-                    # only on blocks the modal has, so it is redrawn with the message as the hint.
-                    await ack(response_action="update", view=blocks.modal(blocks.errors_as_hints(form)))
-                return
-            await ack(response_action="update", view=blocks.modal(form))
-        else:
-            await ack()
-        rest = [v for v in rest if not isinstance(v, Form)]
-        if rest:
-            self.spawn(self.reply(identity, rest, event_id))
+        await submission.submit(self, ack, body)
 
     async def suggest(self, body: dict[str, Any]) -> dict[str, Any]:
         return await options.answer(self.bot, self.identity, body)
@@ -322,7 +285,7 @@ class SlackAdapter:
         actions = body.get("actions") or []
         if not actions or not isinstance(actions[0], dict):
             return
-        team, user = _team(body), str((body.get("user") or {}).get("id") or "")
+        team, user = team_of(body), str((body.get("user") or {}).get("id") or "")
         pressed = actions[0]
         name, value = blocks.read_action(pressed)
         event_id = f"slack:{team}:{user}:action:{pressed.get('action_ts')}:{pressed.get('action_id')}"
@@ -334,7 +297,7 @@ class SlackAdapter:
             await self.publish_home(team, user, None, page=value)  # the Home tab pages in place
             return
         identity = await self.identity(team, user)
-        views = await self._handle(ButtonPressed(identity, name, value, event_id=event_id))
+        views = await self.ask_core(ButtonPressed(identity, name, value, event_id=event_id))
         rest = await self._open_forms(str(body.get("trigger_id") or ""), views)
         if (
             container.get("type") == "message"
@@ -434,22 +397,3 @@ class SlackAdapter:
         except (RetryLater, Undeliverable):
             return False
         return own == channel
-
-    def _digest(self, values: dict[str, Any]) -> str:
-        # Keyed, so the stored event id says nothing about what was typed.
-        data = json.dumps(values, sort_keys=True, default=str).encode()
-        return hmac.new(self._digest_key, data, hashlib.sha256).hexdigest()[:32]
-
-    @staticmethod
-    def _errors(form: Form) -> dict[str, str]:
-        names = {f.name for f in form.fields}
-        errors = {k: v for k, v in form.errors.items() if k in names}
-        if not errors and form.fields:
-            errors[form.fields[0].name] = "; ".join(form.errors.values()) or "Please check this form."
-        return errors
-
-    @staticmethod
-    def _general_error(view: dict[str, Any]) -> dict[str, str]:
-        inputs = [b.get("block_id") for b in view.get("blocks") or () if b.get("type") == "input"]
-        message = "Sorry, something went wrong on my side and nothing was saved. Please try again."
-        return {inputs[0]: message} if inputs else {}

@@ -13,19 +13,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from adapters.slack import blocks
+from adapters.slack.payloads import team_of
 from bot.port.events import Identity
 
 log = logging.getLogger(__name__)
 
 BUDGET = 2.0  # seconds to find choices: Slack waits 3 s, then shows nothing
-
-
-def _team(body: dict[str, Any]) -> str:
-    team = body.get("team")
-    if isinstance(team, dict) and team.get("id"):
-        return str(team["id"])
-    user = body.get("user")
-    return str(user.get("team_id") or "") if isinstance(user, dict) else ""
 
 
 async def answer(bot, identity: Callable[[str, str], Awaitable[Identity]], body: dict[str, Any]) -> dict[str, Any]:
@@ -38,7 +31,7 @@ async def answer(bot, identity: Callable[[str, str], Awaitable[Identity]], body:
         return blocks.search_options([])
     try:
         async with asyncio.timeout(BUDGET):
-            found = await bot.search(await identity(_team(body), user_id), picker, typed)
+            found = await bot.search(await identity(team_of(body), user_id), picker, typed)
     except TimeoutError:
         log.warning("slack options request took too long; answered with no choices")
         found = []

@@ -257,3 +257,14 @@ def check(body: str, content_type: str) -> Checked:
         return Checked(kind=kind, body=urlencode({"payload": json.dumps(clean)}), content_type=FORM)
     clean = _check(SlashCommand, fields, "slash command")
     return Checked(kind="command", body="", content_type=FORM, fields=clean)
+
+
+def team_of(body: dict[str, Any]) -> str:
+    """The workspace a payload came from, wherever its kind keeps it."""
+    team = body.get("team")
+    if isinstance(team, dict) and team.get("id"):
+        return str(team["id"])
+    user = body.get("user")
+    if isinstance(user, dict) and user.get("team_id"):
+        return str(user["team_id"])
+    return str(body.get("team_id") or body.get("enterprise_id") or "")

@@ -74,7 +74,10 @@ async def link_by_email(session: AsyncSession, audit: Audit, identity: events.Id
         for rival in rivals:
             if rival.linked_by in HELD_BACK:  # the org file's and an admin's links stand
                 await _hold(session, events.Identity(rival.platform, rival.workspace, rival.user_id), person.id, at)
-                await session.delete(rival)
+                # A statement, not session.delete(): a click and a command from the new account
+                # can arrive together, and the second finds the rival already gone.
+                await session.execute(delete(Identity).where(Identity.id == rival.id))
+                session.expunge(rival)
         await audit.record(at, None, "identity.held", "person", person.id)
         return
     # Two first events from the same new user can arrive together (a command and a
