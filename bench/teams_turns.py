@@ -42,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 
 import aiohttp
@@ -53,6 +54,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import teams_servers as servers  # noqa: E402  (bench/, beside this script)
+from lean_http import KeptAlive  # noqa: E402
 
 from tests.fake_connector import FakeConnector  # noqa: E402
 
@@ -118,7 +120,7 @@ def server_pids(process: subprocess.Popen) -> list[int]:
 
 
 async def drive(url: str, fake: FakeConnector, seconds: float, concurrency: int, workload: str,
-                pids: list[int], users: list[str], headers: dict[str, str]) -> dict:
+                pids: list[int], users: list[str], headers: dict[str, str], lean: bool = False) -> dict:
     counter = itertools.count()
     latencies: list[float] = []
     errors = 0
@@ -127,6 +129,11 @@ async def drive(url: str, fake: FakeConnector, seconds: float, concurrency: int,
     # workers a connection stays with one of them, and so do the people sent over it.
     https = [aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1), timeout=timeout, headers=headers)
              for _ in range(concurrency)]
+    # --client lean: the same requests on one kept-alive connection each (bench/lean_http.py),
+    # warm-up included, so each client's people stay with the worker that warmed them.
+    address = urllib.parse.urlsplit(url)
+    lines = "".join(f"{k}: {v}\r\n" for k, v in {**headers, **JSON}.items()).encode()
+    connections = [KeptAlive(address.hostname, address.port) if lean else None for _ in range(concurrency)]
     # Client i sends for people i, i + concurrency, …: each person acts well under their limit.
     mine = [users[i::concurrency] or [users[i % len(users)]] for i in range(concurrency)]
     try:
@@ -134,8 +141,11 @@ async def drive(url: str, fake: FakeConnector, seconds: float, concurrency: int,
         # seen"); for the report workload, each person opens the form every turn then answers.
         async def first(i: int) -> None:
             for user in mine[i]:
-                async with https[i].post(url, json=activity(fake.url, user, next(counter),
-                                                             "report" if workload == "report" else "help")) as r:
+                warm = activity(fake.url, user, next(counter), "report" if workload == "report" else "help")
+                if connections[i] is not None:
+                    await connections[i].post(address.path, orjson.dumps(warm), lines)
+                    continue
+                async with https[i].post(url, json=warm) as r:
                     await r.read()
         await asyncio.gather(*(first(i) for i in range(concurrency)))
         forms = {user: report_form(fake, user) for user in users} if workload == "report" else {}
@@ -153,14 +163,18 @@ async def drive(url: str, fake: FakeConnector, seconds: float, concurrency: int,
 
         async def client(i: int) -> None:
             nonlocal errors
+            connection = connections[i]
             while time.perf_counter() < deadline:
                 began = time.perf_counter()
                 try:
-                    async with https[i].post(url, data=orjson.dumps(turn(next(turns_of[i]))), headers=JSON) as r:
-                        await r.read()
-                        if r.status >= 300:
-                            errors += 1
-                except (TimeoutError, aiohttp.ClientError):
+                    if connection is not None:
+                        status, _ = await connection.post(address.path, orjson.dumps(turn(next(turns_of[i]))), lines)
+                        errors += status >= 300
+                    else:
+                        async with https[i].post(url, data=orjson.dumps(turn(next(turns_of[i]))), headers=JSON) as r:
+                            await r.read()
+                            errors += r.status >= 300
+                except (TimeoutError, aiohttp.ClientError, ConnectionError, asyncio.IncompleteReadError):
                     errors += 1
                 latencies.append(time.perf_counter() - began)
 
@@ -171,6 +185,9 @@ async def drive(url: str, fake: FakeConnector, seconds: float, concurrency: int,
         own, database = cpu_seconds([os.getpid()]) - own_before, database_cpu() - database_before
     finally:
         await asyncio.gather(*(http.close() for http in https))
+        for connection in connections:
+            if connection is not None:
+                connection.close()
     calls = fake.requests[before:]
     if os.environ.get("BENCH_SHOW_CALLS"):
         print(collections.Counter(f"{c.method} {c.path.rsplit('/', 1)[0]}" for c in calls).most_common(8), file=sys.stderr)
@@ -214,6 +231,8 @@ async def main() -> None:
                         help="different staff sending help to the whole bot (each may act about twice a second)")
     parser.add_argument("--only", nargs="*", help="run only the bots whose names contain one of these words")
     parser.add_argument("--database-url", default="", help="an empty PostgreSQL database for the whole bot")
+    parser.add_argument("--client", choices=("aiohttp", "lean"), default="lean",
+                        help="how the measured turns are sent: aiohttp's client, or bench/lean_http.py")
     args = parser.parse_args()
     servers.DATABASE["url"] = args.database_url
     servers.DATABASE["key"] = Fernet.generate_key().decode()
@@ -250,7 +269,8 @@ async def main() -> None:
             try:
                 results[name] = await drive(f"http://127.0.0.1:{port}/api/messages", fake, args.seconds,
                                             args.concurrency, workload, server_pids(process), users,
-                                            {"Authorization": f"Bearer {token}"} if "JWT" in name else {})
+                                            {"Authorization": f"Bearer {token}"} if "JWT" in name else {},
+                                            lean=args.client == "lean")
             finally:
                 process.terminate()
                 try:
@@ -262,7 +282,7 @@ async def main() -> None:
     await fake.stop()
 
     anchor = results[ANCHOR]
-    print(f"{args.concurrency} concurrent clients, {args.seconds:g} s each; load average before: "
+    print(f"{args.concurrency} concurrent clients ({args.client}), {args.seconds:g} s each; load average before: "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'bot':40} {'turns/s':>8} {'x anchor':>8} {'p50 ms':>8} {'p99 ms':>8} {'turns':>6} {'slowed':>6} "
           f"{'errors':>6} {'calls/turn':>10} {'server CPU ms/turn':>18} {'x anchor':>8} {'driver CPU ms/turn':>18}")
