@@ -56,8 +56,8 @@ def tune_garbage_collection() -> None:
     """Once the server is up, the cyclic collector runs less often. With the defaults it ran
     every 700 new objects, several times per event, and its older generations walked the
     whole cached organisation again and again; bench/slack_commands.py measured a few per
-    cent of the server's time per command back. (Freezing what start-up loaded gained nothing
-    more, and the full collection before it delayed readiness by a third of a second.)"""
+    cent of the server's time per command back. (Freezing what start-up loaded, after a full
+    collection, gained nothing more.)"""
     gc.set_threshold(*GC_THRESHOLDS)
 
 
