@@ -235,6 +235,7 @@ async def fully_done(client: SlackClient, verb: str, seconds: float, people: int
 
     profilers = profile(pids, seconds)
     lookups_before = len(fake.of("users.info"))
+    each_before = [cpu_seconds([pid]) for pid in pids]
     began, cpu_before, own_before = time.perf_counter(), cpu_seconds(pids), cpu_seconds([os.getpid()])
     database_before = database_cpu()
     try:
@@ -247,7 +248,8 @@ async def fully_done(client: SlackClient, verb: str, seconds: float, people: int
     cpu, own = cpu_seconds(pids) - cpu_before, cpu_seconds([os.getpid()]) - own_before
     database = database_cpu() - database_before
     if os.environ.get("BENCH_SHOW_LOOKUPS"):
-        print(f"users.info during the run: {len(fake.of('users.info')) - lookups_before}", file=sys.stderr)
+        print(f"users.info during the run: {len(fake.of('users.info')) - lookups_before}; CPU s by server "
+              f"process: {[round(cpu_seconds([pid]) - was, 2) for pid, was in zip(pids, each_before)]}", file=sys.stderr)
     return {"done_per_s": done / elapsed, "retried": retried, "lost": lost, "people": people,
             "cpu_ms": cpu * 1000 / max(1, done), "driver_ms": own * 1000 / max(1, done),
             "database_ms": database * 1000 / max(1, done)}
