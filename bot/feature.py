@@ -207,6 +207,8 @@ class Registry:
                 self.health[name] = check
         if problems:
             raise RegistryError("; ".join(problems))
+        # Sorted once: the menu is read on every help and every unknown word.
+        self._menu = tuple(sorted(self._verbs.values(), key=lambda v: (v.order, v.name)))
 
     def verb(self, word: str) -> Verb | None:
         """The verb for a typed word (aliases included), or None."""
@@ -215,7 +217,7 @@ class Registry:
     @property
     def verbs(self) -> list[Verb]:
         """Every verb once, in menu order."""
-        return sorted(self._verbs.values(), key=lambda v: (v.order, v.name))
+        return list(self._menu)
 
     @property
     def words(self) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 from contextlib import nullcontext
+from typing import Any
 
 from aiohttp import web
 from opentelemetry import propagate, trace
@@ -34,6 +35,8 @@ def platform_of(route: str) -> str | None:
 
 
 def request_middleware(metrics: Metrics, tracer: trace.Tracer | None):
+    ack_of: dict[str, Any] = {}
+
     @web.middleware
     async def observe_request(request: web.Request, handler):
         incoming = request.headers.get("X-Request-Id", "")
@@ -60,7 +63,10 @@ def request_middleware(metrics: Metrics, tracer: trace.Tracer | None):
                 raise
             finally:
                 if platform is not None:
-                    metrics.ack.labels(platform).observe(time.perf_counter() - started)
+                    acks = ack_of.get(platform)
+                    if acks is None:  # the labelled child, looked up once per platform
+                        acks = ack_of[platform] = metrics.ack.labels(platform)
+                    acks.observe(time.perf_counter() - started)
                 if span is not None:
                     span.set_attribute("http.response.status_code", status)
         if not response.prepared:

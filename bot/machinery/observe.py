@@ -17,7 +17,7 @@ need neither.
 
 from __future__ import annotations
 
-import uuid
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
@@ -31,7 +31,7 @@ _context: ContextVar[Mapping[str, Field]] = ContextVar("boundary_log_context", d
 
 def new_id() -> str:
     """A fresh correlation id: short, random, meaningless outside the logs."""
-    return uuid.uuid4().hex[:16]
+    return os.urandom(8).hex()  # as uuid4().hex[:16], without building a UUID on every request
 
 
 def context() -> Mapping[str, Field]:

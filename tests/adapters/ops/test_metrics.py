@@ -118,6 +118,12 @@ async def test_the_metrics_appear_and_move(bot_server, clock):
     assert value(now, "boundary_escalation_open", level="1", state="open") == 0
     assert total(now, "boundary_timer_runs_total", outcome="fired") >= 1
     assert total(now, "boundary_timer_lag_seconds_count") >= 1 and total(now, "boundary_timer_lag_seconds_sum") >= 60
+    # The message shows in the web chat a moment before the outbox counts it as sent.
+    for _ in range(100):
+        if total(now, "boundary_delivery_attempts_total", platform="web", outcome="sent") >= 2:
+            break
+        await asyncio.sleep(0.05)
+        now, _ = await scrape(base)
     assert total(now, "boundary_delivery_attempts_total", platform="web", outcome="sent") >= 2
 
     # Teams is down: a message to Morgan (last seen in Teams) is retried, and waits in the outbox.
