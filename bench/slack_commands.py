@@ -42,6 +42,7 @@ from cryptography.fernet import Fernet
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+import gauge  # noqa: E402
 import teams_servers as hospital  # noqa: E402  (bench/, beside this script)
 from lean_slack import LeanSlackClient  # noqa: E402
 from teams_turns import cpu_seconds, database_cpu, server_pids  # noqa: E402
@@ -249,7 +250,7 @@ async def fully_done(client: SlackClient, verb: str, seconds: float, people: int
     database = database_cpu() - database_before
     if os.environ.get("BENCH_SHOW_LOOKUPS"):
         print(f"users.info during the run: {len(fake.of('users.info')) - lookups_before}; CPU s by server "
-              f"process: {[round(cpu_seconds([pid]) - was, 2) for pid, was in zip(pids, each_before)]}", file=sys.stderr)
+              f"process: {[round(cpu_seconds([pid]) - was, 2) for pid, was in zip(pids, each_before, strict=True)]}", file=sys.stderr)
     return {"done_per_s": done / elapsed, "retried": retried, "lost": lost, "people": people,
             "cpu_ms": cpu * 1000 / max(1, done), "driver_ms": own * 1000 / max(1, done),
             "database_ms": database * 1000 / max(1, done)}
@@ -267,6 +268,7 @@ async def main() -> None:
                         help="how commands are sent: bench/lean_slack.py, or tests/fake_slack.py's aiohttp client")
     args = parser.parse_args()
 
+    before = gauge.reading()
     users = [big_org.slack_user(n) for n in range(args.people)]
     fake = await FakeSlack(users={user: None for user in users}).start()
     # One key for every run on the shared database (platform mode makes none by itself).
@@ -318,7 +320,8 @@ async def main() -> None:
 
     print(f"verb={args.verb} rate={args.rate:g}/s for {args.seconds:g}s; throughput with {args.concurrency} in flight; "
           f"{args.client} client")
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; machine gauge (bench/gauge.py) "
+          f"{before:.2f} s before, {gauge.reading():.2f} s after")
     print("| server | ack p50 ms | p95 ms | p99 ms | max ms | flood: acks /s | flood: done /s | flood: busy "
           "| non-200 | slowed | DMs sent | **fully done /s** (waiting for each) | told busy, tried again | lost "
           "| server CPU ms per command done | driver CPU ms per command done | PostgreSQL CPU ms per command done |")
