@@ -268,7 +268,7 @@ async def main() -> None:
                         help="how commands are sent: bench/lean_slack.py, or tests/fake_slack.py's aiohttp client")
     args = parser.parse_args()
 
-    before = gauge.reading()
+    gauge_before = gauge.reading()
     users = [big_org.slack_user(n) for n in range(args.people)]
     fake = await FakeSlack(users={user: None for user in users}).start()
     # One key for every run on the shared database (platform mode makes none by itself).
@@ -321,7 +321,7 @@ async def main() -> None:
     print(f"verb={args.verb} rate={args.rate:g}/s for {args.seconds:g}s; throughput with {args.concurrency} in flight; "
           f"{args.client} client")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; machine gauge (bench/gauge.py) "
-          f"{before:.2f} s before, {gauge.reading():.2f} s after")
+          f"{gauge_before:.2f} s before, {gauge.reading():.2f} s after")
     print("| server | ack p50 ms | p95 ms | p99 ms | max ms | flood: acks /s | flood: done /s | flood: busy "
           "| non-200 | slowed | DMs sent | **fully done /s** (waiting for each) | told busy, tried again | lost "
           "| server CPU ms per command done | driver CPU ms per command done | PostgreSQL CPU ms per command done |")

@@ -256,7 +256,7 @@ async def main() -> None:
         fake.add_member(f"29:{who}", who, f"{who}@demo.invalid", who.title(), tenant=servers.TENANT)
 
     results = {}
-    before = gauge.reading()
+    gauge_before = gauge.reading()
     with tempfile.TemporaryDirectory() as workdir:
         chosen = [bot for bot in BOTS if not args.only or bot[0] == ANCHOR or any(w in bot[0] for w in args.only)]
         if any(name.startswith("Boundary Bot") for name, _, _ in chosen):
@@ -285,7 +285,7 @@ async def main() -> None:
 
     anchor = results[ANCHOR]
     print(f"{args.concurrency} concurrent clients ({args.client}), {args.seconds:g} s each; load average before: "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; machine gauge (bench/gauge.py) {before:.2f} s before, "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; machine gauge (bench/gauge.py) {gauge_before:.2f} s before, "
           f"{gauge.reading():.2f} s after")
     print(f"{'bot':40} {'turns/s':>8} {'x anchor':>8} {'p50 ms':>8} {'p99 ms':>8} {'turns':>6} {'slowed':>6} "
           f"{'errors':>6} {'calls/turn':>10} {'server CPU ms/turn':>18} {'x anchor':>8} {'driver CPU ms/turn':>18}")
