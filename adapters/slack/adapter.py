@@ -1,11 +1,12 @@
 """The Slack adapter: slack-bolt listeners that translate Slack payloads into the core's
 events and the core's views into modals, DMs, message updates and the App Home.
 
-Bolt runs with ``process_before_response=True``: each listener acknowledges first and hands
-slow work (core calls, Web API calls) to a tracked background task, so the HTTP answer goes
-out as soon as the listener returns — without bolt's 10 ms polling for the ack — and shutdown
-can wait for the work in flight. View submissions are the one exception: the core is asked
-before the ack, because per-field errors must travel in the ack itself.
+Bolt runs with ``process_before_response=True``: a button press is recorded and acknowledged
+first, and its slow work (core calls, Web API calls) goes to the bounded work queue, so the
+HTTP answer goes out as soon as the listener returns — without bolt's 10 ms polling for the
+ack — and shutdown can wait for the work in flight. Two kinds wait for the core before their
+ack: a view submission, because per-field errors must travel in the ack itself, and a slash
+command (up to :data:`DECISION_WAIT`), so its ack can say where the answer is going.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ DEFAULT_API_URL = "https://slack.com/api/"
 SHUTDOWN_WAIT = 10.0
 
 SENT_TO_DM = "I've sent you a direct message."
+NOT_TAKEN = "Sorry, I couldn't take that just now and nothing was done. Please try again in a minute."
 # The command's acknowledgement, when the answer is on its way to the person's DM.
 ANSWER_IN_DM = "I'm sending you my answer in a direct message."
 DM_FAILED = ("Sorry, I couldn't send you a direct message just now, so my answer didn't reach you. "
@@ -47,7 +49,6 @@ DM_FAILED = ("Sorry, I couldn't send you a direct message just now, so my answer
 # How long a command's acknowledgement waits for the core to say where the answer goes; after
 # that it is sent empty and the hint follows through the response_url (Slack waits 3 s).
 DECISION_WAIT = 1.5
-NOT_TAKEN = "Sorry, I couldn't take that just now and nothing was done. Please try again in a minute."
 TOO_SLOW = Notice("That took too long for Slack to open the form. Please run the command again.")
 FORM_REFUSED = Notice(
     "Slack couldn't show that form, so nothing has been saved. Please try the command again in a "
@@ -134,10 +135,10 @@ class SlackAdapter:
             await self.session.close()
             self.client.session = None
 
-    def _busy_hint(self, response_url: str) -> None:
-        """Tell someone whose click was refused, outside the full queue (one small call)."""
+    def _refused_hint(self, response_url: str, text: str) -> None:
+        """Tell someone whose click was refused, outside the work queue (one small call)."""
         if response_url:
-            task = asyncio.ensure_future(self.hint(response_url, BUSY))
+            task = asyncio.ensure_future(self.hint(response_url, text))
             self._hints.add(task)
             task.add_done_callback(self._hints.discard)
 
@@ -176,7 +177,7 @@ class SlackAdapter:
         async def on_action(ack, body):
             if not self.work.has_room():
                 await ack()  # nothing recorded or done; the presser is told so beside the queue
-                self._busy_hint(str(body.get("response_url") or ""))
+                self._refused_hint(str(body.get("response_url") or ""), BUSY)
                 return
             await self.acknowledged(ack, "action", body)
 
@@ -216,7 +217,8 @@ class SlackAdapter:
             press_id = await self.pending.record(kind, body)
         except Exception as exc:
             log.error("slack %s not recorded: %s", kind, type(exc).__name__)
-            await ack(text=NOT_TAKEN) if kind == "command" else await ack()
+            await ack()  # nothing done, and the presser is told so: pressing again is safe
+            self._refused_hint(str(body.get("response_url") or ""), NOT_TAKEN)
             return
         await ack()
         self.spawn(self.carry_out(Press(press_id), kind, body))

@@ -118,6 +118,7 @@ class BlockActions(Shape):
     container: Container = Container()
     view: View | None = None
     channel: Team | None = None
+    response_url: Text = ""  # where a refused press is told so (a press on a message has one)
 
 
 class ViewPayload(Shape):

@@ -14,7 +14,7 @@ from adapters.server import create_app
 from adapters.slack import SLACK_KEY
 from adapters.slack.work import BUSY
 from tests.conftest import free_port
-from tests.fake_slack import TEAM, SlackClient
+from tests.fake_slack import TEAM, SlackClient, button_payload
 from tests.slack_harness import ASHA, fake, slack, slack_settings  # noqa: F401 (fixtures)
 
 
@@ -62,3 +62,26 @@ async def test_dm_channels_are_kept_in_the_database(slack):
     await app[SLACK_KEY].idle()
     assert len(client.fake.of("conversations.open")) == 1  # read from the database instead
     assert len(client.fake.of("chat.postMessage")) == 2
+
+
+async def test_beyond_the_queue_a_press_is_told_busy_beside_it(database_url, tmp_path, clock, fake):
+    app = create_app(slack_settings(database_url, tmp_path, fake, SLACK_WORKERS=1, SLACK_QUEUE_DEPTH=0), clock=clock)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        async with aiohttp.ClientSession() as session:
+            client = SlackClient(f"http://127.0.0.1:{port}", session, fake)
+            release = asyncio.Event()
+            app[SLACK_KEY].work.always(release.wait())  # the one worker is busy, and nothing may wait
+            payload = {**button_payload(ASHA, "status.show", ""), "response_url": f"{fake.url}/response/busy"}
+            status, _ = await client.interaction(payload)
+            assert status == 200
+            hints = await fake.wait_for("response_url")
+            assert [h.body["text"] for h in hints] == [BUSY]  # told at once, with the next step
+            release.set()
+            await app[SLACK_KEY].idle()
+            assert not fake.of("chat.postMessage") and not fake.of("chat.update")  # nothing of it was done
+    finally:
+        await runner.cleanup()

@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 import time
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from adapters.appkeys import BOT_KEY
 from adapters.slack import SLACK_KEY
-from adapters.slack.adapter import ANSWER_IN_DM, DECISION_WAIT, DM_FAILED, SENT_TO_DM
+from adapters.slack.adapter import ANSWER_IN_DM, DECISION_WAIT, DM_FAILED, NOT_TAKEN, SENT_TO_DM
 from bot.machinery.storage.models import PendingPress
+from tests.fake_slack import button_payload
 from tests.slack_harness import ASHA, fake, slack  # noqa: F401 (fixtures)
 
 
@@ -68,3 +69,22 @@ async def test_a_command_that_opens_a_form_is_acknowledged_with_nothing_to_read(
     await client.fake.wait_for("views.open")
     await app[SLACK_KEY].idle()
     assert not client.fake.of("response_url")
+
+
+async def test_a_press_that_cannot_be_recorded_is_answered_and_nothing_is_done(slack):
+    client, app = slack
+    db = app[BOT_KEY].db
+    async with db.transaction() as tx:  # the database refuses the record (a real failure, not a stub)
+        await tx.session.execute(text("ALTER TABLE pending_presses RENAME TO pending_presses_away"))
+    try:
+        payload = {**button_payload(ASHA, "status.show", ""), "response_url": f"{client.fake.url}/response/p"}
+        status, _ = await client.interaction(payload)
+        assert status == 200  # Slack is answered at once all the same
+        hints = await client.fake.wait_for("response_url")
+        assert [h.body["text"] for h in hints] == [NOT_TAKEN]
+        assert "nothing was done" in NOT_TAKEN and "try again" in NOT_TAKEN  # what happened, and the next step
+        await app[SLACK_KEY].idle()
+        assert not client.fake.of("chat.postMessage") and not client.fake.of("chat.update")
+    finally:
+        async with db.transaction() as tx:
+            await tx.session.execute(text("ALTER TABLE pending_presses_away RENAME TO pending_presses"))
