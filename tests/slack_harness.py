@@ -39,33 +39,36 @@ def slack_settings(database_url, tmp_path, fake, **extra):
 
 
 @asynccontextmanager
-async def slack_server(database_url, tmp_path, clock, users: dict[str, str | None]):
-    """The real server with Slack enabled, talking to a fake Slack Web API that knows
-    ``users`` (Slack user id → email): yields a client that signs requests like Slack."""
-    api = await FakeSlack(users=users).start()
-    app = create_app(slack_settings(database_url, tmp_path, api), clock=clock)
+async def served(app: web.Application, fake: FakeSlack):
+    """``app`` served on a free port: yields a client that signs requests like Slack."""
     runner = web.AppRunner(app)
     await runner.setup()
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     try:
         async with aiohttp.ClientSession() as http:
-            yield SlackClient(f"http://127.0.0.1:{port}", http, api)
+            yield SlackClient(f"http://127.0.0.1:{port}", http, fake)
     finally:
         await runner.cleanup()
+
+
+@asynccontextmanager
+async def slack_server(database_url, tmp_path, clock, users: dict[str, str | None]):
+    """The real server with Slack enabled, talking to a fake Slack Web API that knows
+    ``users`` (Slack user id → email): yields a client that signs requests like Slack."""
+    api = await FakeSlack(users=users).start()
+    try:
+        async with served(create_app(slack_settings(database_url, tmp_path, api), clock=clock), api) as client:
+            yield client
+    finally:
         await api.stop()
 
 
 @pytest.fixture
 async def slack(database_url, tmp_path, clock, fake):
     app = create_app(slack_settings(database_url, tmp_path, fake), clock=clock)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    async with aiohttp.ClientSession() as session:
-        yield SlackClient(f"http://127.0.0.1:{port}", session, fake), app
-    await runner.cleanup()
+    async with served(app, fake) as client:
+        yield client, app
 
 
 def texts(call) -> str:
